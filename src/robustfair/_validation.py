@@ -1,0 +1,220 @@
+"""Shared input checks: the one place that raises robustfair's ``ValueError``\\ s.
+
+Every public function and estimator validates its inputs through these helpers, so a
+user who passes NaN, a wrong shape, mismatched lengths, a single protected group or an
+unknown name gets one clear message naming the argument, never a traceback from deep
+inside numpy, scikit-learn or a solver.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "check_array",
+    "check_labels",
+    "check_sensitive_features",
+    "check_consistent_length",
+    "check_random_state",
+    "check_n_clusters",
+    "check_choice",
+    "check_fraction",
+    "check_positive",
+    "encode_labels",
+]
+
+
+def _describe(x: Any) -> str:
+    shape = getattr(x, "shape", None)
+    if shape is not None:
+        return f"an array of shape {tuple(shape)}"
+    return f"{type(x).__name__}"
+
+
+def check_array(
+    X: Any,
+    name: str = "X",
+    *,
+    ndim: int = 2,
+    dtype: Any = np.float64,
+    allow_nan: bool = False,
+    min_samples: int = 1,
+    min_features: int = 1,
+    copy: bool = False,
+) -> np.ndarray:
+    """Return ``X`` as a finite numeric numpy array of ``ndim`` dimensions.
+
+    Raises
+    ------
+    ValueError
+        Naming ``name`` when ``X`` is not numeric, has the wrong number of dimensions,
+        too few samples or features, or contains NaN or infinity.
+    """
+    if hasattr(X, "toarray") and not isinstance(X, np.ndarray):
+        raise ValueError(f"{name}: sparse input is not supported here; pass a dense array.")
+    try:
+        arr = np.array(X, dtype=dtype, copy=copy) if copy else np.asarray(X, dtype=dtype)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be numeric; could not convert {_describe(X)} ({exc}).") from None
+    if arr.ndim != ndim:
+        want = {1: "a 1-D array", 2: "a 2-D array (n_samples, n_features)"}.get(ndim, f"a {ndim}-D array")
+        hint = " Reshape a single feature with X.reshape(-1, 1)." if ndim == 2 and arr.ndim == 1 else ""
+        raise ValueError(f"{name} must be {want}; got {arr.ndim} dimension(s), shape {arr.shape}.{hint}")
+    if arr.shape[0] < min_samples:
+        raise ValueError(f"{name} needs at least {min_samples} sample(s); got {arr.shape[0]}.")
+    if ndim >= 2 and arr.shape[1] < min_features:
+        raise ValueError(f"{name} needs at least {min_features} feature(s); got {arr.shape[1]}.")
+    if not allow_nan and arr.dtype.kind == "f" and not np.isfinite(arr).all():
+        bad = int((~np.isfinite(arr)).sum())
+        raise ValueError(f"{name} contains NaN or infinity ({bad} value(s)); remove or impute them first.")
+    return arr
+
+
+def check_labels(labels: Any, name: str = "labels") -> np.ndarray:
+    """Return a 1-D array of labels of any hashable values (ints, strings, ...).
+
+    Raises ``ValueError`` for empty or multi-dimensional input and for float labels that
+    are NaN.
+    """
+    arr = np.asarray(labels)
+    if arr.ndim == 2 and 1 in arr.shape:
+        arr = arr.ravel()
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be a 1-D array of labels; got shape {arr.shape}.")
+    if arr.shape[0] == 0:
+        raise ValueError(f"{name} is empty.")
+    if arr.dtype.kind == "f" and not np.isfinite(arr).all():
+        raise ValueError(f"{name} contains NaN or infinity.")
+    if arr.dtype.kind == "O":
+        if any(v is None or (isinstance(v, float) and not np.isfinite(v)) for v in arr.tolist()):
+            raise ValueError(f"{name} contains missing values (None or NaN).")
+    return arr
+
+
+def encode_labels(labels: Any, name: str = "labels") -> tuple[np.ndarray, np.ndarray]:
+    """Map arbitrary label values to ``0..m-1``.
+
+    Returns
+    -------
+    codes : ndarray of int64, shape (n,)
+    values : ndarray, shape (m,)
+        The sorted distinct values; ``values[codes]`` recovers the labels.
+    """
+    arr = check_labels(labels, name)
+    try:
+        values, codes = np.unique(arr, return_inverse=True)
+    except TypeError:  # mixed types that do not sort: fall back to string order
+        values, codes = np.unique(arr.astype(str), return_inverse=True)
+    return codes.astype(np.int64, copy=False).ravel(), values
+
+
+def check_sensitive_features(
+    sensitive_features: Any,
+    n_samples: int | None = None,
+    *,
+    name: str = "sensitive_features",
+    min_groups: int = 2,
+) -> np.ndarray:
+    """Validate a 1-D protected attribute of group ids.
+
+    Parameters
+    ----------
+    sensitive_features : array-like of shape (n_samples,)
+        Group ids; any hashable values.
+    n_samples : int, optional
+        Expected length (the number of rows of ``X``).
+    min_groups : int, default=2
+        Fewer distinct groups than this raise: fairness is undefined with one group.
+    """
+    if sensitive_features is None:
+        raise ValueError(f"{name} is required: pass the protected attribute, one group id per sample.")
+    arr = check_labels(sensitive_features, name)
+    if n_samples is not None and arr.shape[0] != n_samples:
+        raise ValueError(f"{name} has {arr.shape[0]} entries but X has {n_samples} samples; they must match.")
+    n_groups = np.unique(arr).shape[0]
+    if n_groups < min_groups:
+        raise ValueError(
+            f"{name} holds {n_groups} distinct group(s); at least {min_groups} are needed "
+            "for group fairness to be defined."
+        )
+    return arr
+
+
+def check_consistent_length(*arrays: Any, names: Sequence[str] | None = None) -> None:
+    """Raise ``ValueError`` naming the arguments when the arrays differ in length."""
+    lengths = [len(a) for a in arrays if a is not None]
+    if len(set(lengths)) > 1:
+        if names is None:
+            names = [f"argument {i}" for i in range(len(arrays))]
+        detail = ", ".join(f"{n}={len(a)}" for n, a in zip(names, arrays) if a is not None)
+        raise ValueError(f"Inputs have inconsistent lengths: {detail}.")
+
+
+def check_random_state(random_state: Any, name: str = "random_state") -> np.random.Generator:
+    """Turn ``None``, an int, a ``Generator`` or a ``RandomState`` into a ``Generator``."""
+    if random_state is None:
+        return np.random.default_rng()
+    if isinstance(random_state, np.random.Generator):
+        return random_state
+    if isinstance(random_state, np.random.RandomState):
+        return np.random.default_rng(random_state.randint(0, 2**31 - 1))
+    if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
+        if random_state < 0:
+            raise ValueError(f"{name} must be a non-negative int; got {random_state}.")
+        return np.random.default_rng(int(random_state))
+    raise ValueError(f"{name} must be None, an int or a numpy Generator; got {type(random_state).__name__}.")
+
+
+def seed_from(rng: np.random.Generator) -> int:
+    """Draw an int seed for a library that wants one (scikit-learn, zoopt, cma)."""
+    return int(rng.integers(0, 2**31 - 1))
+
+
+def check_n_clusters(n_clusters: Any, n_samples: int | None = None, name: str = "n_clusters") -> int:
+    """Validate a number of clusters: an int >= 1 and at most ``n_samples``."""
+    if not isinstance(n_clusters, numbers.Integral) or isinstance(n_clusters, bool):
+        raise ValueError(f"{name} must be an int; got {n_clusters!r}.")
+    if n_clusters < 1:
+        raise ValueError(f"{name} must be at least 1; got {n_clusters}.")
+    if n_samples is not None and n_clusters > n_samples:
+        raise ValueError(f"{name}={n_clusters} is larger than the number of samples ({n_samples}).")
+    return int(n_clusters)
+
+
+def check_choice(value: Any, choices: Iterable[str], name: str) -> str:
+    """Return ``value`` if it is one of ``choices``; else raise listing them."""
+    choices = list(choices)
+    if value not in choices:
+        raise ValueError(f"Unknown {name} {value!r}; choose one of: {', '.join(map(str, choices))}.")
+    return value
+
+
+def check_fraction(
+    value: Any, name: str, *, low: float = 0.0, high: float = 1.0, inclusive_low: bool = True,
+    inclusive_high: bool = False,
+) -> float:
+    """Validate a number in [low, high) (bounds' inclusiveness selectable)."""
+    if not isinstance(value, numbers.Real) or isinstance(value, bool) or not np.isfinite(value):
+        raise ValueError(f"{name} must be a finite number; got {value!r}.")
+    lo_ok = value >= low if inclusive_low else value > low
+    hi_ok = value <= high if inclusive_high else value < high
+    if not (lo_ok and hi_ok):
+        lb = "[" if inclusive_low else "("
+        hb = "]" if inclusive_high else ")"
+        raise ValueError(f"{name} must lie in {lb}{low}, {high}{hb}; got {value}.")
+    return float(value)
+
+
+def check_positive(value: Any, name: str, *, strict: bool = True, integer: bool = False) -> float | int:
+    """Validate a positive (or non-negative, ``strict=False``) number."""
+    kind = numbers.Integral if integer else numbers.Real
+    if not isinstance(value, kind) or isinstance(value, bool) or not np.isfinite(value):
+        what = "an int" if integer else "a finite number"
+        raise ValueError(f"{name} must be {what}; got {value!r}.")
+    if (strict and value <= 0) or (not strict and value < 0):
+        raise ValueError(f"{name} must be {'> 0' if strict else '>= 0'}; got {value}.")
+    return int(value) if integer else float(value)

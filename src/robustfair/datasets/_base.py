@@ -1,0 +1,90 @@
+"""The ``Dataset`` record shared by every loader and experiment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .._validation import check_array, check_consistent_length, check_labels
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A dataset as every robustfair component sees it.
+
+    Attributes
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+        Numeric features (float64).
+    y : ndarray of shape (n_samples,) or None
+        Class labels where known (used by accuracy/NMI and by classifiers).
+    sensitive : ndarray of shape (n_samples,) or None
+        The protected attribute: one group id per sample.
+    name : str
+        Registry name, e.g. ``"inverted-digits"``.
+    feature_names : tuple of str
+    group_names : tuple of str
+        Human-readable name of each group id, in sorted-id order.
+    description : str
+        Where the data comes from and how it was preprocessed.
+    """
+
+    X: np.ndarray
+    y: np.ndarray | None
+    sensitive: np.ndarray | None
+    name: str
+    feature_names: tuple[str, ...] = ()
+    group_names: tuple[str, ...] = ()
+    description: str = ""
+    extras: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        X = check_array(self.X, f"{self.name}.X")
+        object.__setattr__(self, "X", X)
+        if self.y is not None:
+            object.__setattr__(self, "y", check_labels(self.y, f"{self.name}.y"))
+        if self.sensitive is not None:
+            object.__setattr__(self, "sensitive", check_labels(self.sensitive, f"{self.name}.sensitive"))
+        check_consistent_length(X, self.y, self.sensitive, names=["X", "y", "sensitive"])
+        if self.feature_names and len(self.feature_names) != X.shape[1]:
+            raise ValueError(
+                f"{self.name}: {len(self.feature_names)} feature_names for {X.shape[1]} columns."
+            )
+
+    @property
+    def n_samples(self) -> int:
+        return int(self.X.shape[0])
+
+    @property
+    def n_features(self) -> int:
+        return int(self.X.shape[1])
+
+    @property
+    def n_classes(self) -> int | None:
+        return None if self.y is None else int(np.unique(self.y).shape[0])
+
+    @property
+    def n_groups(self) -> int | None:
+        return None if self.sensitive is None else int(np.unique(self.sensitive).shape[0])
+
+    def subset(self, index: np.ndarray, name: str | None = None) -> "Dataset":
+        """Rows ``index`` of this dataset as a new ``Dataset``."""
+        index = np.asarray(index)
+        return Dataset(
+            X=self.X[index],
+            y=None if self.y is None else self.y[index],
+            sensitive=None if self.sensitive is None else self.sensitive[index],
+            name=name or self.name,
+            feature_names=self.feature_names,
+            group_names=self.group_names,
+            description=self.description,
+        )
+
+    def summary(self) -> str:
+        parts = [f"{self.name}: {self.n_samples} x {self.n_features}"]
+        if self.y is not None:
+            parts.append(f"{self.n_classes} classes")
+        if self.sensitive is not None:
+            parts.append(f"{self.n_groups} groups")
+        return ", ".join(parts)
