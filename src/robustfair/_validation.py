@@ -218,3 +218,17 @@ def check_positive(value: Any, name: str, *, strict: bool = True, integer: bool 
     if (strict and value <= 0) or (not strict and value < 0):
         raise ValueError(f"{name} must be {'> 0' if strict else '>= 0'}; got {value}.")
     return int(value) if integer else float(value)
+
+
+def check_n_groups(n_groups: int, name: str = "sensitive_features", min_groups: int = 2) -> None:
+    """Raise the ``check_sensitive_features`` message when fewer than ``min_groups`` groups exist.
+
+    For callers that have already counted the distinct groups (for example with
+    ``np.bincount`` on integer ids) and want to skip the ``np.unique`` of
+    :func:`check_sensitive_features` on large inputs.
+    """
+    if n_groups < min_groups:
+        raise ValueError(
+            f"{name} holds {n_groups} distinct group(s); at least {min_groups} are needed "
+            "for group fairness to be defined."
+        )

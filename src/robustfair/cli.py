@@ -1,0 +1,214 @@
+"""``robustfair`` command line: a thin shell over :mod:`robustfair.experiments`.
+
+Exit codes: 0 on success, 2 on bad input (one line on stderr), 1 on an unexpected error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+DEFAULT_DB = "robustfair-results.db"
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="robustfair",
+        description="Fairness and robustness under attack for clustering and classification.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def data_dir_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--data-dir", metavar="PATH",
+                       help="data root for file datasets (default: $ROBUSTFAIR_DATA)")
+
+    p = sub.add_parser("demo", help="the main job on built-in data: run, store, print")
+    p.add_argument("--db", default=DEFAULT_DB, help=f"results database (default: {DEFAULT_DB})")
+    p.add_argument("--seeds", type=int, default=3, help="seeds per cell (default: 3)")
+    p.add_argument("--jobs", type=int, default=1, help="parallel worker processes")
+    p.add_argument("--report", metavar="PATH", default="robustfair-report.html",
+                   help="where to write the HTML report (default: robustfair-report.html)")
+
+    p = sub.add_parser("datasets", help="list datasets, where they are read from and whether present")
+    data_dir_option(p)
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+
+    p = sub.add_parser("list", help="registered experiments, one line each")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+
+    p = sub.add_parser("run", help="run (or resume) a named experiment's sweep")
+    p.add_argument("name", help="experiment name (see `robustfair list`)")
+    p.add_argument("--set", dest="settings", action="append", default=[], metavar="KEY=VALUE",
+                   help="config value; comma-separated values sweep scalar keys (repeatable)")
+    p.add_argument("--seeds", type=int, default=None, help="number of seeds, 0..N-1 (default: 1)")
+    p.add_argument("--db", default=DEFAULT_DB, help=f"results database (default: {DEFAULT_DB})")
+    p.add_argument("--jobs", type=int, default=1, help="parallel worker processes (joblib)")
+    p.add_argument("--json", action="store_true", help="print exactly one JSON object on stdout")
+    data_dir_option(p)
+
+    p = sub.add_parser("report", help="write the HTML report of a results database")
+    p.add_argument("--db", default=DEFAULT_DB, help=f"results database (default: {DEFAULT_DB})")
+    p.add_argument("-o", "--output", default="robustfair-report.html", help="output HTML file")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    try:
+        return _dispatch(args)
+    except ValueError as exc:
+        print(f"robustfair {args.command}: error: {_one_line(exc)}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("robustfair: interrupted; finished cells are saved, rerun to resume.", file=sys.stderr)
+        return 130
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    data_dir = getattr(args, "data_dir", None)
+    if data_dir:
+        if not os.path.isdir(data_dir):
+            raise ValueError(f"--data-dir {data_dir} is not a folder.")
+        os.environ["ROBUSTFAIR_DATA"] = os.path.abspath(data_dir)
+    if args.command == "list":
+        return _cmd_list(args)
+    if args.command == "datasets":
+        return _cmd_datasets(args)
+    if args.command == "run":
+        return _cmd_run(args)
+    if args.command == "demo":
+        return _cmd_demo(args)
+    if args.command == "report":
+        return _cmd_report(args)
+    raise ValueError(f"unknown command {args.command!r}")
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    from .experiments import list_experiments
+
+    exps = list_experiments()
+    if args.json:
+        print(json.dumps([{"name": e.name, "description": e.description, "cites": e.cites} for e in exps]))
+        return 0
+    width = max(len(e.name) for e in exps)
+    for e in exps:
+        print(f"{e.name:<{width}}  {e.description}")
+    return 0
+
+
+def _cmd_datasets(args: argparse.Namespace) -> int:
+    from .datasets import list_datasets
+
+    infos = list_datasets()
+    if args.json:
+        print(json.dumps([{"name": i.name, "kind": i.kind, "path": None if i.path is None else str(i.path),
+                           "present": i.present, "description": i.description} for i in infos]))
+        return 0
+    width = max(len(i.name) for i in infos)
+    for i in infos:
+        where = "built-in" if i.path is None else str(i.path)
+        status = "present" if i.present else "MISSING"
+        print(f"{i.name:<{width}}  {status:<8} {where}")
+    root = os.environ.get("ROBUSTFAIR_DATA")
+    if root is None:
+        print("\nfile datasets are read from --data-dir or $ROBUSTFAIR_DATA (not set)", file=sys.stderr)
+    return 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from .experiments import parse_settings, run_experiment
+
+    settings = parse_settings(args.settings)
+    seeds: Any = args.seeds if args.seeds is not None else 1
+    if args.seeds is not None and "seeds" in settings:
+        raise ValueError("give the number of seeds once: --seeds or --set seeds=, not both.")
+    result = run_experiment(args.name, settings, seeds=seeds, db=args.db, jobs=args.jobs,
+                            progress=not args.json)
+    if args.json:
+        print(json.dumps(result.to_json(), allow_nan=False))
+    else:
+        print(summary_table(result.records))
+        print(f"\n{result.n_run} cell(s) run, {result.n_skipped} already stored; results in {args.db}")
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from .experiments import run_experiment
+
+    print("robustfair demo: how fair are vanilla clusterings of inverted digits "
+          "(1797 UCI digits + their 16 - x inverses, protected attribute = inverted)?\n")
+    result = run_experiment("fairness-audit", {"dataset": "inverted-digits"}, seeds=args.seeds, db=args.db,
+                            jobs=args.jobs, progress=True)
+    print(summary_table(result.records))
+    print(f"\nresults stored in {args.db} ({result.n_run} cell(s) run, {result.n_skipped} reused)")
+    try:
+        from .report import write_report
+    except ImportError:  # the report package is optional in minimal installs
+        return 0
+    path = write_report(args.db, args.report)
+    print(f"report written to {path}")
+    return 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from .report import write_report
+
+    if not os.path.exists(args.db):
+        raise ValueError(f"--db {args.db} does not exist; run an experiment first.")
+    path = write_report(args.db, args.output)
+    print(path)
+    return 0
+
+
+def summary_table(records: list[dict[str, Any]]) -> str:
+    """Mean +- sd over seeds: one row per (dataset, method, extra keys), one column per metric."""
+    import numpy as np
+
+    if not records:
+        return "(no records)"
+    base = {"dataset", "method", "seed", "metric", "value"}
+    groups: dict[tuple, dict[str, list[float]]] = {}
+    metrics: list[str] = []
+    for rec in records:
+        extra = tuple(sorted((k, str(v)) for k, v in rec.items() if k not in base))
+        key = (rec["dataset"], rec["method"], extra)
+        groups.setdefault(key, {}).setdefault(rec["metric"], []).append(
+            np.nan if rec["value"] is None else float(rec["value"]))
+        if rec["metric"] not in metrics:
+            metrics.append(rec["metric"])
+    header = ["dataset", "method"] + metrics
+    rows = []
+    for (dataset, method, extra), vals in groups.items():
+        label = method + "".join(f" {k}={v}" for k, v in extra)
+        cells = [dataset, label]
+        for m in metrics:
+            v = np.asarray(vals.get(m, []), dtype=float)
+            if v.size == 0:
+                cells.append("")
+            elif v.size == 1:
+                cells.append(f"{v[0]:.3f}")
+            else:
+                cells.append(f"{np.nanmean(v):.3f}±{np.nanstd(v):.3f}")
+        rows.append(cells)
+    widths = [max(len(str(r[i])) for r in [header] + rows) for i in range(len(header))]
+    lines = ["  ".join(str(c).ljust(w) for c, w in zip(header, widths)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    for r in rows:
+        lines.append("  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip())
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

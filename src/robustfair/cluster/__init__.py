@@ -1,0 +1,37 @@
+"""Clustering estimators, fair and vanilla, and a name registry to pick them by string.
+
+Estimators are imported lazily (on first attribute access), so ``import
+robustfair.cluster`` stays cheap and optional dependencies (torch, OR-Tools) load only
+when the estimator that needs them is used.
+"""
+
+from importlib import import_module
+from typing import Any
+
+from ._registry import ClusteringMethod, list_methods, make_clusterer, register_method
+
+# public name -> private module that defines it
+_LAZY = {
+    "FairletDecomposition": "._fairlets",
+    "ScalableFairletDecomposition": "._fairlets",
+    "FairKCenter": "._fair_kcenter",
+    "FairSpectralClustering": "._fair_spectral",
+    "FairAssignment": "._bera",
+    "FairLloyd": "._fair_lloyd",
+    "ConsensusFairClustering": "._consensus",
+    "DeepFairDiscriminativeClustering": "._dfdc",
+}
+
+__all__ = ["ClusteringMethod", "list_methods", "make_clusterer", "register_method", *_LAZY]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name], __name__), name)
+    if name == "fair_assignment":
+        return import_module(".fair_assignment", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,0 +1,181 @@
+"""Registry of named experiments, their configs and the records they produce."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import types
+import typing
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import pydantic
+from pydantic import BaseModel, ConfigDict
+
+__all__ = [
+    "ExperimentConfig",
+    "Record",
+    "Experiment",
+    "register",
+    "get_experiment",
+    "list_experiments",
+    "config_hash",
+]
+
+
+class ExperimentConfig(BaseModel):
+    """Base class of every experiment's config.
+
+    Subclasses declare fields with defaults that reproduce the paper. Fields typed as a
+    list or tuple take comma-separated values on the command line (``--set
+    methods=kmeans,ward``) and stay one cell; a comma-separated value for a scalar field
+    is a sweep: one cell per value (``--set k=2,5,10``).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # Fields passed on to ``load_dataset`` when the dataset accepts them.
+    dataset_option_fields: ClassVar[tuple[str, ...]] = ()
+
+
+@dataclass(frozen=True)
+class Record:
+    """One measured number: ``metric`` of ``method`` on ``dataset``.
+
+    ``keys`` holds extra dimensions (e.g. ``{"attack": "ours", "fraction": 0.15}``); they
+    become top-level keys of the flat record in ``--json`` output and in the store.
+    """
+
+    dataset: str
+    method: str
+    metric: str
+    value: float
+    keys: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        try:
+            value = float(self.value)
+        except (TypeError, ValueError):
+            raise ValueError(f"Record value for metric {self.metric!r} must be a number; got {self.value!r}.") from None
+        object.__setattr__(self, "value", value)
+        reserved = {"dataset", "method", "metric", "value", "seed", "experiment"}
+        clash = reserved.intersection(self.keys)
+        if clash:
+            raise ValueError(f"Record keys may not use reserved names: {sorted(clash)}.")
+
+    def flat(self, seed: int) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "dataset": self.dataset,
+            "method": self.method,
+            "seed": int(seed),
+            "metric": self.metric,
+            "value": None if math.isnan(self.value) else self.value,
+        }
+        out.update(self.keys)
+        return out
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """A registered experiment: ``func(config, seed) -> list[Record]``."""
+
+    name: str
+    func: Callable[[Any, int], list[Record]]
+    config_cls: type[ExperimentConfig]
+    description: str
+    cites: str = ""
+    published: tuple[Mapping[str, Any], ...] = ()
+
+    def default_config(self) -> ExperimentConfig:
+        return self.config_cls()
+
+    def make_config(self, values: Mapping[str, Any]) -> ExperimentConfig:
+        """Validate ``values`` into this experiment's config; ``ValueError`` names the key."""
+        unknown = set(values) - set(self.config_cls.model_fields)
+        if unknown:
+            raise ValueError(
+                f"Unknown setting(s) {', '.join(sorted(unknown))} for experiment {self.name!r}; "
+                f"known: {', '.join(self.config_cls.model_fields)}."
+            )
+        try:
+            return self.config_cls(**values)
+        except pydantic.ValidationError as exc:
+            err = exc.errors()[0]
+            loc = ".".join(str(p) for p in err.get("loc", ())) or "config"
+            raise ValueError(f"Bad value for {loc!r} in experiment {self.name!r}: {err.get('msg')}.") from None
+
+    def is_list_field(self, name: str) -> bool:
+        return _is_sequence_annotation(self.config_cls.model_fields[name].annotation)
+
+
+def _is_sequence_annotation(annotation: Any) -> bool:
+    origin = typing.get_origin(annotation)
+    if origin in (list, tuple, set, frozenset):
+        return True
+    if origin in (typing.Union, types.UnionType):
+        return any(_is_sequence_annotation(a) for a in typing.get_args(annotation) if a is not type(None))
+    return False
+
+
+_REGISTRY: dict[str, Experiment] = {}
+
+
+def register(
+    name: str,
+    *,
+    config: type[ExperimentConfig],
+    description: str,
+    cites: str = "",
+    published: tuple[Mapping[str, Any], ...] = (),
+) -> Callable[[Callable[[Any, int], list[Record]]], Callable[[Any, int], list[Record]]]:
+    """Register ``func(config, seed) -> list[Record]`` under ``name``.
+
+    Parameters
+    ----------
+    config : subclass of ExperimentConfig
+        Its defaults reproduce the paper.
+    description : str
+        One line: what the experiment measures (shown by ``robustfair list``).
+    cites : str
+        The paper table or figure it reproduces, e.g. ``"thesis Table 4.1"``.
+    published : tuple of dict
+        Published numbers to show beside ours in the report; each dict has the record
+        keys it matches (``dataset``, ``method``, ``metric``, ...) and ``value``.
+    """
+    if not issubclass(config, ExperimentConfig):
+        raise TypeError("config must subclass robustfair.experiments.ExperimentConfig")
+
+    def decorator(func: Callable[[Any, int], list[Record]]) -> Callable[[Any, int], list[Record]]:
+        if name in _REGISTRY and _REGISTRY[name].func is not func:
+            raise ValueError(f"An experiment named {name!r} is already registered.")
+        _REGISTRY[name] = Experiment(name, func, config, description, cites, tuple(published))
+        return func
+
+    return decorator
+
+
+def _ensure_builtin_experiments() -> None:
+    # Importing the modules runs their @register decorators.
+    from . import _builtin  # noqa: F401
+
+
+def get_experiment(name: str) -> Experiment:
+    """The registered experiment ``name``; ``ValueError`` listing the names otherwise."""
+    _ensure_builtin_experiments()
+    if name not in _REGISTRY:
+        raise ValueError(f"Unknown experiment {name!r}; choose one of: {', '.join(sorted(_REGISTRY))}.")
+    return _REGISTRY[name]
+
+
+def list_experiments() -> list[Experiment]:
+    """All registered experiments, sorted by name."""
+    _ensure_builtin_experiments()
+    return [_REGISTRY[k] for k in sorted(_REGISTRY)]
+
+
+def config_hash(experiment: str, config: ExperimentConfig) -> str:
+    """Stable hash of an experiment's config (sorted-key JSON), the store's key."""
+    payload = json.dumps({"experiment": experiment, "config": config.model_dump(mode="json")}, sort_keys=True)
+    return hashlib.sha256(payload.encode()).hexdigest()[:16]
