@@ -1,0 +1,29 @@
+"""Attacks on clustering and classification pipelines.
+
+Every attack is used the same way: ``SomeAttack(target, <budget>, random_state=...)
+.attack(X, ...) -> AttackResult``. Attack classes are imported lazily.
+"""
+
+from importlib import import_module
+from typing import Any
+
+from ._base import AttackResult, QueryCounter, as_target
+
+_LAZY = {
+    "SpillOverPoisoning": "._spillover",
+    "FairnessAttack": "._fairness_attack",
+    "RandomFairnessAttack": "._fairness_attack",
+    "GANEvasionAttack": "._gan_evasion",
+}
+
+__all__ = ["AttackResult", "QueryCounter", "as_target", *_LAZY]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name], __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
