@@ -105,12 +105,21 @@ def register_dataset(
         raise ValueError(f"name must be a non-empty string; got {name!r}.")
 
     def decorator(loader: Callable[..., Dataset]) -> Callable[..., Dataset]:
-        if name in _REGISTRY and _REGISTRY[name].loader is not loader:
+        previous = _REGISTRY.get(name)
+        if previous is not None and not _same_function(previous.loader, loader):
             raise ValueError(f"A dataset named {name!r} is already registered.")
         _REGISTRY[name] = _Entry(name, loader, tuple(files), description, dict(options or {}))
         return loader
 
     return decorator
+
+
+def _same_function(a: Callable, b: Callable) -> bool:
+    # A module re-executed (importlib.reload) registers an equal function again.
+    return a is b or (
+        getattr(a, "__module__", None) == getattr(b, "__module__", None)
+        and getattr(a, "__qualname__", None) == getattr(b, "__qualname__", None)
+    )
 
 
 def data_root(data_dir: str | os.PathLike | None = None) -> Path | None:

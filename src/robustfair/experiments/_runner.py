@@ -86,15 +86,17 @@ def expand_sweep(experiment: Experiment, settings: Mapping[str, Any]) -> list[Ex
     return configs
 
 
-def run_cell(experiment_name: str, config_values: Mapping[str, Any], seed: int,
+def run_cell(func: Any, config: ExperimentConfig, seed: int,
              data_dir: str | None = None) -> tuple[list[dict[str, Any]], float]:
-    """Run one cell and return its flat records and seconds (picklable for workers)."""
-    if data_dir is not None:
+    """Run one cell and return its flat records and seconds.
+
+    ``func`` and ``config`` are pickled by reference for worker processes, so an
+    experiment must be defined at module level in an importable module.
+    """
+    if data_dir is not None and os.environ.get("ROBUSTFAIR_DATA") != data_dir:
         os.environ["ROBUSTFAIR_DATA"] = data_dir
-    experiment = get_experiment(experiment_name)
-    config = experiment.make_config(dict(config_values))
     start = time.perf_counter()
-    records = experiment.func(config, int(seed))
+    records = func(config, int(seed))
     seconds = time.perf_counter() - start
     return [r.flat(seed) for r in records], seconds
 
@@ -132,6 +134,8 @@ def run_experiment(
         Show a progress bar (cells done / total, ETA) on stderr.
     """
     experiment = get_experiment(name)
+    if data_dir is None:
+        data_dir = os.environ.get("ROBUSTFAIR_DATA")  # handed to worker processes explicitly
     settings = dict(settings or {})
     if "seeds" in settings and "seeds" not in experiment.config_cls.model_fields:
         seeds = int(check_positive(int(settings.pop("seeds")), "seeds", integer=True))
@@ -190,14 +194,17 @@ def run_experiment(
 
 def _execute(cells: list[Cell], jobs: int, data_dir: str | None) -> Iterator[tuple[Cell, tuple[list, float]]]:
     """Yield (cell, result) as cells finish, in the client process."""
+    if not cells:
+        return
+    func = get_experiment(cells[0].experiment).func
     if jobs == 1 or len(cells) <= 1:
         for cell in cells:
-            yield cell, run_cell(cell.experiment, cell.config.model_dump(mode="json"), cell.seed, data_dir)
+            yield cell, run_cell(func, cell.config, cell.seed, data_dir)
         return
     from joblib import Parallel, delayed
 
     tasks = (
-        delayed(_run_indexed)(i, c.experiment, c.config.model_dump(mode="json"), c.seed, data_dir)
+        delayed(_run_indexed)(i, func, c.config, c.seed, data_dir)
         for i, c in enumerate(cells)
     )
     for index, result in Parallel(n_jobs=jobs, return_as="generator_unordered")(tasks):

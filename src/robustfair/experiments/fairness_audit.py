@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 
 import numpy as np
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from ._common import load_config_dataset
 from ._registry import ExperimentConfig, Record, register
@@ -26,6 +26,17 @@ class FairnessAuditConfig(ExperimentConfig):
     digits: tuple[int, int] | None = None
 
     dataset_option_fields = ("n_samples", "sensitive", "preprocessing", "digits")
+
+    @field_validator("methods")
+    @classmethod
+    def _known_methods(cls, methods: list[str]) -> list[str]:
+        from ..cluster import list_methods
+
+        known = {m.name for m in list_methods()}
+        unknown = [m for m in methods if m not in known]
+        if unknown:
+            raise ValueError(f"unknown clustering method(s) {unknown}; choose from {sorted(known)}")
+        return methods
 
 
 @register(
@@ -45,8 +56,7 @@ def fairness_audit(config: FairnessAuditConfig, seed: int) -> list[Record]:
         silhouette,
     )
 
-    data = load_config_dataset(config, random_state=seed) if _accepts_random_state(config.dataset) \
-        else load_config_dataset(config)
+    data = load_config_dataset(config, seed=seed)
     if data.sensitive is None:
         raise ValueError(f"dataset: {data.name!r} has no sensitive attribute; pick one that has (e.g. inverted-digits).")
     k = config.k or data.n_classes
@@ -72,8 +82,3 @@ def fairness_audit(config: FairnessAuditConfig, seed: int) -> list[Record]:
             records.append(Record(data.name, method, name, float(value), {"k": k}))
     return records
 
-
-def _accepts_random_state(name: str) -> bool:
-    from ..datasets import list_datasets
-
-    return any(info.name == name and "random_state" in info.options for info in list_datasets())

@@ -1,0 +1,30 @@
+# Two entry points on a fresh machine (needs python3 >= 3.11 and make):
+#   make demo   -- create .venv, install robustfair, run `robustfair demo`
+#   make test   -- create .venv, install robustfair with test extras (torch CPU), run the tests
+PYTHON ?= python3
+VENV ?= .venv
+PIP := $(VENV)/bin/python -m pip
+PYTEST_ARGS ?= -q
+
+.PHONY: demo test install install-test clean
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+
+install: $(VENV)/bin/python
+	$(PIP) install -q -e .
+
+# torch==2.13.0 is pinned first so pip takes the CPU wheel rather than a CUDA build.
+install-test: $(VENV)/bin/python
+	$(PIP) install -q torch==2.13.0
+	$(PIP) install -q -e ".[test,deep]"
+
+demo: install
+	$(VENV)/bin/robustfair demo
+
+test: install-test
+	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) robustfair-results.db* robustfair-report.html

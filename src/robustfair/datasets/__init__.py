@@ -1,0 +1,36 @@
+"""Datasets: the ``Dataset`` record, built-in data and loaders for files on disk.
+
+Built-ins (``digits``, ``digits-pair``, ``inverted-digits``, ``toy-spillover``,
+``toy-fairness``) need no files. File datasets are read from the data root
+(``data_dir=``, else ``$ROBUSTFAIR_DATA``), one subfolder per dataset; nothing is ever
+downloaded. See ``docs/datasets.md``.
+
+>>> from robustfair.datasets import load_dataset
+>>> load_dataset("inverted-digits").summary()
+'inverted-digits: 3594 x 64, 10 classes, 2 groups'
+"""
+
+from ._base import Dataset
+from ._registry import (
+    DATA_ENV_VAR,
+    DatasetInfo,
+    DatasetNotFoundError,
+    data_root,
+    list_datasets,
+    load_dataset,
+    register_dataset,
+    require_file,
+)
+from . import _builtin, _image_loaders, _loaders  # noqa: F401  (register the datasets)
+
+__all__ = [
+    "DATA_ENV_VAR",
+    "Dataset",
+    "DatasetInfo",
+    "DatasetNotFoundError",
+    "data_root",
+    "list_datasets",
+    "load_dataset",
+    "register_dataset",
+    "require_file",
+]
