@@ -87,6 +87,7 @@ class Experiment:
     description: str
     cites: str = ""
     published: tuple[Mapping[str, Any], ...] = ()
+    resources: Mapping[str, float] = field(default_factory=dict)
 
     def default_config(self) -> ExperimentConfig:
         return self.config_cls()
@@ -129,6 +130,7 @@ def register(
     description: str,
     cites: str = "",
     published: tuple[Mapping[str, Any], ...] = (),
+    resources: Mapping[str, float] | None = None,
 ) -> Callable[[Callable[[Any, int], list[Record]]], Callable[[Any, int], list[Record]]]:
     """Register ``func(config, seed) -> list[Record]`` under ``name``.
 
@@ -143,6 +145,9 @@ def register(
     published : tuple of dict
         Published numbers to show beside ours in the report; each dict has the record
         keys it matches (``dataset``, ``method``, ``metric``, ...) and ``value``.
+    resources : dict, optional
+        Dask worker resources a cell needs, e.g. ``{"GPU": 1}`` for deep models; used
+        when some worker offers them.
     """
     if not issubclass(config, ExperimentConfig):
         raise TypeError("config must subclass robustfair.experiments.ExperimentConfig")
@@ -150,7 +155,8 @@ def register(
     def decorator(func: Callable[[Any, int], list[Record]]) -> Callable[[Any, int], list[Record]]:
         if name in _REGISTRY and _REGISTRY[name].func is not func:
             raise ValueError(f"An experiment named {name!r} is already registered.")
-        _REGISTRY[name] = Experiment(name, func, config, description, cites, tuple(published))
+        _REGISTRY[name] = Experiment(name, func, config, description, cites, tuple(published),
+                                     dict(resources or {}))
         return func
 
     return decorator

@@ -6,13 +6,14 @@ import itertools
 import os
 import sys
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .._validation import check_positive
 from ._registry import Experiment, ExperimentConfig, config_hash, get_experiment
+from ._backends import execute_cells
 from ._store import ResultsStore
 
 __all__ = ["Cell", "RunResult", "parse_settings", "expand_sweep", "run_experiment", "run_cell"]
@@ -116,6 +117,8 @@ def run_experiment(
     jobs: int = 1,
     progress: bool = False,
     data_dir: str | None = None,
+    scheduler: str | None = None,
+    cluster: str | None = None,
 ) -> RunResult:
     """Run (or resume) the sweep of experiment ``name``.
 
@@ -132,6 +135,15 @@ def run_experiment(
         Parallel worker processes (joblib); 1 runs in this process.
     progress : bool
         Show a progress bar (cells done / total, ETA) on stderr.
+    data_dir : str, optional
+        Data root handed to every worker (default: ``$ROBUSTFAIR_DATA``).
+    scheduler : str, optional
+        Address of a running Dask scheduler; cells run on its workers.
+    cluster : str, optional
+        ``"local:N"`` starts a ``distributed.LocalCluster`` of N worker processes.
+
+    Results do not depend on where cells run: each cell is seeded by its seed only.
+    The store is written by this (the client) process alone, one transaction per cell.
     """
     experiment = get_experiment(name)
     if data_dir is None:
@@ -166,7 +178,10 @@ def run_experiment(
                     cells.append(Cell(name, cfg, chash, seed))
 
         bar = _progress(len(cells), name, progress and bool(cells))
-        for cell, (records, seconds) in _execute(cells, jobs, data_dir):
+        tasks = [(experiment.func, c.config, c.seed) for c in cells]
+        for index, (records, seconds) in execute_cells(tasks, jobs=jobs, data_dir=data_dir, scheduler=scheduler,
+                                                       cluster=cluster, resources=experiment.resources):
+            cell = cells[index]
             store.write_cell(name, cell.config_hash, cell.seed, cell.config.model_dump(mode="json"), records,
                              seconds=seconds, version=__version__)
             bar.update(1)
@@ -190,26 +205,3 @@ def run_experiment(
         n_skipped=n_skipped,
         seconds=time.perf_counter() - start,
     )
-
-
-def _execute(cells: list[Cell], jobs: int, data_dir: str | None) -> Iterator[tuple[Cell, tuple[list, float]]]:
-    """Yield (cell, result) as cells finish, in the client process."""
-    if not cells:
-        return
-    func = get_experiment(cells[0].experiment).func
-    if jobs == 1 or len(cells) <= 1:
-        for cell in cells:
-            yield cell, run_cell(func, cell.config, cell.seed, data_dir)
-        return
-    from joblib import Parallel, delayed
-
-    tasks = (
-        delayed(_run_indexed)(i, func, c.config, c.seed, data_dir)
-        for i, c in enumerate(cells)
-    )
-    for index, result in Parallel(n_jobs=jobs, return_as="generator_unordered")(tasks):
-        yield cells[index], result
-
-
-def _run_indexed(index: int, *args: Any) -> tuple[int, tuple[list, float]]:
-    return index, run_cell(*args)

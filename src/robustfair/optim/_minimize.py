@@ -102,9 +102,17 @@ def minimize(
         return evaluator.result("every coordinate of the Box is fixed; evaluated the single point")
 
     import importlib
+    import inspect
 
     module = importlib.import_module(module_name, __package__)
     run = getattr(module, function_name)
+    known = [name for name, prm in inspect.signature(run).parameters.items() if prm.kind is prm.KEYWORD_ONLY]
+    unknown = sorted(set(method_options) - set(known))
+    if unknown:
+        raise ValueError(
+            f"Unknown option(s) {', '.join(map(repr, unknown))} for method {method!r}; "
+            f"its options are: {', '.join(known) or 'none'}."
+        )
     try:
         message = run(evaluator, space, rng, **method_options)
     except BudgetExhausted:
