@@ -88,6 +88,7 @@ class Experiment:
     cites: str = ""
     published: tuple[Mapping[str, Any], ...] = ()
     resources: Mapping[str, float] = field(default_factory=dict)
+    figures: Callable[[list[dict[str, Any]]], list[Any]] | None = None
 
     def default_config(self) -> ExperimentConfig:
         return self.config_cls()
@@ -131,6 +132,7 @@ def register(
     cites: str = "",
     published: tuple[Mapping[str, Any], ...] = (),
     resources: Mapping[str, float] | None = None,
+    figures: Callable[[list[dict[str, Any]]], list[Any]] | None = None,
 ) -> Callable[[Callable[[Any, int], list[Record]]], Callable[[Any, int], list[Record]]]:
     """Register ``func(config, seed) -> list[Record]`` under ``name``.
 
@@ -148,6 +150,10 @@ def register(
     resources : dict, optional
         Dask worker resources a cell needs, e.g. ``{"GPU": 1}`` for deep models; used
         when some worker offers them.
+    figures : callable, optional
+        ``figures(records) -> list of (title, matplotlib Figure)``: the experiment's own
+        figures (attack curves, confusion matrices, fronts, ...) drawn from its stored
+        flat records; the report embeds them in the experiment's section.
     """
     if not issubclass(config, ExperimentConfig):
         raise TypeError("config must subclass robustfair.experiments.ExperimentConfig")
@@ -156,7 +162,7 @@ def register(
         if name in _REGISTRY and _REGISTRY[name].func is not func:
             raise ValueError(f"An experiment named {name!r} is already registered.")
         _REGISTRY[name] = Experiment(name, func, config, description, cites, tuple(published),
-                                     dict(resources or {}))
+                                     dict(resources or {}), figures)
         return func
 
     return decorator

@@ -104,6 +104,8 @@ def _metric_figure(metric: str, rows: dict[tuple, dict[str, np.ndarray]]) -> str
     ax.set_xticks(range(len(labels)))
     ax.set_xticklabels(labels, fontsize=7)
     ax.set_title(metric, fontsize=10)
+    if min(means) >= 0 and max(means) <= 1 and metric != "seconds":
+        ax.set_ylim(0, 1.05)  # scores in [0, 1]: keep the scale honest
     ax.grid(axis="y", alpha=0.3)
     return _figure_to_data_uri(fig)
 
@@ -133,6 +135,12 @@ def _section(name: str, records: list[dict[str, Any]], experiment: Any, n_cells:
                 cells.append(f'<td class="pub">{"" if pub is None else esc(str(pub))}</td>')
         out.append(f'<tr><td class="l">{esc(dataset)}</td><td class="l">{label}</td>{"".join(cells)}</tr>')
     out.append("</table>")
+    custom = getattr(experiment, "figures", None)
+    if custom is not None:
+        for title, fig in custom(records):
+            uri = _figure_to_data_uri(fig)
+            out.append(f'<figure><img alt="{esc(name)}: {esc(title)}" src="{uri}"><figcaption>{esc(title)}'
+                       "</figcaption></figure>")
     for m in metrics:
         uri = _metric_figure(m, rows)
         if uri:
