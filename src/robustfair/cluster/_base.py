@@ -1,0 +1,110 @@
+"""Shared parts of the fair clustering estimators: one ``fit_predict`` and one input check.
+
+Every fair clusterer is fitted as ``fit(X, y=None, *, sensitive_features=s)`` and exposes
+``labels_``. :class:`FairClusteringMixin` gives them the matching ``fit_predict`` and a
+single validation path (:meth:`FairClusteringMixin._validate_fit_input`), built on
+:mod:`robustfair._validation`, so bad input raises the same ``ValueError`` everywhere.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from sklearn.base import ClusterMixin
+
+from .._validation import check_array, check_sensitive_features, encode_labels
+
+__all__ = ["FairClusteringMixin", "check_fit_array"]
+
+
+def check_fit_array(X: Any, name: str = "X", *, min_samples: int = 1) -> np.ndarray:
+    """:func:`robustfair._validation.check_array` with scikit-learn's wording on top.
+
+    Complex data, object arrays of non-numbers, 1-D input and empty input get the
+    messages (and, for non-numbers, the ``TypeError``) that scikit-learn's
+    ``check_estimator`` expects; everything else (NaN, sparse, ...) is left to
+    ``check_array``.
+    """
+    if not hasattr(X, "toarray"):
+        raw = np.asarray(X)
+        if np.iscomplexobj(raw):
+            raise ValueError(f"Complex data not supported: {name} has a complex dtype; pass real numbers.")
+        if raw.dtype.kind == "O":
+            try:
+                raw.astype(np.float64)
+            except TypeError as exc:
+                raise TypeError(f"{name} must be numeric: {exc}") from None
+            except ValueError:
+                pass  # strings that do not parse: check_array's ValueError names them
+        if raw.ndim == 1:
+            raise ValueError(
+                f"{name} must be a 2-D array (n_samples, n_features); got shape {raw.shape}. Reshape your "
+                "data either using X.reshape(-1, 1) if your data has a single feature or X.reshape(1, -1) "
+                "if it contains a single sample."
+            )
+        if raw.ndim == 2 and raw.shape[1] == 0:
+            raise ValueError(f"{name} has 0 feature(s) (shape={raw.shape}) while a minimum of 1 is required.")
+        if raw.ndim == 2 and raw.shape[0] < min_samples:
+            raise ValueError(
+                f"n_samples={raw.shape[0]}: {name} has {raw.shape[0]} sample(s) (shape={raw.shape}) while a "
+                f"minimum of {min_samples} is required."
+            )
+    return check_array(X, name, min_samples=min_samples)
+
+
+class FairClusteringMixin(ClusterMixin):
+    """Mixin for fair clusterers: ``fit_predict`` forwarding ``sensitive_features``.
+
+    Subclasses implement ``fit(X, y=None, *, sensitive_features=None)`` that sets
+    ``labels_`` and returns ``self``. Put this mixin before ``BaseEstimator`` in the bases.
+    """
+
+    def fit_predict(self, X: Any, y: Any = None, *, sensitive_features: Any = None) -> np.ndarray:
+        """Fit on ``X`` with the protected attribute and return ``labels_``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : ignored
+        sensitive_features : array-like of shape (n_samples,)
+            Group id of every sample; required by every fair clusterer.
+
+        Returns
+        -------
+        labels : ndarray of int, shape (n_samples,)
+        """
+        return self.fit(X, y, sensitive_features=sensitive_features).labels_
+
+    def _validate_fit_input(
+        self, X: Any, sensitive_features: Any, *, min_groups: int = 2
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Validate ``X`` and the protected attribute; set ``n_features_in_``.
+
+        Returns
+        -------
+        X : ndarray of float64, shape (n_samples, n_features)
+            Finite (NaN and infinity raise ``ValueError`` naming ``X``).
+        codes : ndarray of int64, shape (n_samples,)
+            Group of every sample as ``0..G-1``.
+        groups : ndarray, shape (G,)
+            The distinct group values; ``groups[codes]`` gives back ``sensitive_features``.
+        """
+        X = check_fit_array(X, "X", min_samples=2)
+        s = check_sensitive_features(sensitive_features, X.shape[0], min_groups=min_groups)
+        codes, groups = encode_labels(s, "sensitive_features")
+        self.n_features_in_ = X.shape[1]
+        return X, codes, groups
+
+    def _validate_predict_input(self, X: Any) -> np.ndarray:
+        """Validate ``X`` for ``predict``: finite, 2-D, as many features as seen in fit."""
+        from sklearn.utils.validation import check_is_fitted
+
+        check_is_fitted(self)
+        X = check_fit_array(X, "X")
+        if X.shape[1] != self.n_features_in_:
+            raise ValueError(
+                f"X has {X.shape[1]} features, but {type(self).__name__} is expecting "
+                f"{self.n_features_in_} features as input."
+            )
+        return X

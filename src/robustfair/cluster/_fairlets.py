@@ -1,0 +1,311 @@
+"""Fair clustering through fairlets: Chierichetti et al. (NIPS 2017) and Backurs et al. (ICML 2019).
+
+Both split the data into small balanced *fairlets*, cluster the fairlet centers with a
+vanilla k-center or k-median, and give every point its fairlet's cluster. A union of
+fairlets of balance at least b has balance at least b, so the output inherits the
+fairlets' balance:
+
+* :class:`FairletDecomposition` -- (1, t)-fairlets by minimum-cost flow: balance >= 1/t.
+* :class:`ScalableFairletDecomposition` (SFD) -- (p, q)-fairlets on a randomly shifted
+  quadtree in near-linear time: balance >= p/q.
+
+Balance of two groups a, b: ``min over clusters of min(N_a / N_b, N_b / N_a)``.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClusterMixin
+
+from .._validation import check_choice, check_n_clusters, check_random_state, seed_from
+from ._base import FairClusteringMixin, check_fit_array
+from ._fair_kcenter import _NearestCenterMixin, _sq_dist, gonzalez
+from ._fairlet_tree import fairlet_medoids, is_balanced, tree_fairlet_decomposition
+from ._registry import register_method
+
+__all__ = ["FairletDecomposition", "ScalableFairletDecomposition", "KMedian", "kmedian"]
+
+#: Largest n for :class:`FairletDecomposition`: its flow has |group a| x |group b| arcs.
+MAX_FLOW_SAMPLES = 5000
+#: Largest set clustered by exact FasterPAM (its distance matrix is n^2 float32).
+MAX_EXACT_KMEDIAN = 5000
+
+
+def kmedian(
+    X: np.ndarray, n_clusters: int, rng: np.random.Generator, *, max_exact: int = MAX_EXACT_KMEDIAN, n_draws: int = 3
+) -> np.ndarray:
+    """Indices of k medoids of ``X`` (Euclidean k-median restricted to data points).
+
+    FasterPAM (Schubert & Rousseeuw 2021, package ``kmedoids``) on the full distance
+    matrix while n <= ``max_exact``; beyond, CLARA: FasterPAM on ``n_draws`` random
+    samples of ``max_exact`` points, keeping the medoids of least total distance over
+    all of ``X``. Memory O(max_exact^2 + n k).
+    """
+    import kmedoids
+
+    n = X.shape[0]
+
+    def pam(idx):
+        # one float32 matrix, built in place: max_exact = 5000 makes it 100 MB
+        P = X[idx] - X[idx].mean(axis=0)  # centered: float32 Gram trick keeps precision
+        P = P.astype(np.float32)
+        sq = (P * P).sum(1)
+        D = P @ P.T
+        D *= -2.0
+        D += sq[:, None]
+        D += sq[None, :]
+        np.maximum(D, 0.0, out=D)
+        np.sqrt(D, out=D)
+        np.fill_diagonal(D, 0.0)
+        res = kmedoids.fasterpam(D, n_clusters, random_state=seed_from(rng), n_cpu=1)
+        return idx[np.asarray(res.medoids, dtype=np.int64)]
+
+    if n <= max_exact:
+        return pam(np.arange(n))
+    best, best_cost = None, np.inf
+    for _ in range(n_draws):
+        med = pam(np.sort(rng.choice(n, max_exact, replace=False)))
+        cost = float(np.sqrt(_sq_dist(X, X[med]).min(1)).sum())
+        if cost < best_cost:
+            best, best_cost = med, cost
+    return best
+
+
+def _two_groups(codes: np.ndarray, groups: np.ndarray, name: str) -> None:
+    if groups.shape[0] != 2:
+        raise ValueError(
+            f"{name} needs exactly 2 protected groups; sensitive_features holds {groups.shape[0]} "
+            f"({', '.join(map(str, groups[:5]))}{', ...' if groups.shape[0] > 5 else ''})."
+        )
+
+
+def _check_int(value: Any, name: str, low: int = 1) -> int:
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < low:
+        raise ValueError(f"{name} must be an int >= {low}; got {value!r}.")
+    return int(value)
+
+
+class _FairletClusteringBase(FairClusteringMixin, _NearestCenterMixin, BaseEstimator):
+    """Shared second stage: cluster fairlet centers, give points their fairlet's cluster."""
+
+    def _finish(self, X, fairlet, n_fairlets, k, rng, method):
+        if k > n_fairlets:
+            raise ValueError(
+                f"n_clusters={k} is larger than the number of fairlets ({n_fairlets}); every "
+                "cluster is a union of whole fairlets, so ask for at most that many clusters."
+            )
+        centers = fairlet_medoids(X, fairlet, n_fairlets)
+        C = X[centers]
+        med = gonzalez(C, k, rng) if method == "kcenter" else kmedian(C, k, rng)
+        fairlet_labels = _sq_dist(C, C[med]).argmin(1)
+        fairlet_labels[med] = np.arange(k)  # a medoid always heads its own cluster
+        self.fairlets_ = fairlet
+        self.n_fairlets_ = int(n_fairlets)
+        self.fairlet_center_indices_ = centers
+        self.fairlet_centers_ = C
+        self.fairlet_labels_ = fairlet_labels
+        self.labels_ = fairlet_labels[fairlet]
+        self.center_indices_ = centers[med]
+        self.cluster_centers_ = C[med].copy()
+        self.fairlet_cost_ = float(np.sqrt(((X - C[fairlet]) ** 2).sum(1)).sum())
+        return self
+
+
+class FairletDecomposition(_FairletClusteringBase):
+    """Fair clustering through (1, t)-fairlets (Chierichetti et al., NIPS 2017).
+
+    The two groups are covered with the cheapest *stars* (one point of one group and
+    1..t of the other), found as a minimum-cost flow (OR-Tools ``SimpleMinCostFlow``);
+    then ``method`` clusters the fairlet medoids and every point takes its fairlet's
+    cluster, so every cluster has balance at least 1/t.
+
+    Parameters
+    ----------
+    n_clusters : int, default=8
+    t : int, default=2
+        Fairlets hold at most t points of one group per point of the other.
+    method : {"kmedian", "kcenter"}, default="kmedian"
+        k-median (FasterPAM) or k-center (Gonzalez) on the fairlet centers. For
+        "kcenter" the fairlets minimize the longest star edge first (binary search),
+        then the total length.
+    random_state : int, Generator or None
+
+    Attributes
+    ----------
+    labels_, cluster_centers_, center_indices_ : as usual; centers are fairlet medoids.
+    fairlets_ : ndarray of int (n_samples,)
+        Fairlet id of every point, ``0..n_fairlets_-1``.
+    fairlet_centers_, fairlet_center_indices_ : medoid of every fairlet (coordinates, rows of X).
+    fairlet_labels_ : cluster of every fairlet.
+    flow_cost_ : float
+        Total Euclidean length of the star edges (the flow's objective).
+    fairlet_cost_ : float
+        Sum of distances from points to their fairlet's medoid.
+
+    Raises
+    ------
+    ValueError
+        With other than two groups, a minority-to-majority ratio below 1/t (no (1, t)
+        decomposition exists), more clusters than fairlets, or more than
+        ``MAX_FLOW_SAMPLES`` = 5000 samples: the flow has O(n^2) arcs, use
+        :class:`ScalableFairletDecomposition` there.
+
+    Notes
+    -----
+    ``predict`` sends new points to the nearest center, without the balance guarantee.
+    """
+
+    def __init__(self, n_clusters: int = 8, *, t: int = 2, method: str = "kmedian", random_state: Any = None):
+        self.n_clusters = n_clusters
+        self.t = t
+        self.method = method
+        self.random_state = random_state
+
+    def fit(self, X: Any, y: Any = None, *, sensitive_features: Any = None) -> "FairletDecomposition":
+        """Decompose into fairlets, cluster them; returns ``self``."""
+        from ._fairlet_flow import flow_fairlets
+
+        X, codes, groups = self._validate_fit_input(X, sensitive_features)
+        _two_groups(codes, groups, "FairletDecomposition")
+        n = X.shape[0]
+        k = check_n_clusters(self.n_clusters, n)
+        t = _check_int(self.t, "t")
+        method = check_choice(self.method, ["kmedian", "kcenter"], "method")
+        rng = check_random_state(self.random_state)
+        if n > MAX_FLOW_SAMPLES:
+            raise ValueError(
+                f"FairletDecomposition solves a flow with O(n^2) arcs and is limited to n <= "
+                f"{MAX_FLOW_SAMPLES} samples; got {n}. Use ScalableFairletDecomposition(p=1, q={t}) "
+                "for large data."
+            )
+        counts = np.bincount(codes, minlength=2)
+        if counts.min() * t < counts.max():
+            raise ValueError(
+                f"No (1, t={t})-fairlet decomposition exists: the groups have {counts[0]} and "
+                f"{counts[1]} samples, a minority-to-majority ratio of {counts.min() / counts.max():.4g} "
+                f"below 1/t = {1 / t:.4g}. Raise t to at least {int(np.ceil(counts.max() / counts.min()))}."
+            )
+        fairlet, n_fairlets, cost = flow_fairlets(X, codes, t, bottleneck=method == "kcenter")
+        self.flow_cost_ = cost
+        self.groups_ = groups
+        return self._finish(X, fairlet, n_fairlets, k, rng, method)
+
+
+class ScalableFairletDecomposition(_FairletClusteringBase):
+    """Scalable fair k-median, SFD (Backurs, Indyk, Onak, Schieber, Vakilian, Wagner, ICML 2019).
+
+    (p, q)-fairlets are built on a randomly shifted quadtree (a tree embedding) in
+    near-linear time, their medoids are clustered by k-median, and every point takes its
+    fairlet's cluster. Each fairlet has balance >= p/q, so every cluster has balance
+    >= p/q: a guarantee, not an expectation. (Assigning points to their nearest medoid
+    instead, as some public ports do, loses it.)
+
+    Parameters
+    ----------
+    n_clusters : int, default=8
+    p, q : int, default=2, 5
+        Target balance p/q with 1 <= p <= q. The thesis uses p=2, q=5, and p=1, q=5 on
+        inverted DIGITS.
+    random_state : int, Generator or None
+        The quadtree's random shift and the k-median.
+
+    Attributes
+    ----------
+    labels_, cluster_centers_, center_indices_ : centers are fairlet medoids.
+    fairlets_ : ndarray of int (n_samples,)
+        Fairlet id of every point.
+    fairlet_centers_, fairlet_center_indices_, fairlet_labels_, n_fairlets_, fairlet_cost_ :
+        As in :class:`FairletDecomposition`.
+
+    Raises
+    ------
+    ValueError
+        With other than two groups; when the minority-to-majority ratio of the groups is
+        below p/q (then no (p, q)-fairlet decomposition exists); when ``n_clusters``
+        exceeds the number of fairlets.
+
+    Notes
+    -----
+    Time O(n d log(n) L) for the tree (L levels, typically 10-25) plus the k-median:
+    FasterPAM on the fairlet medoids while there are at most 5000, CLARA-style samples
+    of 5000 beyond. Memory O(n d). ``predict`` sends new points to the nearest center
+    and does not carry the balance guarantee.
+    """
+
+    def __init__(self, n_clusters: int = 8, *, p: int = 2, q: int = 5, random_state: Any = None):
+        self.n_clusters = n_clusters
+        self.p = p
+        self.q = q
+        self.random_state = random_state
+
+    def fit(self, X: Any, y: Any = None, *, sensitive_features: Any = None) -> "ScalableFairletDecomposition":
+        """Decompose into (p, q)-fairlets on a quadtree, cluster them; returns ``self``."""
+        X, codes, groups = self._validate_fit_input(X, sensitive_features)
+        _two_groups(codes, groups, "ScalableFairletDecomposition")
+        k = check_n_clusters(self.n_clusters, X.shape[0])
+        p, q = _check_int(self.p, "p"), _check_int(self.q, "q")
+        if p > q:
+            raise ValueError(f"p must be at most q (balance p/q <= 1); got p={p}, q={q}.")
+        rng = check_random_state(self.random_state)
+        counts = np.bincount(codes, minlength=2)
+        if not is_balanced(counts[0], counts[1], p, q):
+            raise ValueError(
+                f"No ({p}, {q})-fairlet decomposition exists: the groups have {counts[0]} and "
+                f"{counts[1]} samples, a minority-to-majority ratio of {counts.min() / counts.max():.4g} "
+                f"below p/q = {p / q:.4g}. Lower p or raise q."
+            )
+        fairlet, n_fairlets = tree_fairlet_decomposition(X, codes, p, q, rng)
+        self.groups_ = groups
+        return self._finish(X, fairlet, n_fairlets, k, rng, "kmedian")
+
+
+class KMedian(_NearestCenterMixin, ClusterMixin, BaseEstimator):
+    """Vanilla k-median (k-medoids, Euclidean): FasterPAM, CLARA-style beyond 5000 points.
+
+    Parameters
+    ----------
+    n_clusters : int, default=8
+    random_state : int, Generator or None
+
+    Attributes
+    ----------
+    labels_, cluster_centers_, center_indices_, inertia_ (sum of distances to the medoids).
+    """
+
+    def __init__(self, n_clusters: int = 8, *, random_state: Any = None):
+        self.n_clusters = n_clusters
+        self.random_state = random_state
+
+    def fit(self, X: Any, y: Any = None, *, sensitive_features: Any = None) -> "KMedian":
+        """Fit on ``X``; ``sensitive_features`` is accepted and ignored (vanilla method)."""
+        X = check_fit_array(X, "X")
+        k = check_n_clusters(self.n_clusters, X.shape[0])
+        rng = check_random_state(self.random_state)
+        self.n_features_in_ = X.shape[1]
+        med = kmedian(X, k, rng)
+        d = _sq_dist(X, X[med])
+        labels = d.argmin(1)
+        labels[med] = np.arange(k)
+        self.center_indices_ = med
+        self.cluster_centers_ = X[med].copy()
+        self.labels_ = labels
+        self.inertia_ = float(np.sqrt(d[np.arange(X.shape[0]), labels]).sum())
+        return self
+
+
+@register_method("fairlet", fair=True, description="fairlets by min-cost flow, then k-median/k-center (Chierichetti 2017)")
+def _make_fairlet(n_clusters: int, random_state: int | None, **params: Any) -> FairletDecomposition:
+    return FairletDecomposition(n_clusters=n_clusters, random_state=random_state, **params)
+
+
+@register_method("sfd", fair=True, description="scalable fairlet decomposition on a quadtree + k-median (Backurs 2019)")
+def _make_sfd(n_clusters: int, random_state: int | None, **params: Any) -> ScalableFairletDecomposition:
+    return ScalableFairletDecomposition(n_clusters=n_clusters, random_state=random_state, **params)
+
+
+@register_method("kmedian", fair=False, description="k-median (k-medoids FasterPAM; CLARA beyond 5000 points)")
+def _make_kmedian(n_clusters: int, random_state: int | None, **params: Any) -> KMedian:
+    return KMedian(n_clusters=n_clusters, random_state=random_state, **params)
