@@ -177,7 +177,13 @@ def get_experiment(name: str) -> Experiment:
     """The registered experiment ``name``; ``ValueError`` listing the names otherwise."""
     _ensure_builtin_experiments()
     if name not in _REGISTRY:
-        raise ValueError(f"Unknown experiment {name!r}; choose one of: {', '.join(sorted(_REGISTRY))}.")
+        from ._builtin import UNAVAILABLE
+
+        hint = ""
+        if UNAVAILABLE:
+            hint = " Not loaded (missing optional dependency): " + "; ".join(
+                f"{mod} ({why})" for mod, why in sorted(UNAVAILABLE.items())) + "."
+        raise ValueError(f"Unknown experiment {name!r}; choose one of: {', '.join(sorted(_REGISTRY))}.{hint}")
     return _REGISTRY[name]
 
 
