@@ -1,0 +1,311 @@
+"""Deep Fair Discriminative Clustering (Zhang & Davidson; Algorithm 1).
+
+A discriminative network ``f_theta`` maps each point to a distribution over K clusters.
+It is pre-trained with the mutual-information clustering loss (eq. 5) plus a virtual
+adversarial augmentation loss (eqs. 11-12); then, once per epoch, the exact fair
+assignment of its current predictions (eqs. 6-9, :mod:`robustfair.cluster.fair_assignment`)
+serves as pseudo-labels for a cross-entropy term, and the network minimizes
+``l = l_C + beta * l_Fair + gamma * l_Aug``. Predictions need no protected attribute.
+
+torch is imported inside the functions and methods that use it, so ``import
+robustfair.cluster`` never imports it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator
+
+from .._validation import check_choice, check_n_clusters, check_positive, check_random_state, seed_from
+from ._base import FairClusteringMixin
+from ._registry import register_method
+
+__all__ = ["DeepFairDiscriminativeClustering"]
+
+
+class DeepFairDiscriminativeClustering(FairClusteringMixin, BaseEstimator):
+    """Deep fair discriminative clustering (DFDC; Zhang & Davidson, Algorithm 1).
+
+    Parameters
+    ----------
+    n_clusters : int, default=10
+    backbone : {"auto", "mlp", "conv"}, default="auto"
+        ``"conv"``: two convolutional layers with batch norm and pooling (the paper's
+        choice for images); ``"mlp"``: fully connected layers (tabular data). ``"auto"``
+        picks ``"conv"`` when ``image_shape`` is given.
+    image_shape : tuple (H, W) or (C, H, W), optional
+        Shape of one image; rows of ``X`` are flattened images.
+    hidden : sequence of int, default=(512, 256)
+        Widths of the MLP's hidden layers.
+    alpha, beta, gamma : float, default=1e-4, 4.0, 1.0
+        Weight decay in ``l_C`` (eq. 5), weight of ``l_Fair`` and of ``l_Aug`` (sec. 5.1).
+    vat_eps, vat_xi : float, default=1.0, 1e-6
+        Radius of the adversarial perturbation (eq. 11) and the finite-difference step of
+        its one power iteration (Miyato et al.).
+    fairness_eps : float, default=0.0
+        Flexible fairness (Table 4): group shares within ``rho_t +- fairness_eps``.
+    rho : array-like or mapping, optional
+        Target group proportions; default: the dataset's.
+    pretrain_epochs, epochs : int, default=20, 30
+        Epochs of clustering-only training, then of fair refinement (at most; training
+        stops early once the predictions themselves meet the fairness bounds).
+    batch_size : int, default=256
+    lr : float, default=1e-3
+        Adam learning rate.
+    device : str, default="auto"
+        ``"auto"``: CUDA when available, else CPU; or any torch device string.
+    random_state : int, Generator or None
+
+    Attributes
+    ----------
+    labels_ : ndarray of shape (n_samples,)
+        The network's predictions (argmax) on the training data after training.
+    fair_labels_ : ndarray of shape (n_samples,)
+        The exact fair assignment of the final predictions (meets the fairness bounds).
+    history_ : list of dict
+        Per epoch: ``phase`` ("pretrain" or "fair"), ``loss``, ``balance`` of the
+        predictions.
+    n_iter_ : int
+        Fair refinement epochs run.
+    device_ : str
+    """
+
+    def __init__(
+        self,
+        n_clusters: int = 10,
+        *,
+        backbone: str = "auto",
+        image_shape: Sequence[int] | None = None,
+        hidden: Sequence[int] = (512, 256),
+        alpha: float = 1e-4,
+        beta: float = 4.0,
+        gamma: float = 1.0,
+        vat_eps: float = 1.0,
+        vat_xi: float = 1e-6,
+        fairness_eps: float = 0.0,
+        rho: Any = None,
+        pretrain_epochs: int = 20,
+        epochs: int = 30,
+        batch_size: int = 256,
+        lr: float = 1e-3,
+        device: str = "auto",
+        random_state: Any = None,
+    ) -> None:
+        self.n_clusters = n_clusters
+        self.backbone = backbone
+        self.image_shape = image_shape
+        self.hidden = hidden
+        self.alpha = alpha
+        self.beta = beta
+        self.gamma = gamma
+        self.vat_eps = vat_eps
+        self.vat_xi = vat_xi
+        self.fairness_eps = fairness_eps
+        self.rho = rho
+        self.pretrain_epochs = pretrain_epochs
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.device = device
+        self.random_state = random_state
+
+    # ------------------------------------------------------------------ fit
+
+    def fit(self, X: Any, y: Any = None, *, sensitive_features: Any = None) -> "DeepFairDiscriminativeClustering":
+        """Train on ``X`` with the protected attribute (Algorithm 1)."""
+        import torch
+
+        from ..metrics import balance
+        from .fair_assignment import solve_fair_assignment
+
+        X, codes, group_values = self._validate_fit_input(X, sensitive_features)
+        groups = group_values[codes]  # the caller's ids, so a rho mapping keyed by them works
+        k = check_n_clusters(self.n_clusters, X.shape[0])
+        for name in ("alpha", "beta", "gamma"):
+            check_positive(getattr(self, name), name, strict=False)
+        for name in ("vat_eps", "vat_xi", "lr"):
+            check_positive(getattr(self, name), name)
+        for name in ("pretrain_epochs", "epochs"):
+            check_positive(getattr(self, name), name, strict=False, integer=True)
+        batch_size = int(check_positive(self.batch_size, "batch_size", integer=True))
+        backbone, shape = self._resolve_backbone(X.shape[1])
+        self.device_ = _resolve_device(self.device)
+        seed = seed_from(check_random_state(self.random_state))
+
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            generator = torch.Generator().manual_seed(seed)
+            net = _build_network(backbone, X.shape[1], k, shape, tuple(self.hidden)).to(self.device_)
+            optimizer = torch.optim.Adam(net.parameters(), lr=self.lr)
+            data = torch.as_tensor(X, dtype=torch.float32, device=self.device_)
+            self.history_: list[dict[str, Any]] = []
+
+            def record(phase: str, loss: float) -> np.ndarray:
+                proba = _predict_proba(net, data, batch_size)
+                labels = proba.argmax(axis=1)
+                fairness = balance(labels, sensitive_features=codes)
+                self.history_.append({"phase": phase, "loss": loss, "balance": fairness})
+                return proba
+
+            for _ in range(int(self.pretrain_epochs)):  # Algorithm 1, lines 1-8
+                loss = self._epoch(net, optimizer, data, None, batch_size, generator)
+                record("pretrain", loss)
+            proba = _predict_proba(net, data, batch_size)
+            self.n_iter_ = 0
+            for _ in range(int(self.epochs)):  # lines 9-21
+                fair = solve_fair_assignment(proba, groups, rho=self.rho, eps=self.fairness_eps)
+                counts = np.bincount(proba.argmax(axis=1) * fair.counts.shape[1] + codes,
+                                     minlength=fair.counts.size).reshape(fair.counts.shape)
+                if self.n_iter_ > 0 and np.all(counts >= fair.lower) and np.all(counts <= fair.upper):
+                    break  # line 21: the predictions already meet the fairness rules
+                targets = torch.as_tensor(fair.labels, device=self.device_)
+                loss = self._epoch(net, optimizer, data, targets, batch_size, generator)
+                proba = record("fair", loss)
+                self.n_iter_ += 1
+            self.network_ = net.eval()
+        self.labels_ = proba.argmax(axis=1).astype(np.int64)
+        self.fair_labels_ = solve_fair_assignment(proba, groups, rho=self.rho, eps=self.fairness_eps).labels
+        return self
+
+    def _epoch(self, net, optimizer, data, targets, batch_size: int, generator) -> float:
+        """One pass over shuffled mini-batches; the mean loss."""
+        import torch
+        import torch.nn.functional as F
+
+        net.train()
+        order = torch.randperm(data.shape[0], generator=generator).to(data.device)
+        total, n_batches = 0.0, 0
+        for start in range(0, data.shape[0], batch_size):
+            idx = order[start : start + batch_size]
+            if idx.numel() < 2:  # batch norm needs two samples
+                continue
+            x = data[idx]
+            logits = net(x)
+            proba = logits.softmax(dim=1)
+            # eq. 5: conditional entropy minus marginal entropy, plus weight decay
+            cond = -(proba * F.log_softmax(logits, dim=1)).sum(dim=1).mean()
+            mean = proba.mean(dim=0)
+            marginal = -(mean * torch.log(mean.clamp_min(1e-12))).sum()
+            decay = sum((p**2).sum() for p in net.parameters() if p.dim() > 1)
+            loss = cond - marginal + self.alpha * decay
+            if self.gamma > 0:
+                loss = loss + self.gamma * self._vat_loss(net, x, logits.detach(), generator)
+            if targets is not None and self.beta > 0:
+                # eq. 10 as a cross-entropy (the paper's sign is a typo: it is minimized)
+                loss = loss + self.beta * F.cross_entropy(logits, targets[idx])
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            total += float(loss.detach())
+            n_batches += 1
+        return total / max(n_batches, 1)
+
+    def _vat_loss(self, net, x, logits, generator):
+        """eqs. 11-12: KL between predictions at x and at x + t_adv, ||t_adv|| = vat_eps."""
+        import torch
+        import torch.nn.functional as F
+
+        target = logits.softmax(dim=1)
+        d = torch.randn(x.shape, generator=generator).to(x.device)
+        d = self.vat_xi * _unit(d)
+        d.requires_grad_(True)
+        kl = F.kl_div(F.log_softmax(net(x + d), dim=1), target, reduction="batchmean")
+        (grad,) = torch.autograd.grad(kl, d)
+        t_adv = self.vat_eps * _unit(grad.detach())
+        return F.kl_div(F.log_softmax(net(x + t_adv), dim=1), target, reduction="batchmean")
+
+    # ------------------------------------------------------------------ predict
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Cluster probabilities ``softmax(f_theta(X))``; no protected attribute needed."""
+        import torch
+
+        X = self._validate_predict_input(X)
+        data = torch.as_tensor(X, dtype=torch.float32, device=self.device_)
+        return _predict_proba(self.network_, data, int(self.batch_size))
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Most probable cluster of each row of ``X`` (predictive clustering, Table 3)."""
+        return self.predict_proba(X).argmax(axis=1).astype(np.int64)
+
+    def _resolve_backbone(self, n_features: int) -> tuple[str, tuple[int, int, int] | None]:
+        backbone = check_choice(self.backbone, ("auto", "mlp", "conv"), "backbone")
+        if backbone == "auto":
+            backbone = "conv" if self.image_shape is not None else "mlp"
+        if backbone == "mlp":
+            return backbone, None
+        shape = self.image_shape
+        if shape is None:
+            side = math.isqrt(n_features)
+            if side * side != n_features:
+                raise ValueError(f"image_shape is required for backbone='conv' when X's {n_features} features "
+                                 "are not a square image.")
+            shape = (side, side)
+        shape = tuple(int(s) for s in shape)
+        shape = (1, *shape) if len(shape) == 2 else shape
+        if len(shape) != 3 or math.prod(shape) != n_features:
+            raise ValueError(f"image_shape {self.image_shape} does not match X's {n_features} features.")
+        return backbone, shape
+
+
+def _unit(v):
+    flat = v.reshape(v.shape[0], -1)
+    return (flat / flat.norm(dim=1, keepdim=True).clamp_min(1e-12)).reshape(v.shape)
+
+
+def _resolve_device(device: str) -> str:
+    import torch
+
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    try:
+        torch.device(device)
+    except (RuntimeError, TypeError):
+        raise ValueError(f"device must be 'auto', 'cpu', 'cuda' or a torch device string; got {device!r}.") from None
+    return str(device)
+
+
+def _predict_proba(net, data, batch_size: int) -> np.ndarray:
+    import torch
+
+    was_training = net.training
+    net.eval()
+    with torch.no_grad():
+        step = 4 * batch_size
+        out = torch.cat([net(data[s : s + step]).softmax(dim=1) for s in range(0, data.shape[0], step)])
+    net.train(was_training)
+    return out.double().cpu().numpy()
+
+
+def _build_network(backbone: str, n_features: int, n_clusters: int, shape, hidden: tuple[int, ...]):
+    import torch
+    from torch import nn
+
+    if backbone == "mlp":
+        layers: list[nn.Module] = []
+        width = n_features
+        for h in hidden:
+            layers += [nn.Linear(width, h), nn.BatchNorm1d(h), nn.ReLU()]
+            width = h
+        layers.append(nn.Linear(width, n_clusters))
+        return nn.Sequential(*layers)
+    # sec. 5.1: two convolutional layers, each followed by batch norm and pooling
+    channels = shape[0]
+    features = nn.Sequential(
+        nn.Unflatten(1, shape),
+        nn.Conv2d(channels, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2, ceil_mode=True),
+        nn.Conv2d(32, 64, 3, padding=1), nn.BatchNorm2d(64), nn.ReLU(), nn.MaxPool2d(2, ceil_mode=True),
+        nn.Flatten(),
+    )
+    with torch.no_grad():
+        width = features(torch.zeros(2, n_features)).shape[1]
+    return nn.Sequential(features, nn.Linear(width, 128), nn.BatchNorm1d(128), nn.ReLU(), nn.Linear(128, n_clusters))
+
+
+@register_method("dfdc", fair=True, description="deep fair discriminative clustering (Zhang & Davidson 2021)")
+def _make_dfdc(n_clusters: int, random_state: int | None, **params: Any) -> DeepFairDiscriminativeClustering:
+    return DeepFairDiscriminativeClustering(n_clusters=n_clusters, random_state=random_state, **params)
