@@ -232,3 +232,87 @@ def check_n_groups(n_groups: int, name: str = "sensitive_features", min_groups: 
             f"{name} holds {n_groups} distinct group(s); at least {min_groups} are needed "
             "for group fairness to be defined."
         )
+
+
+def check_binary_mask(mask: Any, name: str = "summary", *, n_frames: int | None = None,
+                      length_name: str = "the video") -> np.ndarray:
+    """Return a 1-D 0/1 selection mask as ``uint8``; ``ValueError`` naming ``name`` otherwise.
+
+    Booleans and numbers equal to 0 or 1 are accepted. ``n_frames``, when given, is the
+    length the mask must have (``length_name`` says where that length comes from).
+    """
+    arr = np.asarray(mask)
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be a 1-D 0/1 array, one entry per frame; got shape {arr.shape}.")
+    if arr.dtype.kind not in "biuf":
+        raise ValueError(f"{name} must hold 0/1 values; got dtype {arr.dtype}.")
+    if arr.dtype.kind == "f" and not np.isfinite(arr).all():
+        raise ValueError(f"{name} contains NaN or infinity.")
+    if arr.size and not np.isin(arr, (0, 1)).all():
+        raise ValueError(f"{name} must hold only 0/1 values (1 = frame selected).")
+    if n_frames is not None and arr.shape[0] != n_frames:
+        raise ValueError(f"{name} has {arr.shape[0]} frames but {length_name} has {n_frames}; they must match.")
+    return arr.astype(np.uint8, copy=False)
+
+
+def check_group_matrix(group_labels: Any, name: str = "group_labels", *, n_frames: int | None = None,
+                       length_name: str = "the summary") -> np.ndarray:
+    """Return a frames-by-groups 0/1 membership matrix as ``float64``.
+
+    A 2-D array ``(n_frames, n_groups)`` with 0/1 entries (a frame may hold several groups
+    or none). A 1-D array of group ids (one group per frame) is one-hot encoded.
+    """
+    arr = np.asarray(group_labels)
+    if arr.ndim == 1:
+        codes, _ = encode_labels(arr, name)
+        arr = np.eye(int(codes.max()) + 1)[codes]
+    if arr.ndim != 2:
+        raise ValueError(f"{name} must be a 2-D 0/1 array (n_frames, n_groups); got shape {arr.shape}.")
+    if arr.shape[1] == 0 or arr.shape[0] == 0:
+        raise ValueError(f"{name} must have at least one frame and one group; got shape {arr.shape}.")
+    try:
+        arr = arr.astype(np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be numeric 0/1; got dtype {arr.dtype}.") from None
+    if not np.isin(arr, (0.0, 1.0)).all():
+        raise ValueError(f"{name} must hold only 0/1 values (1 = the group appears in the frame).")
+    if n_frames is not None and arr.shape[0] != n_frames:
+        raise ValueError(
+            f"{name} has {arr.shape[0]} frames but {length_name} has {n_frames}; they must match."
+        )
+    return arr
+
+
+def check_images(X: Any, name: str = "X", *, image_shape: Any = None, value_range: tuple[float, float] = (0.0, 1.0),
+                 tol: float = 1e-6) -> tuple[np.ndarray, tuple[int, int]]:
+    """Return grayscale images as a float32 ``(n, 1, H, W)`` array and their ``(H, W)``.
+
+    ``X`` is ``(n, H*W)`` (square images unless ``image_shape`` is given), ``(n, H, W)`` or
+    ``(n, 1, H, W)``; values must lie in ``value_range`` (default [0, 1]).
+    """
+    arr = np.asarray(X) if hasattr(X, "shape") else X
+    arr = check_array(arr, name, ndim=int(np.ndim(arr)) if np.ndim(arr) in (2, 3, 4) else 2)
+    if arr.ndim == 2:
+        d = arr.shape[1]
+        if image_shape is None:
+            side = int(round(np.sqrt(d)))
+            if side * side != d:
+                raise ValueError(f"{name} has {d} features, not a square image; pass image_shape=(H, W).")
+            image_shape = (side, side)
+        h, w = (int(v) for v in image_shape)
+        if h * w != d:
+            raise ValueError(f"{name} has {d} features but image_shape={tuple(image_shape)} needs {h * w}.")
+        arr = arr.reshape(arr.shape[0], 1, h, w)
+    elif arr.ndim == 3:
+        arr = arr[:, None]
+    if arr.shape[1] != 1:
+        raise ValueError(f"{name} must hold grayscale images (n, 1, H, W); got shape {arr.shape}.")
+    if image_shape is not None and tuple(arr.shape[2:]) != tuple(int(v) for v in image_shape):
+        raise ValueError(f"{name} has images of shape {arr.shape[2:]}; expected {tuple(image_shape)}.")
+    low, high = value_range
+    if arr.min() < low - tol or arr.max() > high + tol:
+        raise ValueError(
+            f"{name} values must lie in [{low}, {high}]; got [{arr.min():.4g}, {arr.max():.4g}]. "
+            "Scale the images first (e.g. X / 16 for scikit-learn digits, X / 255 for 8-bit images)."
+        )
+    return np.clip(arr, low, high).astype(np.float32), (int(arr.shape[2]), int(arr.shape[3]))
