@@ -8,7 +8,7 @@ when the estimator that needs them is used.
 from importlib import import_module
 from typing import Any
 
-from ._registry import ClusteringMethod, list_methods, make_clusterer, register_method
+from ._registry import ClusteringMethod, fit_labels, list_methods, make_clusterer, register_method
 
 # public name -> private module that defines it
 _LAZY = {
@@ -22,7 +22,7 @@ _LAZY = {
     "DeepFairDiscriminativeClustering": "._dfdc",
 }
 
-__all__ = ["ClusteringMethod", "list_methods", "make_clusterer", "register_method", *_LAZY]
+__all__ = ["ClusteringMethod", "fit_labels", "list_methods", "make_clusterer", "register_method", *_LAZY]
 
 
 def __getattr__(name: str) -> Any:

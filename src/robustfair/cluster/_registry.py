@@ -12,7 +12,7 @@ from typing import Any
 
 from .._validation import check_choice
 
-__all__ = ["ClusteringMethod", "register_method", "make_clusterer", "list_methods"]
+__all__ = ["ClusteringMethod", "register_method", "make_clusterer", "list_methods", "fit_labels"]
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,24 @@ def make_clusterer(name: str, n_clusters: int, *, random_state: int | None = Non
     _load_all()
     check_choice(name, sorted(_METHODS), "clustering method")
     return _METHODS[name].factory(n_clusters, random_state, **params)
+
+
+def fit_labels(name: str, X: Any, sensitive_features: Any, n_clusters: int, *,
+               random_state: int | None = None, **params: Any) -> tuple[Any, Any]:
+    """Fit method ``name`` on ``X`` and return ``(fitted estimator, labels)``.
+
+    Fair methods get ``sensitive_features``; vanilla ones are fitted on ``X`` alone, so a
+    caller can treat both kinds the same way.
+    """
+    import numpy as np
+
+    model = make_clusterer(name, n_clusters, random_state=random_state, **params)
+    if _METHODS[name].fair:
+        model.fit(X, sensitive_features=sensitive_features)
+        labels = model.labels_
+    else:
+        labels = model.fit_predict(X)
+    return model, np.asarray(labels)
 
 
 def list_methods() -> list[ClusteringMethod]:

@@ -1,0 +1,134 @@
+"""``fair-clustering``: the fair clustering suite side by side on one dataset.
+
+For each method and seed: group fairness (balance, fairness entropy; thesis 4.1.3.4),
+utility against the classes (Hungarian accuracy, NMI), the k-means cost of the
+partition (mean squared distance to its cluster's mean, the same yardstick for every
+method) and fit seconds.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+
+import numpy as np
+from pydantic import Field, field_validator
+
+from ._common import load_config_dataset
+from ._registry import ExperimentConfig, Record, register
+
+# Thesis pre-attack values (Table 4.4, DIGITS column; Table 4.1, MNIST-USPS column).
+_PUBLISHED = (
+    {"dataset": "inverted-digits", "method": "sfd", "metric": "balance", "value": 0.021,
+     "source": "thesis Table 4.4"},
+    {"dataset": "inverted-digits", "method": "sfd", "metric": "nmi", "value": 0.281, "source": "thesis Table 4.4"},
+    {"dataset": "inverted-digits", "method": "sfd", "metric": "acc", "value": 0.395, "source": "thesis Table 4.4"},
+    {"dataset": "inverted-digits", "method": "sfd", "metric": "fairness_entropy", "value": 2.781,
+     "source": "thesis Table 4.4"},
+    {"dataset": "inverted-digits", "method": "kfc", "metric": "balance", "value": 0.653,
+     "source": "thesis Table 4.4"},
+    {"dataset": "inverted-digits", "method": "kfc", "metric": "nmi", "value": 0.069, "source": "thesis Table 4.4"},
+    {"dataset": "inverted-digits", "method": "kfc", "metric": "acc", "value": 0.182, "source": "thesis Table 4.4"},
+    {"dataset": "inverted-digits", "method": "kfc", "metric": "fairness_entropy", "value": 3.356,
+     "source": "thesis Table 4.4"},
+)
+
+
+class FairClusteringConfig(ExperimentConfig):
+    dataset: str = "inverted-digits"
+    k: int | None = Field(default=None, ge=2, description="clusters; default: the number of classes")
+    methods: list[str] = Field(default_factory=lambda: ["kmeans", "sfd", "kfc", "fsc", "bera", "fair-lloyd"],
+                               min_length=1)
+    n_samples: int | None = Field(default=None, ge=2)
+    sensitive: str | None = None
+    preprocessing: str | None = None
+    variant: str | None = None
+
+    dataset_option_fields = ("n_samples", "sensitive", "preprocessing", "variant")
+
+    @field_validator("methods")
+    @classmethod
+    def _known_methods(cls, methods: list[str]) -> list[str]:
+        from ..cluster import list_methods
+
+        known = {m.name for m in list_methods()}
+        unknown = [m for m in methods if m not in known]
+        if unknown:
+            raise ValueError(f"unknown clustering method(s) {unknown}; choose from {sorted(known)}")
+        return methods
+
+
+def kmeans_cost(X: np.ndarray, labels: np.ndarray) -> float:
+    """Mean squared distance of each point to the mean of its cluster."""
+    _, codes = np.unique(labels, return_inverse=True)
+    counts = np.bincount(codes).astype(float)
+    sums = np.zeros((counts.shape[0], X.shape[1]))
+    np.add.at(sums, codes, X)
+    means = sums / counts[:, None]
+    return float(((X - means[codes]) ** 2).sum(axis=1).mean())
+
+
+def _figures(records: list[dict]) -> list:
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    by: dict[tuple, dict[str, list[float]]] = {}
+    for r in records:
+        by.setdefault((r["dataset"], r["method"]), {}).setdefault(r["metric"], []).append(r["value"])
+    figs = []
+    for dataset in sorted({d for d, _ in by}):
+        fig, ax = plt.subplots(figsize=(4.8, 3.6))
+        for (d, method), vals in sorted(by.items()):
+            if d != dataset or "nmi" not in vals:
+                continue
+            x, y = np.mean(vals["nmi"]), np.mean(vals["balance"])
+            ax.errorbar(x, y, xerr=np.std(vals["nmi"]), yerr=np.std(vals["balance"]), fmt="o", capsize=3,
+                        label=method)
+        ax.set_xlabel("NMI")
+        ax.set_ylabel("balance")
+        ax.set_ylim(-0.02, 1.05)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7)
+        ax.set_title(dataset, fontsize=10)
+        figs.append((f"{dataset}: fairness against utility per method (mean ± sd over seeds)", fig))
+    return figs
+
+
+@register(
+    "fair-clustering",
+    config=FairClusteringConfig,
+    description="balance, entropy, acc, nmi, k-means cost and seconds of the fair clustering suite",
+    cites="thesis Tables 4.1 and 4.4 (pre-attack columns)",
+    published=_PUBLISHED,
+    figures=_figures,
+)
+def fair_clustering(config: FairClusteringConfig, seed: int) -> list[Record]:
+    from ..cluster import fit_labels
+    from ..metrics import balance, clustering_accuracy, fairness_entropy, normalized_mutual_info
+
+    data = load_config_dataset(config, seed=seed)
+    if data.sensitive is None:
+        raise ValueError(f"dataset: {data.name!r} has no sensitive attribute.")
+    k = config.k or data.n_classes
+    if k is None:
+        raise ValueError(f"k: {data.name!r} has no class labels to take k from; set k.")
+    records: list[Record] = []
+    for method in config.methods:
+        start = time.perf_counter()
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Graph is not fully connected")
+            _, labels = fit_labels(method, data.X, data.sensitive, k, random_state=seed)
+        seconds = time.perf_counter() - start
+        metrics = {
+            "balance": balance(labels, sensitive_features=data.sensitive),
+            "fairness_entropy": fairness_entropy(labels, sensitive_features=data.sensitive),
+            "cost": kmeans_cost(data.X, labels),
+            "seconds": seconds,
+        }
+        if data.y is not None:
+            metrics["acc"] = clustering_accuracy(data.y, labels)
+            metrics["nmi"] = normalized_mutual_info(data.y, labels)
+        records.extend(Record(data.name, method, m, float(v), {"k": k}) for m, v in metrics.items())
+    return records
