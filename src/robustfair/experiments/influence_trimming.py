@@ -6,13 +6,11 @@ Section 5.3 / Figure 5 (thesis Figure 4.11).
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 from pydantic import Field
 
 from ._registry import ExperimentConfig, Record, register
-from .influence import _load, binary_groups, evaluate, split_train_val_test
+from .influence import _load, binary_groups, evaluate, split_train_val_test, standardize_parts, subsample
 
 
 def _refit(l2: float, n_full: int, X: np.ndarray, y: np.ndarray, init: np.ndarray, fit_intercept: bool = True):
@@ -50,8 +48,8 @@ def influence_trim(config: InfluenceTrimConfig, seed: int) -> list[Record]:
     for name in config.datasets:
         data = _load(config, name, seed, **_TRIM_OPTIONS.get(name, {}))
         if config.n_samples is not None and config.n_samples < data.n_samples:
-            data = data.subset(np.sort(np.random.default_rng(seed).choice(data.n_samples, config.n_samples, replace=False)))
-        parts = split_train_val_test(data, seed)
+            data = subsample(data, config.n_samples, seed)
+        parts = standardize_parts(split_train_val_test(data, seed))
         tr, va, te = parts["train"], parts["validation"], parts["test"]
         s_val, s_test = binary_groups(va.sensitive), binary_groups(te.sensitive)
         model = InfluenceLogisticRegression(l2=config.l2).fit(tr.X, tr.y)
@@ -194,8 +192,8 @@ def adaptive_evasion(config: AdaptiveEvasionConfig, seed: int) -> list[Record]:
     for name in config.datasets:
         data = _load(config, name, seed, **_TRIM_OPTIONS.get(name, {}))
         if config.n_samples is not None and config.n_samples < data.n_samples:
-            data = data.subset(np.sort(np.random.default_rng(seed).choice(data.n_samples, config.n_samples, replace=False)))
-        parts = split_train_val_test(data, seed)
+            data = subsample(data, config.n_samples, seed)
+        parts = standardize_parts(split_train_val_test(data, seed))
         tr, va, te = parts["train"], parts["validation"], parts["test"]
         model = InfluenceLogisticRegression(l2=config.l2).fit(tr.X, tr.y)
         scores = model.influence(tr.X, tr.y, va.X, va.y, objectives="robust", gamma=config.gamma)["robust"]

@@ -1,0 +1,68 @@
+"""Influence-based data selection for classifiers (Chhabra et al., ICLR 2024; thesis 4.2).
+
+Which training points help or hurt a classifier's utility, fairness or robustness on a
+validation set, why (an interpretable tree over the feature space), and what to do about
+it (trim them, or pick new points to label)::
+
+    from robustfair.influence import InfluenceLogisticRegression, trim
+
+    model = InfluenceLogisticRegression(l2=1e-3).fit(X, y)
+    scores = model.influence(X, y, X_val, y_val, sensitive_features=s_val,
+                             objectives=["utility", "dp", "eop", "robust"])
+    keep = trim(scores["dp"], budget=50)       # drop up to 50 points whose removal helps DP
+
+Sign convention: an influence is the predicted change of a lower-is-better objective
+when the point is removed; **negative means removing the point helps**. See
+``docs/influence.md``.
+
+The MLP surrogate (``MLPInfluence``) needs torch and is imported on first use.
+"""
+
+from ._attacks import AnchoringAttack, linear_evasion_attack
+from ._logistic import InfluenceLogisticRegression, check_binary_target, influence_scores
+from ._objectives import (
+    CallableObjective,
+    DemographicParityObjective,
+    EqualOpportunityObjective,
+    Objective,
+    RobustnessObjective,
+    UtilityObjective,
+)
+from ._selection import (
+    active_learning_round,
+    influence_active_learning,
+    online_trimming,
+)
+from ._tree import InfluenceTree
+from ._trim import trim, trim_sweep
+
+_LAZY = {"MLPInfluence": "._nonconvex"}
+
+__all__ = [
+    "AnchoringAttack",
+    "CallableObjective",
+    "DemographicParityObjective",
+    "EqualOpportunityObjective",
+    "InfluenceLogisticRegression",
+    "InfluenceTree",
+    "MLPInfluence",
+    "Objective",
+    "RobustnessObjective",
+    "UtilityObjective",
+    "active_learning_round",
+    "check_binary_target",
+    "influence_active_learning",
+    "influence_scores",
+    "linear_evasion_attack",
+    "online_trimming",
+    "trim",
+    "trim_sweep",
+]
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name], __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,97 @@
+"""InfluenceTree (Algorithm 1 / 4) and trimming (Algorithm 2 / 5)."""
+
+import numpy as np
+import pytest
+from sklearn.tree import DecisionTreeRegressor
+
+from robustfair.influence import InfluenceLogisticRegression, InfluenceTree, trim, trim_sweep
+
+
+@pytest.fixture(scope="module")
+def regression_data():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(300, 3))
+    y = (X[:, 0] + rng.normal(size=300) > 0).astype(int)
+    influence = np.sin(X[:, 0]) + 0.5 * y - 0.2 * X[:, 1] ** 2 + 0.05 * rng.normal(size=300)
+    return X, y, influence
+
+
+@pytest.mark.parametrize("reg_param", [0.5, 10.0, 100.0])
+def test_influence_tree_equals_imodels_hstree(regression_data, reg_param):
+    imodels = pytest.importorskip("imodels")
+    X, y, influence = regression_data
+    ours = InfluenceTree(reg_param, max_depth=5, random_state=0).fit(X, y, influence=influence)
+    oracle = imodels.HSTreeRegressor(DecisionTreeRegressor(max_depth=5, random_state=0), reg_param=reg_param)
+    oracle.fit(np.column_stack([X, y]), influence)
+    np.testing.assert_allclose(ours.predict(X, y), oracle.predict(np.column_stack([X, y])), rtol=0, atol=1e-9)
+
+
+def test_zero_shrinkage_is_plain_cart(regression_data):
+    X, y, influence = regression_data
+    ours = InfluenceTree(0.0, max_depth=4, random_state=0).fit(X, y, influence=influence)
+    cart = DecisionTreeRegressor(max_depth=4, random_state=0).fit(np.column_stack([X, y]), influence)
+    np.testing.assert_allclose(ours.predict(X, y), cart.predict(np.column_stack([X, y])))
+
+
+def test_shrinkage_pulls_leaves_towards_the_root_mean(regression_data):
+    X, y, influence = regression_data
+    weak = InfluenceTree(0.0, max_depth=6, random_state=0).fit(X, y, influence=influence).predict(X, y)
+    strong = InfluenceTree(1e4, max_depth=6, random_state=0).fit(X, y, influence=influence).predict(X, y)
+    assert np.var(strong) < np.var(weak)
+
+
+def test_rules_are_readable_and_cover_every_sample(regression_data):
+    X, y, influence = regression_data
+    tree = InfluenceTree(1.0, max_depth=2, random_state=0).fit(X, y, influence=influence,
+                                                                feature_names=["age", "income", "hours"])
+    rules = tree.rules()
+    assert len(rules) == 4 and sum(n for _, _, n in rules) == X.shape[0]
+    assert all(" <= " in r or " > " in r for r, _, _ in rules)
+    assert [v for _, v, _ in rules] == sorted(v for _, v, _ in rules)
+    text = tree.export_text()
+    assert "age" in text and "(n=" in text
+
+
+def test_tree_without_labels_predicts_from_features_only(regression_data):
+    X, _, influence = regression_data
+    tree = InfluenceTree(1.0, max_depth=3, use_labels=False, random_state=0).fit(X, influence=influence)
+    assert tree.predict(X).shape == (X.shape[0],)
+    with pytest.raises(ValueError, match="use_labels"):
+        InfluenceTree().fit(X, influence=influence)
+
+
+def test_tree_plot_draws(regression_data):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    X, y, influence = regression_data
+    ax = InfluenceTree(1.0, max_depth=2, random_state=0).fit(X, y, influence=influence).plot()
+    assert ax.texts
+
+
+def test_trim_removes_only_negative_points_up_to_budget():
+    influence = np.array([0.3, -0.5, -0.1, 0.0, -0.9, 0.2])
+    keep = trim(influence, 2)
+    assert keep.dtype == bool and keep.tolist() == [True, False, True, True, False, True]
+    keep_all = trim(influence, 10)  # only 3 negatives exist
+    assert (~keep_all).sum() == 3 and keep_all[[0, 3, 5]].all()
+    assert trim(influence, 0).all()
+    assert (~trim(np.linspace(-1, 1, 100), 0.1)).sum() == 10  # fraction of n
+
+
+def test_trim_rejects_bad_budget():
+    with pytest.raises(ValueError, match="budget"):
+        trim(np.zeros(5), -1)
+
+
+def test_trim_sweep_warm_start_matches_cold_fit():
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(200, 3))
+    y = (X @ [1.0, -1.0, 0.5] + rng.normal(size=200) > 0).astype(int)
+    model = InfluenceLogisticRegression(l2=1e-2).fit(X, y)
+    scores = model.influence(X, y, X[:50], y[:50])["utility"]
+    sweep = trim_sweep(model, X, y, scores, [10, 5, 20])
+    assert [b for b, _, _ in sweep] == [5, 10, 20]
+    for b, keep, fitted in sweep:
+        cold = InfluenceLogisticRegression(l2=1e-2 * 200 / keep.sum()).fit(X[keep], y[keep])
+        np.testing.assert_allclose(fitted.theta_, cold.theta_, atol=1e-8)
