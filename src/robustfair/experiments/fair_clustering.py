@@ -31,6 +31,11 @@ _PUBLISHED = (
     {"dataset": "inverted-digits", "method": "kfc", "metric": "acc", "value": 0.182, "source": "thesis Table 4.4"},
     {"dataset": "inverted-digits", "method": "kfc", "metric": "fairness_entropy", "value": 3.356,
      "source": "thesis Table 4.4"},
+    {"dataset": "inverted-digits", "method": "fsc", "metric": "balance", "value": 0.000,
+     "source": "thesis Table 4.4"},
+    {"dataset": "inverted-digits", "method": "fsc", "metric": "nmi", "value": 0.571, "source": "thesis Table 4.4"},
+    {"dataset": "mnist-usps", "method": "fsc", "metric": "balance", "value": 0.000, "source": "thesis Table 4.1"},
+    {"dataset": "mnist-usps", "method": "fsc", "metric": "nmi", "value": 0.549, "source": "thesis Table 4.1"},
 )
 
 
