@@ -184,6 +184,8 @@ def summary_table(records: list[dict[str, Any]]) -> str:
     groups: dict[tuple, dict[str, list[float]]] = {}
     metrics: list[str] = []
     for rec in records:
+        if rec.get("role") == "figure":  # figure data, not a headline number
+            continue
         extra = tuple(sorted((k, str(v)) for k, v in rec.items() if k not in base))
         key = (rec["dataset"], rec["method"], extra)
         groups.setdefault(key, {}).setdefault(rec["metric"], []).append(

@@ -45,7 +45,9 @@ class Record:
     """One measured number: ``metric`` of ``method`` on ``dataset``.
 
     ``keys`` holds extra dimensions (e.g. ``{"attack": "ours", "fraction": 0.15}``); they
-    become top-level keys of the flat record in ``--json`` output and in the store.
+    become top-level keys of the flat record in ``--json`` output and in the store. The
+    key ``role="figure"`` marks data stored only for the experiment's figures (tree
+    nodes, per-point coordinates): kept in the store, left out of tables.
     """
 
     dataset: str

@@ -21,6 +21,12 @@ OBJECTIVES = ("utility", "dp", "eop", "robust")
 
 
 # ---------------------------------------------------------------------------- helpers
+def _plots():
+    from ..influence import _plots
+
+    return _plots
+
+
 def _ensure_datasets() -> None:
     from ..datasets import _influence_data  # noqa: F401  (registers the InfDataSel datasets)
 
@@ -253,6 +259,7 @@ def run_benchmark(n: int, d: int, n_val: int, repeats: int, einsum: bool, seed: 
     description="seconds for all four influence objectives over every training point vs the n x d x d einsum",
     cites="influence paper Appendix E.1, Table 2 (Adult: 4.061 s)",
     published=({"dataset": "random-30162x102", "method": "influence", "metric": "seconds", "value": 4.061},),
+    figures=lambda records: _plots().bench_influence_figures(records),
 )
 def bench_influence(config: BenchInfluenceConfig, seed: int) -> list[Record]:
     res = run_benchmark(config.n, config.d, config.n_val, config.repeats, config.einsum, seed)
@@ -284,6 +291,7 @@ class InfluenceRegionsConfig(ExperimentConfig):
         {"dataset": "toy-influence", "method": "trim", "metric": "robust_accuracy", "objective": "robust",
          "stage": "after", "value": 0.42},
     ),
+    figures=lambda records: _plots().region_figures(records) + _plots().tree_figures(records),
 )
 def influence_regions(config: InfluenceRegionsConfig, seed: int) -> list[Record]:
     from ..influence import InfluenceLogisticRegression, InfluenceTree, linear_evasion_attack, trim
@@ -307,6 +315,10 @@ def influence_regions(config: InfluenceRegionsConfig, seed: int) -> list[Record]
     grid = grid.reshape(-1, grid.shape[-1])
     records: list[Record] = []
     metric_of = {"utility": "accuracy", "dp": "dp", "eop": "eop", "robust": "robust_accuracy"}
+    point_values: dict[str, np.ndarray] = {}
+    if tr.n_features == 2:
+        point_values = {"x0": tr.X[:, 0], "x1": tr.X[:, 1], "label": (tr.y == model.classes_[1]).astype(float),
+                        "group": binary_groups(tr.sensitive).astype(float)}
     for name in config.objectives:
         tree = InfluenceTree(config.reg_param, max_depth=config.max_depth, random_state=seed)
         tree.fit(tr.X, tr.y, influence=scores[name], feature_names=tr.feature_names or None)
@@ -331,4 +343,24 @@ def influence_regions(config: InfluenceRegionsConfig, seed: int) -> list[Record]
                                       float((region > 0).mean()), {"objective": name, "label": label}))
         records.append(Record(tr.name, "influence-tree", "r2", tree.score(tr.X, tr.y, influence=scores[name]),
                               {"objective": name}))
+        # What the figures redraw (figures see only records): the tree's nodes and, for 2-D
+        # data, the decision boundary before/after trimming and every training point.
+        names = tree.feature_names_
+        for node, fields in enumerate(_plots().tree_node_table(tree)):
+            split_on = names[int(fields["feature"])] if fields["feature"] >= 0 else "leaf"
+            records.extend(Record(tr.name, "tree-node", metric, value,
+                                  {"objective": name, "node": node, "split_on": split_on, "role": "figure"})
+                           for metric, value in fields.items())
+        if tr.n_features == 2:
+            for stage, fitted in (("before", model), ("after", refit)):
+                for metric, value in (("coef_0", fitted.coef_[0]), ("coef_1", fitted.coef_[1]),
+                                      ("intercept", fitted.intercept_)):
+                    records.append(Record(tr.name, "trim", metric, float(value),
+                                          {"objective": name, "stage": stage, "role": "figure"}))
+            point_values[f"influence_{name}"] = scores[name]
+            point_values[f"trimmed_{name}"] = (~keep).astype(float)
+    if tr.n_features == 2:
+        for i in range(tr.n_samples):  # one record per training point and quantity (150 x 8 on the toy data)
+            records.extend(Record(tr.name, "train-point", metric, float(values[i]), {"point": i, "role": "figure"})
+                           for metric, values in point_values.items())
     return records

@@ -112,7 +112,7 @@ def _metric_figure(metric: str, rows: dict[tuple, dict[str, np.ndarray]]) -> str
 
 def _section(name: str, records: list[dict[str, Any]], experiment: Any, n_cells: int) -> str:
     esc = html.escape
-    metrics, rows = _aggregate(records)
+    metrics, rows = _aggregate([r for r in records if r.get("role") != "figure"])
     published = tuple(getattr(experiment, "published", ()) or ())
     out = [f'<section id="{esc(name)}"><h2>{esc(name)}</h2>']
     if experiment is not None:
