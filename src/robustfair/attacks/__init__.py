@@ -11,6 +11,8 @@ from ._base import AttackResult, QueryCounter, as_target
 
 _LAZY = {
     "SpillOverPoisoning": "._spillover",
+    "plot_spillover_toy": "._spillover_plots",
+    "plot_spillover_images": "._spillover_plots",
     "FairnessAttack": "._fairness_attack",
     "RandomFairnessAttack": "._fairness_attack",
     "GANEvasionAttack": "._gan_evasion",
