@@ -72,8 +72,18 @@ def test_missing_data_file_names_the_path(tmp_path):
     assert len(out.stderr.strip().splitlines()) == 1
 
 
-def test_demo_runs_stores_and_prints_a_table(tmp_path):
-    out = run_cli("demo", "--seeds", "1", cwd=tmp_path)
+def test_demo_runs_stores_reports_and_prints_tables(tmp_path):
+    # Steps 1 and 4 (audit, spill-over) keep the test short; the full demo is timed by hand.
+    out = run_cli("demo", "--seeds", "1", "--steps", "1,4", cwd=tmp_path)
     assert out.returncode == 0, out.stderr
-    assert "balance" in out.stdout and "kmeans" in out.stdout
+    assert "balance" in out.stdout and "kmeans" in out.stdout and "n_spillover" in out.stdout
     assert (tmp_path / "robustfair-results.db").exists()
+    report = tmp_path / "robustfair-report.html"
+    assert str(report) in out.stdout
+    page = report.read_text()
+    assert '<section id="fairness-audit">' in page and '<section id="spillover">' in page
+
+
+def test_demo_rejects_unknown_steps(tmp_path):
+    out = run_cli("demo", "--steps", "9", cwd=tmp_path)
+    assert out.returncode == 2 and "--steps" in out.stderr

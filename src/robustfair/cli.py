@@ -28,8 +28,9 @@ def _build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo", help="the main job on built-in data: run, store, print")
     p.add_argument("--db", default=DEFAULT_DB, help=f"results database (default: {DEFAULT_DB})")
-    p.add_argument("--seeds", type=int, default=3, help="seeds per cell (default: 3)")
+    p.add_argument("--seeds", type=int, default=None, help="seeds per step (default: each step's own)")
     p.add_argument("--jobs", type=int, default=1, help="parallel worker processes")
+    p.add_argument("--steps", metavar="N,N", help="run only these demo steps (1-5; default: all)")
     p.add_argument("--report", metavar="PATH", default="robustfair-report.html",
                    help="where to write the HTML report (default: robustfair-report.html)")
 
@@ -147,18 +148,23 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from .experiments import run_experiment
+    from .experiments._demo import DEMO_STEPS, run_demo
+    from .report import write_report
 
-    print("robustfair demo: how fair are vanilla clusterings of inverted digits "
-          "(1797 UCI digits + their 16 - x inverses, protected attribute = inverted)?\n")
-    result = run_experiment("fairness-audit", {"dataset": "inverted-digits"}, seeds=args.seeds, db=args.db,
-                            jobs=args.jobs, progress=True)
-    print(summary_table(result.records))
-    print(f"\nresults stored in {args.db} ({result.n_run} cell(s) run, {result.n_skipped} reused)")
-    try:
-        from .report import write_report
-    except ImportError:  # the report package is optional in minimal installs
-        return 0
+    steps = DEMO_STEPS
+    if args.steps:
+        try:
+            chosen = [int(x) for x in args.steps.split(",")]
+        except ValueError:
+            raise ValueError(f"--steps expects numbers like 1,4; got {args.steps!r}.") from None
+        if not chosen or any(not 1 <= c <= len(DEMO_STEPS) for c in chosen):
+            raise ValueError(f"--steps must name steps between 1 and {len(DEMO_STEPS)}; got {args.steps!r}.")
+        steps = tuple(DEMO_STEPS[c - 1] for c in chosen)
+
+    print("robustfair demo: fairness and robustness of clustering and classification, end to end on "
+          "built-in data.")
+    run_demo(args.db, seeds=args.seeds, jobs=args.jobs, steps=steps)
+    print(f"\nresults stored in {args.db}")
     path = write_report(args.db, args.report)
     print(f"report written to {path}")
     return 0
