@@ -1,0 +1,191 @@
+"""AntidoteData (Algorithm 2) on small generated data."""
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.cluster import KMeans
+
+from robustfair.antidote import AntidoteData, UnnormalizedSpectralClustering, fairness_cost
+from robustfair.metrics import balance_cost
+
+
+def _biased_blobs(seed=0, n=60):
+    rng = np.random.default_rng(seed)
+    U = np.vstack([rng.normal(0, 1, (n, 2)), rng.normal(3, 1, (n, 2))])
+    # group 1 is rare in the first blob and common in the second: k-means is unbalanced
+    s = np.r_[np.zeros(n - 12), np.ones(12), np.zeros(12), np.ones(n - 12)].astype(int)
+    return U, s
+
+
+def test_antidote_improves_balance_cost_on_vanilla_kmeans():
+    U, s = _biased_blobs()
+    ad = AntidoteData(n_clusters=2, initial_size=2, max_size=4, budget_per_size=60,
+                      random_state=0).fit(U, sensitive_features=s)
+    assert ad.cost_after_ <= ad.cost_before_
+    assert ad.antidote_.shape[1] == 2
+    assert ad.antidote_fraction_ == ad.antidote_.shape[0] / U.shape[0]
+    assert ad.labels_.shape == (U.shape[0],)
+    assert ad.n_queries_ > 1 and ad.seconds_ > 0
+    assert set(ad.quality_after_) == {"silhouette", "calinski_harabasz", "davies_bouldin"}
+    if ad.met_:
+        assert ad.cost_after_ < ad.cost_before_
+    # the reported cost is F on U of the centers learned on U ∪ V
+    assert np.isclose(ad.cost_after_, balance_cost(U, ad.cluster_centers_, sensitive_features=s))
+
+
+def test_antidote_stays_in_the_data_bounding_box_when_bounded():
+    U, s = _biased_blobs(1)
+    ad = AntidoteData(n_clusters=2, initial_size=2, max_size=2, budget_per_size=30, fairness="social",
+                      random_state=0).fit(U, sensitive_features=s)
+    if ad.antidote_.size:
+        assert (ad.antidote_ >= U.min(0) - 1e-9).all() and (ad.antidote_ <= U.max(0) + 1e-9).all()
+
+
+def test_antidote_is_reproducible_for_a_seed():
+    U, s = _biased_blobs(2)
+    kw = dict(n_clusters=2, initial_size=1, max_size=2, budget_per_size=20, fairness="social", random_state=3)
+    a = AntidoteData(**kw).fit(U, sensitive_features=s)
+    b = AntidoteData(**kw).fit(U, sensitive_features=s)
+    np.testing.assert_array_equal(a.antidote_, b.antidote_)
+    assert a.cost_after_ == b.cost_after_
+
+
+def test_alpha_already_met_returns_empty_antidote_with_warning():
+    U, s = _biased_blobs()
+    with pytest.warns(UserWarning, match="already meets alpha"):
+        ad = AntidoteData(n_clusters=2, alpha=0.0, budget_per_size=10, random_state=0).fit(U, sensitive_features=s)
+    assert ad.antidote_.shape == (0, 2) and ad.antidote_fraction_ == 0.0 and ad.met_
+    assert ad.cost_after_ == ad.cost_before_
+
+
+def test_sre_path_and_growth_of_the_antidote_set():
+    # |V| * d = 3 * 2 > low_dimension = 4 only from size 3: sizes 1-2 use RACOS, 3 uses SRE
+    U, s = _biased_blobs(3)
+    ad = AntidoteData(n_clusters=2, alpha=-1.0, initial_size=1, step=1, max_size=3, low_dimension=4, num_sre=2,
+                      budget_per_size=12, random_state=0).fit(U, sensitive_features=s)
+    assert [h["size"] for h in ad.history_] == [1, 2, 3]
+    assert not ad.met_
+
+
+def test_estimator_clusterer_with_labels_only_uses_cluster_means():
+    from sklearn.cluster import AgglomerativeClustering
+
+    U, s = _biased_blobs()
+    ad = AntidoteData(AgglomerativeClustering(n_clusters=2), initial_size=1, max_size=1, budget_per_size=8,
+                      random_state=0).fit(U, sensitive_features=s)
+    assert ad.cluster_centers_.shape == (2, 2)
+
+
+def test_spectral_clusterer_runs():
+    U, s = _biased_blobs(n=40)
+    ad = AntidoteData("spectral", 2, initial_size=1, max_size=1, budget_per_size=6,
+                      random_state=0).fit(U, sensitive_features=s)
+    assert ad.cluster_centers_.shape[1] == 2
+    labels = UnnormalizedSpectralClustering(2, random_state=0).fit_predict(U)
+    assert np.unique(labels).shape[0] == 2
+
+
+def test_callable_fairness_is_used():
+    U, s = _biased_blobs()
+    calls = []
+
+    def worst_group_distance(centers, X, sensitive):
+        calls.append(1)
+        d = ((X[:, None] - centers[None]) ** 2).sum(-1).min(1)
+        return max(d[sensitive == g].mean() for g in np.unique(sensitive))
+
+    ad = AntidoteData(n_clusters=2, fairness=worst_group_distance, initial_size=1, max_size=1, budget_per_size=5,
+                      random_state=0).fit(U, sensitive_features=s)
+    assert len(calls) >= 5 and np.isfinite(ad.cost_after_)
+
+
+def test_fairness_callable_returning_nan_raises():
+    U, s = _biased_blobs()
+    with pytest.raises(ValueError, match="fairness callable returned nan"):
+        AntidoteData(n_clusters=2, fairness=lambda c, X, g: float("nan"), budget_per_size=4).fit(
+            U, sensitive_features=s)
+
+
+def test_clusterer_without_centers_or_labels_raises():
+    class NoOutput:
+        def fit(self, X, y=None):
+            return self
+
+        def get_params(self, deep=True):
+            return {}
+
+        def set_params(self, **p):
+            return self
+
+    U, s = _biased_blobs()
+    with pytest.raises(ValueError, match="neither cluster_centers_ nor labels_"):
+        AntidoteData(NoOutput(), budget_per_size=4, random_state=0).fit(U, sensitive_features=s)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"fairness": "entropy"}, "Unknown fairness"),
+    ({"clusterer": "dbscan"}, "Unknown clusterer"),
+    ({"initial_size": 0}, "initial_size"),
+    ({"alpha": float("nan")}, "alpha"),
+    ({"box_quantile": 0.7}, "box_quantile"),
+])
+def test_bad_parameters_raise_value_errors(kwargs, match):
+    U, s = _biased_blobs()
+    with pytest.raises(ValueError, match=match):
+        AntidoteData(**{"n_clusters": 2, "budget_per_size": 4, **kwargs}).fit(U, sensitive_features=s)
+
+
+def test_one_group_or_missing_groups_raise():
+    U, _ = _biased_blobs()
+    with pytest.raises(ValueError, match="sensitive_features"):
+        AntidoteData(n_clusters=2).fit(U, sensitive_features=np.zeros(len(U)))
+    with pytest.raises(ValueError, match="sensitive_features"):
+        AntidoteData(n_clusters=2).fit(U)
+
+
+def test_fairness_cost_by_name_matches_metrics():
+    U, s = _biased_blobs()
+    centers = KMeans(2, n_init=3, random_state=0).fit(U).cluster_centers_
+    assert fairness_cost("balance", U, centers, s) == balance_cost(U, centers, sensitive_features=s)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert fairness_cost("social", U, centers, s) > 0
+
+
+def test_antidote_experiment_is_registered_with_published_tables():
+    from robustfair.experiments import get_experiment
+
+    exp = get_experiment("antidote")
+    cfg = exp.make_config({"dataset": "bank", "combination": "2", "alpha_from": "baseline"})
+    assert cfg.combination == 2 and cfg.k == 2
+    pub = {(p["dataset"], p["combination"], p["alpha_from"], p["metric"]): p["value"] for p in exp.published}
+    assert pub[("bank", 1, "vanilla", "cost_vanilla")] == -0.3054  # Table 1
+    assert pub[("adult", 2, "baseline", "cost_antidote")] == 4.2104  # Table 2
+    with pytest.raises(ValueError, match="alpha_from"):
+        exp.make_config({"alpha_from": "other"})
+
+
+def test_antidote_figure_has_one_panel_per_combination():
+    from robustfair.experiments import get_experiment
+
+    recs = [{"dataset": d, "method": "antidote", "metric": m, "value": v, "combination": c}
+            for c in (1, 3) for d in ("adult", "bank")
+            for m, v in (("silhouette_antidote", 0.4), ("silhouette_baseline", 0.3))]
+    figs = get_experiment("antidote").figures(recs)
+    assert len(figs) == 2
+
+
+@pytest.mark.parametrize("combination", [1, 2, 3])
+def test_antidote_experiment_runs_end_to_end_on_builtin_toy_data(combination):
+    from robustfair.experiments import get_experiment
+
+    exp = get_experiment("antidote")
+    cfg = exp.make_config({"dataset": "toy-fairness", "combination": combination, "budget_per_size": 6,
+                           "time_budget": 5})
+    recs = {r.metric: r for r in exp.func(cfg, 0)}
+    for metric in ("alpha", "antidote_fraction", "cost_vanilla", "cost_antidote", "cost_baseline",
+                   "silhouette_antidote", "silhouette_baseline", "queries", "seconds"):
+        assert metric in recs
+    assert recs["cost_antidote"].value <= recs["cost_vanilla"].value
+    assert recs["alpha"].keys["combination"] == combination
