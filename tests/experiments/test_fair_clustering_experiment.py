@@ -29,3 +29,18 @@ def test_kmeans_cost_matches_direct_formula():
 def test_unknown_method_names_it():
     with pytest.raises(ValueError, match="nosuch"):
         run_experiment("fair-clustering", {"methods": "sfd,nosuch"}, seeds=1)
+
+
+def test_a_method_that_cannot_run_is_recorded_and_the_others_go_on(monkeypatch):
+    # SFD refuses a three-group attribute; k-means must still be measured.
+    import robustfair.experiments.fair_clustering as fc
+    from robustfair.datasets import Dataset
+
+    rng = np.random.default_rng(0)
+    data = Dataset(X=rng.normal(size=(90, 2)), y=np.arange(90) % 3, sensitive=np.arange(90) % 3, name="three")
+    monkeypatch.setattr(fc, "load_config_dataset", lambda config, seed=0: data)
+    with pytest.warns(UserWarning, match="sfd"):
+        records = fc.fair_clustering(fc.FairClusteringConfig(methods=["sfd", "kmeans"], k=3), 0)
+    failed = [r for r in records if r.metric == "failed"]
+    assert [r.method for r in failed] == ["sfd"] and "2 protected groups" in failed[0].keys["reason"]
+    assert {r.metric for r in records if r.method == "kmeans"} >= {"balance", "nmi"}

@@ -130,9 +130,16 @@ def fair_clustering(config: FairClusteringConfig, seed: int) -> list[Record]:
     records: list[Record] = []
     for method in config.methods:
         start = time.perf_counter()
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message="Graph is not fully connected")
-            _, labels = fit_labels(method, data.X, data.sensitive, k, random_state=seed)
+        try:
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message="Graph is not fully connected")
+                _, labels = fit_labels(method, data.X, data.sensitive, k, random_state=seed)
+        except ValueError as exc:
+            # A method that cannot run on this data (SFD with more than two groups, the
+            # exact fairlet flow above its size limit) is recorded as such; the others go on.
+            warnings.warn(f"{method} on {data.name}: {exc}", stacklevel=2)
+            records.append(Record(data.name, method, "failed", 1.0, {"k": k, "reason": str(exc)[:200]}))
+            continue
         seconds = time.perf_counter() - start
         metrics = {
             "balance": balance(labels, sensitive_features=data.sensitive),
