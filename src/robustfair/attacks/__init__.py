@@ -15,6 +15,7 @@ _LAZY = {
     "plot_spillover_images": "._spillover_plots",
     "FairnessAttack": "._fairness_attack",
     "RandomFairnessAttack": "._fairness_attack",
+    "ks_compare": "._fairness_attack",
     "GANEvasionAttack": "._gan_evasion",
 }
 

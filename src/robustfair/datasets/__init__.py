@@ -21,7 +21,7 @@ from ._registry import (
     register_dataset,
     require_file,
 )
-from . import _builtin, _image_loaders, _influence_data, _loaders, _spillover_data  # noqa: F401  (register the datasets)
+from . import _builtin, _image_loaders, _influence_data, _loaders, _office_caltech, _spillover_data  # noqa: F401  (register the datasets)
 
 __all__ = [
     "DATA_ENV_VAR",

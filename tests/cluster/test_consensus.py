@@ -1,0 +1,148 @@
+"""ConsensusFairClustering (thesis 4.1.4): co-association, losses, fit/predict on small data."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from robustfair.cluster import ConsensusFairClustering, make_clusterer
+from robustfair.metrics import balance
+
+FAST = dict(n_partitions=8, hidden=16, epochs=10, batch_size=512, random_state=0, device="cpu")
+
+
+def _blobs(n_per=60, seed=0):
+    # three blobs; group 1 is shifted sideways, so k-means alone splits the groups apart
+    rng = np.random.default_rng(seed)
+    centers = np.array([[0.0, 0.0], [6.0, 0.0], [0.0, 6.0]])
+    X = np.vstack([c + rng.normal(size=(n_per, 2)) for c in centers])
+    y = np.repeat(np.arange(3), n_per)
+    s = rng.integers(0, 2, size=X.shape[0])
+    X[s == 1, 0] += 1.5
+    return X, y, s
+
+
+def test_fit_predict_shapes_and_soft_assignments():
+    X, y, s = _blobs()
+    model = ConsensusFairClustering(3, **FAST).fit(X, sensitive_features=s)
+    assert model.labels_.shape == (X.shape[0],)
+    assert set(np.unique(model.labels_)) <= {0, 1, 2}
+    np.testing.assert_allclose(model.soft_labels_.sum(axis=1), 1.0, rtol=1e-5)
+    np.testing.assert_array_equal(model.predict(X), model.soft_labels_.argmax(axis=1))
+    assert model.partitions_.shape == (X.shape[0], 8)
+    assert model.history_.shape == (10, 3) and np.isfinite(model.history_).all()
+    assert set(model.fit_seconds_) == {"partitions", "reference", "training"}
+
+
+def test_coassociation_matrix_is_sparse_symmetric_with_r_on_the_diagonal():
+    X, y, s = _blobs(30)
+    model = ConsensusFairClustering(3, **FAST).fit(X, sensitive_features=s)
+    S = model.coassociation_matrix()
+    assert S.format == "csr" and S.shape == (90, 90)
+    np.testing.assert_array_equal(S.diagonal(), 8)
+    assert abs(S - S.T).max() == 0
+    dense = (model.partitions_[:, None, :] == model.partitions_[None, :, :]).sum(-1)
+    np.testing.assert_array_equal(S.toarray(), dense)
+
+
+def test_gamma_block_equals_r_hop_coassociation_and_struct_loss_identity():
+    torch = pytest.importorskip("torch")
+    from robustfair.cluster._consensus_net import _gamma_block, _struct_loss
+
+    rng = np.random.default_rng(0)
+    parts = rng.integers(0, 3, size=(12, 5))
+    model = ConsensusFairClustering(3, n_partitions=5)
+    H = model._indicator(parts)
+    S = (parts[:, None, :] == parts[None, :, :]).sum(-1).astype(float)
+    M2 = np.asarray((H.T @ H).toarray(), dtype=np.float32)
+    idx = np.array([0, 3, 5, 7])
+    got = _gamma_block(H[idx], M2, 5, 2, 12)
+    want = (S @ S)[np.ix_(idx, idx)] / (5.0**2 * 12)
+    np.testing.assert_allclose(got, want, rtol=1e-5)
+    np.testing.assert_allclose(_gamma_block(H[idx], None, 5, 1, 12), S[np.ix_(idx, idx)] / 5.0, rtol=1e-6)
+    P = torch.softmax(torch.randn(7, 3), dim=1)
+    J = torch.nn.functional.one_hot(torch.tensor([0, 1, 1, 2, 0, 2, 2])).float()
+    dense = ((P @ P.T - J @ J.T) ** 2).sum()
+    assert float(_struct_loss(P, J)) == pytest.approx(float(dense), rel=1e-4)
+
+
+def test_cfc_is_fairer_than_kmeans_when_groups_sit_apart():
+    # two blobs, one per group: k-means splits the groups (balance 0), CFC must mix them
+    rng = np.random.default_rng(1)
+    X = np.vstack([rng.normal(size=(80, 2)), rng.normal(size=(80, 2)) + [5.0, 0.0]])
+    s = np.repeat([0, 1], 80)
+    km = make_clusterer("kmeans", 2, random_state=0).fit_predict(X)
+    cfc = ConsensusFairClustering(2, **{**FAST, "epochs": 30}).fit(X, sensitive_features=s)
+    assert balance(km, sensitive_features=s) == 0.0
+    assert balance(cfc.labels_, sensitive_features=s) > 0.5
+
+
+def test_balanced_assignment_splits_every_group_like_the_data():
+    from robustfair.cluster._consensus import balanced_assignment
+
+    rng = np.random.default_rng(0)
+    P = rng.dirichlet(np.ones(4), size=600)
+    groups = rng.integers(0, 3, size=600)
+    labels = balanced_assignment(P, groups)
+    assert balance(labels, sensitive_features=groups) > 0.95
+    assert (labels == P.argmax(axis=1)).mean() > 0.8  # mostly the confident choice
+    one_hot = np.eye(4)[rng.integers(0, 4, size=600)] * 0.97 + 0.01
+    np.testing.assert_array_equal(balanced_assignment(one_hot, np.zeros(600, int)), one_hot.argmax(axis=1))
+
+
+def test_argmax_assignment_is_the_thesis_rule():
+    X, y, s = _blobs(30)
+    model = ConsensusFairClustering(3, **FAST, assignment="argmax").fit(X, sensitive_features=s)
+    np.testing.assert_array_equal(model.labels_, model.soft_labels_.argmax(axis=1))
+    with pytest.raises(ValueError, match="assignment"):
+        ConsensusFairClustering(3, **FAST, assignment="sinkhorn").fit(X, sensitive_features=s)
+
+
+def test_minibatch_and_precomputed_reference_labels():
+    X, y, s = _blobs(50)
+    ref = make_clusterer("kmeans", 3, random_state=0).fit_predict(X)
+    model = ConsensusFairClustering(3, **{**FAST, "batch_size": 64, "epochs": 3}, fair_reference=ref).fit(
+        X, sensitive_features=s)
+    np.testing.assert_array_equal(model.reference_labels_, ref)
+    assert model.labels_.shape == (150,)
+
+
+def test_registered_as_cfc_and_one_fit_is_reproducible():
+    X, y, s = _blobs(30)
+    a = make_clusterer("cfc", 3, random_state=3, **{k: v for k, v in FAST.items() if k != "random_state"})
+    assert isinstance(a, ConsensusFairClustering)
+    la = a.fit(X, sensitive_features=s).labels_
+    b = ConsensusFairClustering(3, **{**FAST, "random_state": 3}).fit(X, sensitive_features=s)
+    np.testing.assert_array_equal(la, b.labels_)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"dropout": 1.0}, "dropout"),
+    ({"hops": 0}, "hops"),
+    ({"tau": 0}, "tau"),
+    ({"sample_fraction": 0.0}, "sample_fraction"),
+    ({"fair_reference": np.zeros(5)}, "fair_reference"),
+    ({"fair_reference": "no-such-method"}, "clustering method"),
+    ({"device": "cuda:7"} if not __import__("torch").cuda.is_available() else {"device": 3}, "device"),
+])
+def test_bad_parameters_raise_value_errors(kwargs, match):
+    X, y, s = _blobs(20)
+    with pytest.raises(ValueError, match=match):
+        ConsensusFairClustering(3, **{**FAST, **kwargs}).fit(X, sensitive_features=s)
+
+
+def test_bad_input_and_unfitted_predict():
+    X, y, s = _blobs(20)
+    with pytest.raises(ValueError, match="sensitive_features"):
+        ConsensusFairClustering(3, **FAST).fit(X)
+    with pytest.raises(ValueError, match="not fitted"):
+        ConsensusFairClustering(3).predict(X)
+    with pytest.raises(ValueError, match="NaN"):
+        ConsensusFairClustering(3, **FAST).fit(np.full((10, 2), np.nan), sensitive_features=np.arange(10) % 2)
+
+
+def test_importing_the_cluster_package_does_not_import_torch():
+    code = "import sys, robustfair.cluster; robustfair.cluster.list_methods(); print('torch' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

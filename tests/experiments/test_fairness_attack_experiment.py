@@ -1,0 +1,81 @@
+"""The ``fairness-attack`` experiment (thesis Tables 4.1, 4.3, 4.4)."""
+
+import numpy as np
+import pytest
+
+from robustfair.experiments import get_experiment
+
+
+def test_registered_with_published_fifteen_percent_tables():
+    exp = get_experiment("fairness-attack")
+    cfg = exp.default_config()
+    assert cfg.methods == ["sfd", "fsc", "kfc", "cfc"]
+    assert cfg.fractions == [0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3]
+    pub = {(p["dataset"], p["method"], p["metric"], p["attack"]): p["value"] for p in exp.published}
+    assert pub[("mnist-usps", "sfd", "balance", "none")] == 0.286  # Table 4.1
+    assert pub[("mnist-usps", "cfc", "balance", "ours")] == 0.373  # Table 4.3
+    assert pub[("inverted-digits", "kfc", "balance", "ours")] == 0.188  # Table 4.4
+    assert all(p["fraction"] == 0.15 for p in exp.published)
+
+
+def test_toy_cell_records_none_ours_random_on_the_defender_set():
+    exp = get_experiment("fairness-attack")
+    cfg = exp.make_config({"dataset": "toy-fairness", "methods": ["sfd"], "fractions": [0.0, 0.3], "budget": 10})
+    records = exp.func(cfg, 1)
+    table = {(r.metric, r.keys["attack"], r.keys["fraction"]): r.value for r in records}
+    for attack in ("none", "ours", "random"):
+        for metric in ("balance", "fairness_entropy", "nmi", "acc"):
+            assert (metric, attack, 0.3) in table
+    # fraction 0: nothing is attacked
+    for metric in ("balance", "fairness_entropy", "nmi", "acc"):
+        assert table[(metric, "ours", 0.0)] == table[(metric, "none", 0.0)]
+    assert table[("balance", "ours", 0.3)] <= table[("balance", "none", 0.3)]
+    assert table[("n_queries", "ours", 0.3)] == 11
+    assert table[("n_queries", "ours", 0.0)] == 1
+
+
+@pytest.mark.parametrize("values, match", [
+    ({"fractions": [1.2]}, "fractions"),
+    ({"methods": ["kmeans"]}, "methods"),
+    ({"attacks": ["gradient"]}, "attacks"),
+    ({"objective": "nmi"}, "objective"),
+    ({"budget": 0}, "budget"),
+    ({"cfc_reference": "oracle"}, "cfc_reference"),
+])
+def test_bad_settings_raise_value_errors(values, match):
+    with pytest.raises(ValueError, match=match):
+        get_experiment("fairness-attack").make_config(values)
+
+
+def test_cfc_cell_runs_with_the_clean_reference_of_the_published_protocol():
+    exp = get_experiment("fairness-attack")
+    cfg = exp.make_config({"dataset": "toy-fairness", "methods": ["cfc"], "fractions": [0.3], "attacks": ["ours"],
+                           "cfc_budget": 2, "cfc_epochs": 2})
+    assert cfg.cfc_reference == "clean"
+    records = exp.func(cfg, 0)
+    table = {(r.metric, r.keys["attack"]): r.value for r in records}
+    assert table[("n_queries", "ours")] == 3
+    assert table[("balance", "ours")] <= table[("balance", "none")]
+    assert ("balance", "random") not in table
+
+
+def test_office_caltech_dataset_is_registered():
+    from robustfair.datasets import list_datasets
+
+    get_experiment("fairness-attack")
+    info = {d.name: d for d in list_datasets()}["office-caltech"]
+    assert info.kind == "file"
+    assert info.options["domains"] == ("dslr", "webcam")
+
+
+def test_index_sets_fix_the_defender_set_across_fractions():
+    from robustfair.datasets import load_dataset
+    from robustfair.experiments.fairness_attack import index_sets
+
+    data = load_dataset("inverted-digits")
+    pool, defender = index_sets(data, 0.3, seed=0)
+    assert pool.size == round(0.3 * data.n_samples)
+    assert np.intersect1d(pool, defender).size == 0 and pool.size + defender.size == data.n_samples
+    toy = load_dataset("toy-fairness")
+    pool, defender = index_sets(toy, 0.3, seed=0)
+    np.testing.assert_array_equal(pool, toy.extras["attacker_idx"])
