@@ -40,7 +40,7 @@ DEMO_STEPS: tuple[DemoStep, ...] = (
     DemoStep(
         "3. Fairness attack: flipping 15% of protected labels (ours vs random) against SFD and CFC",
         "fairness-attack",
-        {"dataset": "inverted-digits", "n_samples": "600", "methods": "sfd,cfc", "fractions": "0,0.15",
+        {"dataset": "inverted-digits", "n_samples": "600", "methods": "sfd,cfc", "fractions": "0.15",
          "cfc_epochs": "30", "budget": "10", "cfc_budget": "3"},
         1, ("balance", "nmi"),
     ),
