@@ -32,3 +32,12 @@ def test_report_is_self_contained(db):
 def test_missing_db_is_a_value_error(tmp_path):
     with pytest.raises(ValueError, match="does not exist"):
         write_report(tmp_path / "none.db", tmp_path / "r.html")
+
+
+def test_published_numbers_sit_beside_ours(tmp_path):
+    db = tmp_path / "p.db"
+    run_experiment("fair-clustering", {"methods": "sfd", "n_samples": "300"}, seeds=1, db=db)
+    page = render_report(db)
+    # thesis Table 4.4: SFD on DIGITS, balance 0.021 and NMI 0.281
+    assert '<td class="pub">0.021</td>' in page and '<td class="pub">0.281</td>' in page
+    assert page.count("<th>published</th>") == 4  # balance, entropy, acc, nmi; not cost or seconds

@@ -123,14 +123,16 @@ def _section(name: str, records: list[dict[str, Any]], experiment: Any, n_cells:
     out.append(f'<p class="meta">{n_cells} cell(s), seeds {esc(str(seeds))}; mean ± sd over seeds'
                + ("; <span style=\"background:#fff8e6\">published</span> beside ours" if published else "")
                + ".</p>")
-    head = "".join(f"<th>{esc(m)}</th>" + ("<th>published</th>" if published else "") for m in metrics)
+    # A "published" column only beside metrics the experiment has published numbers for.
+    pub_metrics = {p.get("metric") for p in published}
+    head = "".join(f"<th>{esc(m)}</th>" + ("<th>published</th>" if m in pub_metrics else "") for m in metrics)
     out.append(f'<table><tr><th class="l">dataset</th><th class="l">method</th>{head}</tr>')
     for (dataset, method, extra), vals in rows.items():
         label = esc(method) + "".join(f" <small>{esc(k)}={esc(v)}</small>" for k, v in extra)
         cells = []
         for m in metrics:
             cells.append(f"<td>{_fmt(vals.get(m, np.empty(0)))}</td>")
-            if published:
+            if m in pub_metrics:
                 pub = _published_lookup(published, dataset, method, extra, m)
                 cells.append(f'<td class="pub">{"" if pub is None else esc(str(pub))}</td>')
         out.append(f'<tr><td class="l">{esc(dataset)}</td><td class="l">{label}</td>{"".join(cells)}</tr>')
