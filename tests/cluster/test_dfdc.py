@@ -11,6 +11,7 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from robustfair.cluster import DeepFairDiscriminativeClustering, make_clusterer  # noqa: E402
+from robustfair.metrics import count_ratio_balance, optimal_count_ratio_balance  # noqa: E402
 
 @pytest.fixture(scope="module", autouse=True)
 def one_torch_thread():
@@ -41,8 +42,9 @@ def inverted_digits():
 def pretrained_and_fair(inverted_digits):
     X, s = inverted_digits
     params = dict(SMALL, pretrain_epochs=3, random_state=1)
+    y = np.r_[np.arange(200) % 5, np.arange(200) % 5]  # stand-in labels: only monitored
     plain = DeepFairDiscriminativeClustering(5, **dict(params, epochs=0)).fit(X, sensitive_features=s)
-    fair = DeepFairDiscriminativeClustering(5, **dict(params, epochs=3)).fit(X, sensitive_features=s)
+    fair = DeepFairDiscriminativeClustering(5, **dict(params, epochs=3)).fit(X, y, sensitive_features=s)
     return plain, fair
 
 
@@ -59,7 +61,8 @@ def test_fair_labels_split_every_cluster_evenly(inverted_digits, pretrained_and_
     counts = np.stack([np.bincount(model.fair_labels_[s == g], minlength=5) for g in (0, 1)])
     assert np.all(np.abs(counts[0] - counts[1]) <= 1)  # eq. 7 with equal groups
     assert [h["phase"] for h in model.history_] == ["pretrain"] * 3 + ["fair"] * model.n_iter_
-    assert all(np.isfinite(h["loss"]) for h in model.history_)
+    assert [h["epoch"] for h in model.history_] == list(range(1, 4 + model.n_iter_))
+    assert all(np.isfinite(h["loss"]) and 0 <= h["acc"] <= 1 and 0 <= h["nmi"] <= 1 for h in model.history_)
     assert model.device_ == "cpu" and 1 <= model.n_iter_ <= 3
 
 
@@ -68,6 +71,50 @@ def test_fair_refinement_reduces_group_disparity_of_predictions(inverted_digits,
     plain, fair = pretrained_and_fair
     # pre-training alone separates inverted from plain digits (the unfairness of sec. 1)
     assert _disparity(fair.labels_, s) < _disparity(plain.labels_, s)
+
+
+def test_fair_assignment_reaches_the_optimal_balance(inverted_digits, pretrained_and_fair):
+    _, s = inverted_digits
+    plain, fair = pretrained_and_fair
+    optimal = optimal_count_ratio_balance(s)
+    # DFDC Theorem 3.2: the exact fair assignment holds every cluster at the dataset's
+    # proportions, so its count-ratio balance (eq. 2) is optimal up to rounding
+    for labels in (fair.fair_labels_, fair.initial_fair_labels_, plain.initial_fair_labels_):
+        assert count_ratio_balance(labels, sensitive_features=s) >= 0.95 * optimal
+    assert count_ratio_balance(plain.pretrain_labels_, sensitive_features=s) < 0.5 * optimal
+
+
+def test_snapshots_of_the_unfair_model_match_a_pretrain_only_fit(pretrained_and_fair):
+    plain, fair = pretrained_and_fair
+    # same seed, same pre-training: the snapshot is the model without fairness
+    np.testing.assert_array_equal(fair.pretrain_labels_, plain.labels_)
+    np.testing.assert_array_equal(plain.pretrain_labels_, plain.labels_)
+
+
+def test_looser_flexible_constraints_trade_balance_for_closeness(inverted_digits, pretrained_and_fair):
+    X, s = inverted_digits
+    plain, _ = pretrained_and_fair
+    params = dict(SMALL, pretrain_epochs=3, epochs=0, random_state=1)
+    # Table 4: a wider band [rho_t - eps, rho_t + eps] allows less balance and keeps more
+    # points in their predicted cluster
+    balances, kept = [], []
+    for eps in (0.0, 0.1, 0.3):
+        model = DeepFairDiscriminativeClustering(5, fairness_eps=eps, **params).fit(X, sensitive_features=s)
+        np.testing.assert_array_equal(model.pretrain_labels_, plain.pretrain_labels_)
+        balances.append(count_ratio_balance(model.initial_fair_labels_, sensitive_features=s))
+        kept.append(np.mean(model.initial_fair_labels_ == model.pretrain_labels_))
+    assert balances[0] >= balances[1] >= balances[2] and balances[0] > balances[2]
+    assert kept[0] <= kept[1] <= kept[2] and kept[0] < kept[2]
+
+
+def test_soft_cluster_sizes_follow_the_summed_probabilities(inverted_digits):
+    X, s = inverted_digits
+    model = DeepFairDiscriminativeClustering(4, cluster_sizes="soft", lr_schedule="cosine", random_state=3,
+                                             **dict(SMALL, epochs=2)).fit(X, sensitive_features=s)
+    sizes = np.bincount(model.fair_labels_, minlength=4)
+    soft = model.predict_proba(X).sum(axis=0)
+    assert sizes.sum() == X.shape[0]
+    assert np.all(np.abs(sizes - soft) < 1.0 + 1e-6)  # rounded, largest remainders
 
 
 def test_predicts_without_the_sensitive_attribute(inverted_digits, pretrained_and_fair):
@@ -113,6 +160,13 @@ def test_registered_as_dfdc():
         ({"beta": -1.0}, {}, "beta"),
         ({"epochs": 1.5}, {}, "epochs"),
         ({}, {"sensitive": None}, "sensitive_features"),
+        ({"cluster_sizes": "median"}, {}, "cluster_sizes"),
+        ({"lr_schedule": "step"}, {}, "lr_schedule"),
+        ({"rho": [0.3, 0.3]}, {}, "rho must sum to 1"),
+        ({"rho": [0.9, 0.1], "fairness_eps": 0.05}, {}, "eps"),
+        ({"fairness_eps": 1.5}, {}, "eps"),
+        ({}, {"sensitive": np.r_[np.zeros(38), 1, 1]}, "fewer than the 3"),
+        ({}, {"y": np.zeros(7)}, "y"),
     ],
 )
 def test_bad_parameters_raise_naming_them(params, fit_kwargs, argument):
@@ -120,7 +174,7 @@ def test_bad_parameters_raise_naming_them(params, fit_kwargs, argument):
     s = fit_kwargs.get("sensitive", np.repeat([0, 1], 20))
     model = DeepFairDiscriminativeClustering(3, **dict(SMALL, **params))
     with pytest.raises(ValueError, match=argument):
-        model.fit(X, sensitive_features=s)
+        model.fit(X, fit_kwargs.get("y"), sensitive_features=s)
 
 
 def test_importing_the_cluster_package_does_not_import_torch():
@@ -129,3 +183,73 @@ def test_importing_the_cluster_package_does_not_import_torch():
         "assert 'torch' not in sys.modules, 'torch was imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_experiment_records_every_method_and_metric():
+    from robustfair.experiments import get_experiment
+
+    experiment = get_experiment("dfdc")
+    config = experiment.make_config({"dataset": "inverted-digits", "n_samples": 300, "hidden": (32,),
+                                     "batch_size": 100, "pretrain_epochs": 1, "epochs": 1, "device": "cpu"})
+    records = experiment.func(config, 0)
+    final = {(r.method, r.metric) for r in records if "epoch" not in r.keys}
+    for method in ("kmeans", "dfdc-nofair", "fair-assignment-init", "dfdc", "dfdc-fair-assignment", "ground-truth"):
+        for metric in ("acc", "nmi", "balance", "fairness", "optimal_balance"):
+            assert (method, metric) in final
+    assert all(r.keys["beta"] == 4.0 and r.keys["eps"] == 0.0 for r in records)
+    epochs = sorted({r.keys["epoch"] for r in records if "epoch" in r.keys})
+    assert epochs == [1, 2]
+    optimal = {r.value for r in records if r.metric == "optimal_balance"}
+    assert len(optimal) == 1 and 0 < optimal.pop() <= 1
+    fair_init = next(r.value for r in records if (r.method, r.metric) == ("fair-assignment-init", "balance"))
+    unfair = next(r.value for r in records if (r.method, r.metric) == ("dfdc-nofair", "balance"))
+    assert fair_init >= unfair  # (tiny clusters after one epoch: rounding keeps it below optimal)
+    figures = experiment.figures([r.flat(0) for r in records])
+    assert [title.startswith("DFDC convergence") for title, _ in figures] == [True]
+
+
+def test_experiment_publishes_the_papers_tables():
+    from robustfair.experiments import get_experiment
+
+    published = get_experiment("dfdc").published
+    table4 = {p["eps"]: p["value"] for p in published if p["source"] == "Table 4" and p["metric"] == "balance"}
+    assert table4 == {0.01: 0.103, 0.02: 0.095, 0.03: 0.081, 0.04: 0.069}
+    assert any(p["dataset"] == "reverse-mnist" and p["method"] == "dfdc" and p["value"] == 0.589 for p in published)
+    assert any(p["dataset"] == "bank" and p["metric"] == "optimal_balance" for p in published)
+
+
+def test_multi_state_protected_attribute_gets_optimal_fair_assignment(inverted_digits):
+    X, _ = inverted_digits
+    s = np.arange(X.shape[0]) % 3  # three protected groups (multi-state PSV, eq. 2)
+    model = DeepFairDiscriminativeClustering(4, random_state=0, **SMALL).fit(X, sensitive_features=s)
+    counts = np.stack([np.bincount(model.fair_labels_[s == g], minlength=4) for g in range(3)])
+    assert np.all(counts.max(axis=0) - counts.min(axis=0) <= 1)
+    assert count_ratio_balance(model.fair_labels_, sensitive_features=s) >= 0.95 * optimal_count_ratio_balance(s)
+
+
+def test_reverse_mnist_pairs_every_image_with_its_inversion():
+    import os
+
+    from robustfair.datasets import _dfdc_data, data_root  # noqa: F401  (registers reverse-mnist)
+    from robustfair.datasets import load_dataset
+
+    root = data_root()
+    if root is None or not (root / "mnist-usps" / "mnist_usps_dfc.npz").exists():
+        pytest.skip(f"mnist-usps/mnist_usps_dfc.npz not under {os.environ.get('ROBUSTFAIR_DATA')!r}")
+    data = load_dataset("reverse-mnist", n_samples=30)
+    assert data.X.shape == (60, 784) and data.group_names == ("original", "inverted")
+    np.testing.assert_allclose(data.X[30:], 1.0 - data.X[:30], atol=1e-6)
+    np.testing.assert_array_equal(data.y[30:], data.y[:30])
+    assert optimal_count_ratio_balance(data.sensitive) == 1.0
+
+
+def test_experiment_datasets_match_the_papers_optimal_balance_table_2():
+    from robustfair.datasets import data_root
+    from robustfair.experiments.dfdc import DFDCConfig, _load
+
+    root = data_root()
+    if root is None or not (root / "creditcard" / "creditcard.csv").exists():
+        pytest.skip("creditcard/creditcard.csv not under the data root")
+    data = _load(DFDCConfig(dataset="creditcard"), 0)  # married vs single, as the paper's binary marital PSV
+    assert round(optimal_count_ratio_balance(data.sensitive), 3) == 0.856  # Table 2, Credit, optimal balance
+    assert abs(data.X.mean(axis=0)).max() < 0.05  # z-scored for the network

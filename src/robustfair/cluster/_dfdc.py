@@ -22,6 +22,7 @@ from sklearn.base import BaseEstimator
 
 from .._validation import check_choice, check_n_clusters, check_positive, check_random_state, seed_from
 from ._base import FairClusteringMixin
+from ._dfdc_nets import _build_network, _predict_proba, _resolve_device, _unit
 from ._registry import register_method
 
 __all__ = ["DeepFairDiscriminativeClustering"]
@@ -56,6 +57,17 @@ class DeepFairDiscriminativeClustering(FairClusteringMixin, BaseEstimator):
     batch_size : int, default=256
     lr : float, default=1e-3
         Adam learning rate.
+    lr_schedule : {"constant", "cosine"}, default="constant"
+        ``"cosine"`` anneals the learning rate over the fair refinement from ``lr`` to
+        ``0.1 * lr`` (not in the paper; it damps the epoch-to-epoch swing of balance).
+    cluster_sizes : {"argmax", "soft", "pretrain"}, default="argmax"
+        Sizes ``|C_j|`` the fair assignment keeps (eq. 8): the counts of the current
+        rounded (argmax) predictions, the paper's choice; ``"soft"``: the column sums of
+        the current soft predictions rounded to integers (largest remainders);
+        ``"pretrain"``: the argmax counts of the pre-trained model, held fixed through the
+        refinement. With the first two the sizes follow the network and can drift
+        epoch after epoch into one giant cluster (seen on Bank, where the features are
+        heavy-tailed); ``"pretrain"`` anchors them.
     device : str, default="auto"
         ``"auto"``: CUDA when available, else CPU; or any torch device string.
     random_state : int, Generator or None
@@ -66,9 +78,16 @@ class DeepFairDiscriminativeClustering(FairClusteringMixin, BaseEstimator):
         The network's predictions (argmax) on the training data after training.
     fair_labels_ : ndarray of shape (n_samples,)
         The exact fair assignment of the final predictions (meets the fairness bounds).
+    pretrain_labels_ : ndarray of shape (n_samples,)
+        Predictions after pre-training, before any fairness term: the model without
+        fairness (Table 2's "Ours w/o fairness").
+    initial_fair_labels_ : ndarray of shape (n_samples,)
+        The exact fair assignment of the pre-trained model's predictions (Table 1's
+        "Initial ILP Results").
     history_ : list of dict
-        Per epoch: ``phase`` ("pretrain" or "fair"), ``loss``, ``balance`` of the
-        predictions.
+        Per epoch: ``epoch`` (1-based, pre-training included), ``phase`` ("pretrain" or
+        "fair"), mean ``loss``, ``balance`` of the predictions (count ratio, eq. 2), and
+        ``acc`` and ``nmi`` when ``y`` was given to ``fit``.
     n_iter_ : int
         Fair refinement epochs run.
     device_ : str
@@ -92,6 +111,8 @@ class DeepFairDiscriminativeClustering(FairClusteringMixin, BaseEstimator):
         epochs: int = 30,
         batch_size: int = 256,
         lr: float = 1e-3,
+        lr_schedule: str = "constant",
+        cluster_sizes: str = "argmax",
         device: str = "auto",
         random_state: Any = None,
     ) -> None:
@@ -110,16 +131,29 @@ class DeepFairDiscriminativeClustering(FairClusteringMixin, BaseEstimator):
         self.epochs = epochs
         self.batch_size = batch_size
         self.lr = lr
+        self.lr_schedule = lr_schedule
+        self.cluster_sizes = cluster_sizes
         self.device = device
         self.random_state = random_state
 
     # ------------------------------------------------------------------ fit
 
     def fit(self, X: Any, y: Any = None, *, sensitive_features: Any = None) -> "DeepFairDiscriminativeClustering":
-        """Train on ``X`` with the protected attribute (Algorithm 1)."""
+        """Train on ``X`` with the protected attribute (Algorithm 1).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,), optional
+            Class labels used **only to monitor** training: when given, every entry of
+            ``history_`` also holds the accuracy and NMI of that epoch's predictions. They
+            never enter a loss.
+        sensitive_features : array-like of shape (n_samples,)
+            Protected group of every sample (two or more groups).
+        """
         import torch
 
-        from ..metrics import balance
+        from ..metrics import count_ratio_balance
         from .fair_assignment import solve_fair_assignment
 
         X, codes, group_values = self._validate_fit_input(X, sensitive_features)
@@ -132,9 +166,16 @@ class DeepFairDiscriminativeClustering(FairClusteringMixin, BaseEstimator):
         for name in ("pretrain_epochs", "epochs"):
             check_positive(getattr(self, name), name, strict=False, integer=True)
         batch_size = int(check_positive(self.batch_size, "batch_size", integer=True))
+        size_rule = check_choice(self.cluster_sizes, ("argmax", "soft", "pretrain"), "cluster_sizes")
+        schedule = check_choice(self.lr_schedule, ("constant", "cosine"), "lr_schedule")
+        monitor = self._monitor(y, X.shape[0])
         backbone, shape = self._resolve_backbone(X.shape[1])
         self.device_ = _resolve_device(self.device)
         seed = seed_from(check_random_state(self.random_state))
+        # Fail fast on rho / eps the fair assignment cannot meet (rho not summing to one,
+        # an unreachable eps, a group smaller than the number of clusters) before training.
+        solve_fair_assignment(np.full((X.shape[0], k), 1.0 / k), groups, rho=self.rho, eps=self.fairness_eps,
+                              cluster_sizes=_even_sizes(X.shape[0], k))
 
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
@@ -147,17 +188,40 @@ class DeepFairDiscriminativeClustering(FairClusteringMixin, BaseEstimator):
             def record(phase: str, loss: float) -> np.ndarray:
                 proba = _predict_proba(net, data, batch_size)
                 labels = proba.argmax(axis=1)
-                fairness = balance(labels, sensitive_features=codes)
-                self.history_.append({"phase": phase, "loss": loss, "balance": fairness})
+                entry = {"epoch": len(self.history_) + 1, "phase": phase, "loss": loss,
+                         "balance": count_ratio_balance(labels, sensitive_features=codes)}
+                entry.update(monitor(labels))
+                self.history_.append(entry)
                 return proba
+
+            fixed_sizes: list[np.ndarray] = []  # size_rule "pretrain": the pre-trained model's counts
+
+            def fair_assignment(proba: np.ndarray):
+                sizes = None  # the counts of argmax(proba), eq. 8
+                if size_rule == "soft":
+                    sizes = _soft_sizes(proba)
+                elif size_rule == "pretrain":
+                    if not fixed_sizes:
+                        fixed_sizes.append(np.bincount(proba.argmax(axis=1), minlength=k))
+                    sizes = fixed_sizes[0]
+                return solve_fair_assignment(proba, groups, rho=self.rho, eps=self.fairness_eps, cluster_sizes=sizes)
 
             for _ in range(int(self.pretrain_epochs)):  # Algorithm 1, lines 1-8
                 loss = self._epoch(net, optimizer, data, None, batch_size, generator)
                 record("pretrain", loss)
             proba = _predict_proba(net, data, batch_size)
+            # the model without fairness (Table 2's "Ours w/o fairness") and the first fair
+            # assignment of its predictions (Table 1's "Initial ILP Results")
+            self.pretrain_labels_ = proba.argmax(axis=1).astype(np.int64)
+            self.initial_fair_labels_ = fair_assignment(proba).labels
             self.n_iter_ = 0
-            for _ in range(int(self.epochs)):  # lines 9-21
-                fair = solve_fair_assignment(proba, groups, rho=self.rho, eps=self.fairness_eps)
+            for epoch in range(int(self.epochs)):  # lines 9-21
+                if schedule == "cosine":
+                    # anneal the step size over the refinement so the predictions settle on
+                    # the fair pseudo-labels instead of oscillating around them
+                    for param_group in optimizer.param_groups:
+                        param_group["lr"] = self.lr * (0.55 + 0.45 * math.cos(math.pi * epoch / int(self.epochs)))
+                fair = fair_assignment(proba)
                 counts = np.bincount(proba.argmax(axis=1) * fair.counts.shape[1] + codes,
                                      minlength=fair.counts.size).reshape(fair.counts.shape)
                 if self.n_iter_ > 0 and np.all(counts >= fair.lower) and np.all(counts <= fair.upper):
@@ -168,8 +232,20 @@ class DeepFairDiscriminativeClustering(FairClusteringMixin, BaseEstimator):
                 self.n_iter_ += 1
             self.network_ = net.eval()
         self.labels_ = proba.argmax(axis=1).astype(np.int64)
-        self.fair_labels_ = solve_fair_assignment(proba, groups, rho=self.rho, eps=self.fairness_eps).labels
+        self.fair_labels_ = fair_assignment(proba).labels
         return self
+
+    @staticmethod
+    def _monitor(y: Any, n_samples: int):
+        """``labels -> {"acc", "nmi"}`` against ``y``, or ``labels -> {}`` without ``y``."""
+        if y is None:
+            return lambda labels: {}
+        from .._validation import check_consistent_length, check_labels
+        from ..metrics import clustering_accuracy, normalized_mutual_info
+
+        y = check_labels(y, "y")
+        check_consistent_length(np.empty(n_samples), y, names=("X", "y"))
+        return lambda labels: {"acc": clustering_accuracy(y, labels), "nmi": normalized_mutual_info(y, labels)}
 
     def _epoch(self, net, optimizer, data, targets, batch_size: int, generator) -> float:
         """One pass over shuffled mini-batches; the mean loss."""
@@ -252,58 +328,19 @@ class DeepFairDiscriminativeClustering(FairClusteringMixin, BaseEstimator):
         return backbone, shape
 
 
-def _unit(v):
-    flat = v.reshape(v.shape[0], -1)
-    return (flat / flat.norm(dim=1, keepdim=True).clamp_min(1e-12)).reshape(v.shape)
+def _soft_sizes(proba: np.ndarray) -> np.ndarray:
+    """Column sums of ``proba`` rounded to integers that add up to n (largest remainders)."""
+    totals = proba.sum(axis=0) * (proba.shape[0] / proba.sum())
+    sizes = np.floor(totals).astype(np.int64)
+    short = proba.shape[0] - int(sizes.sum())
+    sizes[np.argsort(sizes - totals, kind="stable")[:short]] += 1
+    return sizes
 
 
-def _resolve_device(device: str) -> str:
-    import torch
-
-    if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    try:
-        torch.device(device)
-    except (RuntimeError, TypeError):
-        raise ValueError(f"device must be 'auto', 'cpu', 'cuda' or a torch device string; got {device!r}.") from None
-    return str(device)
-
-
-def _predict_proba(net, data, batch_size: int) -> np.ndarray:
-    import torch
-
-    was_training = net.training
-    net.eval()
-    with torch.no_grad():
-        step = 4 * batch_size
-        out = torch.cat([net(data[s : s + step]).softmax(dim=1) for s in range(0, data.shape[0], step)])
-    net.train(was_training)
-    return out.double().cpu().numpy()
-
-
-def _build_network(backbone: str, n_features: int, n_clusters: int, shape, hidden: tuple[int, ...]):
-    import torch
-    from torch import nn
-
-    if backbone == "mlp":
-        layers: list[nn.Module] = []
-        width = n_features
-        for h in hidden:
-            layers += [nn.Linear(width, h), nn.BatchNorm1d(h), nn.ReLU()]
-            width = h
-        layers.append(nn.Linear(width, n_clusters))
-        return nn.Sequential(*layers)
-    # sec. 5.1: two convolutional layers, each followed by batch norm and pooling
-    channels = shape[0]
-    features = nn.Sequential(
-        nn.Unflatten(1, shape),
-        nn.Conv2d(channels, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2, ceil_mode=True),
-        nn.Conv2d(32, 64, 3, padding=1), nn.BatchNorm2d(64), nn.ReLU(), nn.MaxPool2d(2, ceil_mode=True),
-        nn.Flatten(),
-    )
-    with torch.no_grad():
-        width = features(torch.zeros(2, n_features)).shape[1]
-    return nn.Sequential(features, nn.Linear(width, 128), nn.BatchNorm1d(128), nn.ReLU(), nn.Linear(128, n_clusters))
+def _even_sizes(n: int, k: int) -> np.ndarray:
+    sizes = np.full(k, n // k, dtype=np.int64)
+    sizes[: n % k] += 1
+    return sizes
 
 
 @register_method("dfdc", fair=True, description="deep fair discriminative clustering (Zhang & Davidson 2021)")

@@ -21,7 +21,15 @@ from ._registry import (
     register_dataset,
     require_file,
 )
-from . import _builtin, _image_loaders, _influence_data, _loaders, _office_caltech, _spillover_data  # noqa: F401  (register the datasets)
+from . import (  # noqa: F401  (register the datasets)
+    _builtin,
+    _dfdc_data,
+    _image_loaders,
+    _influence_data,
+    _loaders,
+    _office_caltech,
+    _spillover_data,
+)
 
 __all__ = [
     "DATA_ENV_VAR",
