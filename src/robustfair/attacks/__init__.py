@@ -17,6 +17,12 @@ _LAZY = {
     "RandomFairnessAttack": "._fairness_attack",
     "ks_compare": "._fairness_attack",
     "GANEvasionAttack": "._gan_evasion",
+    "MembershipOracle": "._gan_evasion",
+    "TransferAttack": "._label_only",
+    "LabelOnlyTarget": "._label_only",
+    "serve_clusterer": "._service",
+    "ClusteringServiceClient": "._service",
+    "ServiceError": "._service",
 }
 
 __all__ = ["AttackResult", "QueryCounter", "as_target", *_LAZY]
