@@ -227,29 +227,41 @@ def test_multi_state_protected_attribute_gets_optimal_fair_assignment(inverted_d
     assert count_ratio_balance(model.fair_labels_, sensitive_features=s) >= 0.95 * optimal_count_ratio_balance(s)
 
 
-def test_reverse_mnist_pairs_every_image_with_its_inversion():
-    import os
+def test_reverse_mnist_pairs_every_image_with_its_inversion(tmp_path):
+    from robustfair.datasets import _dfdc_data, load_dataset  # noqa: F401  (registers reverse-mnist)
 
-    from robustfair.datasets import _dfdc_data, data_root  # noqa: F401  (registers reverse-mnist)
-    from robustfair.datasets import load_dataset
-
-    root = data_root()
-    if root is None or not (root / "mnist-usps" / "mnist_usps_dfc.npz").exists():
-        pytest.skip(f"mnist-usps/mnist_usps_dfc.npz not under {os.environ.get('ROBUSTFAIR_DATA')!r}")
-    data = load_dataset("reverse-mnist", n_samples=30)
+    rng = np.random.default_rng(0)
+    (tmp_path / "mnist-usps").mkdir()
+    np.savez(tmp_path / "mnist-usps" / "mnist_usps_dfc.npz",  # the shared file's layout, tiny
+             mnist_X=rng.integers(0, 256, (50, 28, 28), dtype=np.uint8), mnist_y=rng.integers(0, 10, 50),
+             usps_X=rng.integers(0, 256, (5, 16, 16), dtype=np.uint8), usps_y=rng.integers(0, 10, 5))
+    data = load_dataset("reverse-mnist", data_dir=tmp_path, n_samples=30)
     assert data.X.shape == (60, 784) and data.group_names == ("original", "inverted")
     np.testing.assert_allclose(data.X[30:], 1.0 - data.X[:30], atol=1e-6)
     np.testing.assert_array_equal(data.y[30:], data.y[:30])
     assert optimal_count_ratio_balance(data.sensitive) == 1.0
 
 
-def test_experiment_datasets_match_the_papers_optimal_balance_table_2():
-    from robustfair.datasets import data_root
+def test_creditcard_uses_married_vs_single_and_is_z_scored(tmp_path, monkeypatch):
     from robustfair.experiments.dfdc import DFDCConfig, _load
 
-    root = data_root()
-    if root is None or not (root / "creditcard" / "creditcard.csv").exists():
-        pytest.skip("creditcard/creditcard.csv not under the data root")
-    data = _load(DFDCConfig(dataset="creditcard"), 0)  # married vs single, as the paper's binary marital PSV
-    assert round(optimal_count_ratio_balance(data.sensitive), 3) == 0.856  # Table 2, Credit, optimal balance
-    assert abs(data.X.mean(axis=0)).max() < 0.05  # z-scored for the network
+    rng = np.random.default_rng(0)
+    cols = (["ID", "LIMIT_BAL", "SEX", "EDUCATION", "MARRIAGE", "AGE", "PAY_0"] + [f"PAY_{i}" for i in range(2, 7)]
+            + [f"BILL_AMT{i}" for i in range(1, 7)] + [f"PAY_AMT{i}" for i in range(1, 7)]
+            + ["default payment next month"])
+    n = 200
+    marriage = np.array([1] * 90 + [2] * 100 + [3] * 10)  # married, single, other
+    rows = rng.integers(1, 5, size=(n, len(cols)))
+    rows[:, 0] = np.arange(1, n + 1)
+    rows[:, 4] = marriage
+    rows[:, -1] = rng.integers(0, 2, n)
+    (tmp_path / "creditcard").mkdir()
+    with open(tmp_path / "creditcard" / "creditcard.csv", "w") as fh:
+        fh.write(",".join(cols) + "\n")
+        fh.writelines(",".join(map(str, r)) + "\n" for r in rows)
+    monkeypatch.setenv("ROBUSTFAIR_DATA", str(tmp_path))
+    data = _load(DFDCConfig(dataset="creditcard"), 0)
+    assert data.n_samples == 190  # "other" marital status left out, as the paper's binary PSV
+    assert optimal_count_ratio_balance(data.sensitive) == pytest.approx(0.9)  # 90 married / 100 single
+    # z-scored for the network (over all rows, before the 10 "other" rows are dropped)
+    assert abs(data.X.mean(axis=0)).max() < 0.2 and np.allclose(data.X.std(axis=0), 1.0, atol=0.15)
