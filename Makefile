@@ -12,10 +12,12 @@ $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
 
+# torch==2.13.0 is pinned first so pip takes the CPU wheel rather than a CUDA build;
+# the demo's consensus fair clustering (CFC) is a PyTorch model.
 install: $(VENV)/bin/python
-	$(PIP) install -q -e .
+	$(PIP) install -q torch==2.13.0
+	$(PIP) install -q -e ".[deep]"
 
-# torch==2.13.0 is pinned first so pip takes the CPU wheel rather than a CUDA build.
 install-test: $(VENV)/bin/python
 	$(PIP) install -q torch==2.13.0
 	$(PIP) install -q -e ".[test,deep]"

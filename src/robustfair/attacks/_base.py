@@ -78,6 +78,9 @@ class QueryCounter:
                 labels = target(X, **fit_params)
         except ValueError:
             raise
+        except ImportError as exc:
+            extra = " (pip install 'robustfair[deep]')" if "torch" in str(exc) else ""
+            raise ValueError(f"{self.name} needs an optional dependency that is not installed: {exc}{extra}.") from exc
         except Exception as exc:  # a failing victim is the user's problem, stated clearly
             raise ValueError(f"{self.name} failed on query {self.n_queries}: {type(exc).__name__}: {exc}") from exc
         labels = np.asarray(labels)
