@@ -79,3 +79,17 @@ def test_index_sets_fix_the_defender_set_across_fractions():
     toy = load_dataset("toy-fairness")
     pool, defender = index_sets(toy, 0.3, seed=0)
     np.testing.assert_array_equal(pool, toy.extras["attacker_idx"])
+
+
+def test_figures_draw_attack_curves_and_ratios():
+    exp = get_experiment("fairness-attack")
+    cfg = exp.make_config({"dataset": "toy-fairness", "methods": ["sfd"], "fractions": [0.0, 0.3], "budget": 10})
+    flat = [r.flat(1) for r in exp.func(cfg, 1)]
+    figs = exp.figures(flat)
+    titles = [t for t, _ in figs]
+    assert any("balance under attack" in t for t in titles)
+    curve = figs[0][1]
+    lines = curve.axes[0].get_lines()
+    assert {ln.get_label() for ln in lines} >= {"none", "ours", "random"}
+    assert all(len(ln.get_xdata()) == 2 for ln in lines)  # one point per fraction
+    assert exp.figures([{"dataset": "d", "method": "m", "metric": "nmi", "value": 1.0, "seed": 0}]) == []

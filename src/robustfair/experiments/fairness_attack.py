@@ -167,12 +167,70 @@ def index_sets(data: Any, pool_fraction: float, seed: int) -> tuple[np.ndarray, 
     return order[:n_pool], np.sort(order[n_pool:])
 
 
+def _figures(records: list[dict]) -> list:
+    """Attack curves (thesis Figures 4.2/4.6 shape): balance on G_D against the share of
+    attacked labels, per dataset and method, for no attack, ours and random (mean ± sd over
+    seeds); and the post/pre-attack balance ratio of each method under our attack."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    curves: dict[tuple, dict[float, list[float]]] = {}
+    for r in records:
+        if r["metric"] == "balance" and "fraction" in r and "attack" in r and r["value"] is not None:
+            key = (r["dataset"], r["method"], r["attack"])
+            curves.setdefault(key, {}).setdefault(float(r["fraction"]), []).append(r["value"])
+    if not curves:
+        return []
+    figs = []
+    for dataset in sorted({k[0] for k in curves}):
+        methods = sorted({k[1] for k in curves if k[0] == dataset})
+        fig, axes = plt.subplots(1, len(methods), figsize=(3.3 * len(methods), 3.0), squeeze=False, sharey=True)
+        for ax, method in zip(axes[0], methods):
+            for attack, style in (("none", "k:"), ("ours", "C3-o"), ("random", "C0-s")):
+                pts = curves.get((dataset, method, attack))
+                if not pts:
+                    continue
+                xs = sorted(pts)
+                ys = np.array([np.mean(pts[x]) for x in xs])
+                sd = np.array([np.std(pts[x]) for x in xs])
+                ax.plot(xs, ys, style, label=attack, ms=4)
+                ax.fill_between(xs, ys - sd, ys + sd, alpha=0.15, color=style[:2] if style[0] == "C" else "k")
+            ax.set_title(method, fontsize=9)
+            ax.set_xlabel("share of group labels attacked")
+            ax.set_ylim(-0.02, 1.05)
+            ax.grid(alpha=0.3)
+        axes[0][0].set_ylabel("balance on G_D")
+        axes[0][0].legend(fontsize=7)
+        figs.append((f"{dataset}: balance under attack (none / ours / random)", fig))
+
+        ratios = {}
+        for method in methods:
+            pre, post = curves.get((dataset, method, "none"), {}), curves.get((dataset, method, "ours"), {})
+            xs = sorted(x for x in post if x > 0 and x in pre and np.mean(pre[x]) > 0)
+            if xs:
+                ratios[method] = (xs, [np.mean(post[x]) / np.mean(pre[x]) for x in xs])
+        if ratios:
+            fig, ax = plt.subplots(figsize=(4.2, 3.0))
+            for method, (xs, ys) in ratios.items():
+                ax.plot(xs, ys, "-o", ms=4, label=method)
+            ax.axhline(1.0, color="k", lw=0.8, ls=":")
+            ax.set_xlabel("share of group labels attacked")
+            ax.set_ylabel("post / pre-attack balance")
+            ax.grid(alpha=0.3)
+            ax.legend(fontsize=7)
+            figs.append((f"{dataset}: post/pre-attack balance ratio under our attack", fig))
+    return figs
+
+
 @register(
     "fairness-attack",
     config=FairnessAttackConfig,
     description="balance/entropy/nmi/acc on G_D of fair clusterings (and CFC) before and after group-label attacks",
     cites="thesis 4.1.3 and 4.1.5: Tables 4.1, 4.3, 4.4 (15% of labels), Figures 4.2, 4.3, 4.6",
     published=PUBLISHED,
+    figures=_figures,
 )
 def fairness_attack(config: FairnessAttackConfig, seed: int) -> list[Record]:
     from ..attacks._fairness_attack import FairnessAttack, RandomFairnessAttack
