@@ -12,12 +12,13 @@ def toy_run():
 
 
 def test_records_count_depth_quantile_queries_and_time(toy_run):
-    metrics = {r["metric"]: r for r in toy_run.records}
+    metrics = {r["metric"]: r for r in toy_run.records if r.get("role") != "figure"}
     assert set(metrics) == {"n_spillover", "depth", "depth_quantile", "queries", "queries_to_best", "seconds"}
     assert metrics["n_spillover"]["value"] >= 1
     assert metrics["depth_quantile"]["value"] >= 0.1
     assert 1 < metrics["queries"]["value"] <= 40
     assert all(r["method"] == "random" and r["clusterer"] == "ward" for r in toy_run.records)
+    assert all(r["metric"].startswith("point_") for r in toy_run.records if r.get("role") == "figure")
 
 
 def test_published_numbers_of_tables_2_1_and_2_2_are_attached():
@@ -44,3 +45,14 @@ def test_digits_pair_with_ward_records_the_digit_pair():
 def test_bad_settings_are_value_errors(settings, message):
     with pytest.raises(ValueError, match=message):
         run_experiment("spillover", settings, seeds=1)
+
+
+@pytest.mark.parametrize("dataset, title", [("toy-spillover", "Figure 2.1"), ("digits-pair", "Figure 2.2")])
+def test_report_figures_redraw_the_attack_from_records(dataset, title):
+    from robustfair.experiments import get_experiment, run_experiment
+
+    res = run_experiment("spillover", {"dataset": dataset, "method": "random", "max_queries": "15"}, seeds=1)
+    assert any(r.get("role") == "figure" for r in res.records)
+    figs = get_experiment("spillover").figures(res.records)
+    assert len(figs) == 1 and title in figs[0][0]
+    assert figs[0][1].axes and figs[0][1].axes[0].has_data()

@@ -11,6 +11,7 @@ attack produces with the same clusterer, so ours and theirs sit side by side.
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import numpy as np
 from pydantic import Field
@@ -73,6 +74,7 @@ _PUBLISHED = tuple(
     description="spill-over poisoning of k-means/Ward: samples moved by perturbing one, depth, queries",
     cites="thesis Tables 2.1, 2.2 and sections 2.2.6.4-2.2.6.5 (AAAI 2020 spill-over attack)",
     published=_PUBLISHED,
+    figures=lambda records: _figures(records),
 )
 def spillover(config: SpillOverConfig, seed: int) -> list[Record]:
     from .._validation import check_choice
@@ -111,7 +113,81 @@ def spillover(config: SpillOverConfig, seed: int) -> list[Record]:
         before = make_clusterer(clusterer, 2, random_state=seed).fit_predict(reference["original"])
         after = make_clusterer(clusterer, 2, random_state=seed).fit_predict(reference["adversarial"])
         values["reference_n_spillover"] = misclustered(before, after).shape[0]
-    return [Record(dataset, config.method, metric, float(v), keys) for metric, v in values.items()]
+    records = [Record(dataset, config.method, metric, float(v), keys) for metric, v in values.items()]
+    return records + _figure_records(dataset, config.method, keys, X, result)
+
+
+_MAX_FIGURE_IMAGES = 20
+
+
+def _figure_records(dataset: str, method: str, keys: dict, X: np.ndarray, result: Any) -> list[Record]:
+    """What the report's figures redraw (figures see only records): for 2-D data every
+    point with its labels before/after (Figure 2.1); for 8x8 or 16x16 images the poisoned
+    target and up to 19 spilled-over samples (Figure 2.2)."""
+    info = result.info
+    t = int(info["target_index"])
+    fig_keys = {**keys, "role": "figure"}
+    out: list[Record] = []
+    if X.shape[1] == 2:
+        before, after = np.asarray(info["labels_before"]), np.asarray(info["labels_after"])
+        spilled = np.zeros(X.shape[0])
+        spilled[np.asarray(info["spillover_indices"], dtype=int)] = 1.0
+        for i in range(X.shape[0]):  # one record per point and quantity (a few hundred on the toy data)
+            point = X[i] if i != t else result.X_adv[t]
+            for name, value in (("x0", point[0]), ("x1", point[1]), ("before", before[i]), ("after", after[i]),
+                                ("target", float(i == t)), ("spilled", spilled[i]), ("x0_clean", X[i, 0]),
+                                ("x1_clean", X[i, 1])):
+                out.append(Record(dataset, method, f"point_{name}", float(value), {**fig_keys, "point": i}))
+    elif int(np.sqrt(X.shape[1])) ** 2 == X.shape[1]:
+        picks = [t, *[int(i) for i in np.asarray(info["spillover_indices"])][: _MAX_FIGURE_IMAGES - 1]]
+        for rank, i in enumerate(picks):
+            for j, value in enumerate(result.X_adv[i]):
+                out.append(Record(dataset, method, "image_pixel", float(value),
+                                  {**fig_keys, "image": rank, "pixel": j}))
+    return out
+
+
+def _figures(records: list[dict]) -> list:
+    """Thesis Figure 2.1 (toy data over depth contours) and Figure 2.2 (spilled-over images)."""
+    from types import SimpleNamespace
+
+    from ..attacks._spillover_plots import plot_spillover_images, plot_spillover_toy
+
+    figs = []
+    runs: dict[tuple, list[dict]] = {}
+    for r in records:
+        if r.get("role") == "figure":
+            runs.setdefault((r["dataset"], r["method"], r["seed"]), []).append(r)
+    for (dataset, method, seed), recs in sorted(runs.items(), key=str):
+        points = [r for r in recs if r["metric"].startswith("point_")]
+        if points:
+            n = 1 + max(int(r["point"]) for r in points)
+            table = {name: np.zeros(n) for name in ("x0", "x1", "before", "after", "target", "spilled", "x0_clean",
+                                                    "x1_clean")}
+            for r in points:
+                table[r["metric"][len("point_"):]][int(r["point"])] = r["value"]
+            t = int(np.flatnonzero(table["target"])[0])
+            X = np.column_stack([table["x0_clean"], table["x1_clean"]])
+            X_adv = X.copy()
+            X_adv[t] = [table["x0"][t], table["x1"][t]]
+            result = SimpleNamespace(X_adv=X_adv, info={"labels_before": table["before"].astype(int),
+                                                        "labels_after": table["after"].astype(int),
+                                                        "target_index": t,
+                                                        "spillover_indices": np.flatnonzero(table["spilled"])})
+            figs.append((f"{dataset} ({method}, seed {seed}): spill-over over depth contours (Figure 2.1)",
+                         plot_spillover_toy(X, result, grid=120)))
+        pixels = [r for r in recs if r["metric"] == "image_pixel"]
+        if pixels:
+            n_img = 1 + max(int(r["image"]) for r in pixels)
+            d = 1 + max(int(r["pixel"]) for r in pixels)
+            images = np.zeros((n_img, d))
+            for r in pixels:
+                images[int(r["image"]), int(r["pixel"])] = r["value"]
+            side = int(np.sqrt(d))
+            result = SimpleNamespace(X_adv=images, info={"target_index": 0, "spillover_indices": np.arange(1, n_img)})
+            figs.append((f"{dataset} ({method}, seed {seed}): poisoned target (red) and spilled-over samples "
+                         "(Figure 2.2)", plot_spillover_images(result, (side, side))))
+    return figs
 
 
 def _load(config: SpillOverConfig, seed: int):
