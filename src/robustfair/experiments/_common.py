@@ -49,3 +49,14 @@ def load_config_dataset(config: ExperimentConfig, *, seed: int = 0, dataset: str
         index = np.sort(np.random.default_rng(seed).choice(data.n_samples, subsample, replace=False))
         data = data.subset(index)
     return data
+
+
+def known_clustering_methods(methods: list[str]) -> list[str]:
+    """Config validator: every name in ``methods`` is a registered clustering method."""
+    from ..cluster import list_methods
+
+    known = {m.name for m in list_methods()}
+    unknown = [m for m in methods if m not in known]
+    if unknown:
+        raise ValueError(f"unknown clustering method(s) {unknown}; choose from {sorted(known)}")
+    return methods

@@ -14,7 +14,7 @@ import warnings
 import numpy as np
 from pydantic import Field, field_validator
 
-from ._common import load_config_dataset
+from ._common import known_clustering_methods, load_config_dataset
 from ._registry import ExperimentConfig, Record, register
 
 # Thesis pre-attack values (Table 4.4, DIGITS column; Table 4.1, MNIST-USPS column).
@@ -62,13 +62,7 @@ class FairClusteringConfig(ExperimentConfig):
     @field_validator("methods")
     @classmethod
     def _known_methods(cls, methods: list[str]) -> list[str]:
-        from ..cluster import list_methods
-
-        known = {m.name for m in list_methods()}
-        unknown = [m for m in methods if m not in known]
-        if unknown:
-            raise ValueError(f"unknown clustering method(s) {unknown}; choose from {sorted(known)}")
-        return methods
+        return known_clustering_methods(methods)
 
 
 def kmeans_cost(X: np.ndarray, labels: np.ndarray) -> float:

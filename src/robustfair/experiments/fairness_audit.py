@@ -13,7 +13,7 @@ import warnings
 import numpy as np
 from pydantic import Field, field_validator
 
-from ._common import load_config_dataset
+from ._common import known_clustering_methods, load_config_dataset
 from ._registry import ExperimentConfig, Record, register
 
 
@@ -31,13 +31,7 @@ class FairnessAuditConfig(ExperimentConfig):
     @field_validator("methods")
     @classmethod
     def _known_methods(cls, methods: list[str]) -> list[str]:
-        from ..cluster import list_methods
-
-        known = {m.name for m in list_methods()}
-        unknown = [m for m in methods if m not in known]
-        if unknown:
-            raise ValueError(f"unknown clustering method(s) {unknown}; choose from {sorted(known)}")
-        return methods
+        return known_clustering_methods(methods)
 
 
 def _figures(records: list[dict]) -> list:
