@@ -35,3 +35,21 @@ def test_unreachable_scheduler_is_a_value_error(tmp_path):
     with pytest.raises(ValueError, match="scheduler"):
         run_experiment("fairness-audit", {"methods": "kmeans", "n_samples": "100"}, seeds=1,
                        db=tmp_path / "x.db", scheduler="tcp://127.0.0.1:9")
+
+
+def test_gpu_cells_go_to_gpu_workers_and_fall_back_with_a_warning(tmp_path):
+    from distributed import LocalCluster
+
+    from robustfair.experiments import get_experiment
+
+    assert get_experiment("deep-evasion").resources == {"GPU": 1}
+    # _test-gpu-cell is registered in tests/experiments/_gpu_cell.py (importable by workers)
+    from tests.experiments import _gpu_cell  # noqa: F401
+
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None,
+                      resources={"GPU": 1}) as gpu_cluster:
+        res = run_experiment("_test-gpu-cell", {}, seeds=2, db=tmp_path / "g.db", scheduler=gpu_cluster.scheduler_address)
+    assert sorted(r["seed"] for r in res.records) == [0, 1]
+    with pytest.warns(UserWarning, match="GPU"):
+        res = run_experiment("_test-gpu-cell", {}, seeds=1, db=tmp_path / "c.db", cluster="local:1")
+    assert len(res.records) == 1
