@@ -8,8 +8,8 @@ import numpy as np
 from pydantic import Field
 
 from ._registry import ExperimentConfig, Record, register
-from .influence import _load, _plots, evaluate, split_train_val_test, standardize_parts, subsample
-from .influence_trimming import _TRIM_OPTIONS, _refit
+from .influence import _load, _plots, evaluate, split_train_val_test, standardize_parts
+from .influence_trimming import _refit, _trim_splits
 
 
 # ---------------------------------------------------------------------------- distribution-shift
@@ -73,11 +73,7 @@ def online_learning(config: OnlineLearningConfig, seed: int) -> list[Record]:
 
     records: list[Record] = []
     for name in config.datasets:
-        data = _load(config, name, seed, **_TRIM_OPTIONS.get(name, {}))
-        if config.n_samples is not None and config.n_samples < data.n_samples:
-            data = subsample(data, config.n_samples, seed)
-        parts = standardize_parts(split_train_val_test(data, seed))
-        tr, va, te = parts["train"], parts["validation"], parts["test"]
+        tr, va, te = _trim_splits(config, name, seed)
         rng = np.random.default_rng(seed)
         order = rng.permutation(tr.n_samples)
         classes = np.unique(tr.y)

@@ -6,6 +6,8 @@ Section 5.3 / Figure 5 (thesis Figure 4.11).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from pydantic import Field
 
@@ -35,6 +37,14 @@ class InfluenceTrimConfig(ExperimentConfig):
 _TRIM_OPTIONS = {"adult": {"preprocessing": "onehot", "sensitive": "sex"}, "bank": {"preprocessing": "onehot"}}
 
 
+def _trim_splits(config: Any, name: str, seed: int) -> tuple[Any, Any, Any]:
+    """Dataset ``name`` as the paper prepares it: one-hot where needed, subsampled to
+    ``config.n_samples``, split train/validation/test and z-scored on the training part."""
+    data = subsample(_load(config, name, seed, **_TRIM_OPTIONS.get(name, {})), config.n_samples, seed)
+    parts = standardize_parts(split_train_val_test(data, seed))
+    return parts["train"], parts["validation"], parts["test"]
+
+
 @register(
     "influence-trim",
     config=InfluenceTrimConfig,
@@ -47,11 +57,7 @@ def influence_trim(config: InfluenceTrimConfig, seed: int) -> list[Record]:
 
     records: list[Record] = []
     for name in config.datasets:
-        data = _load(config, name, seed, **_TRIM_OPTIONS.get(name, {}))
-        if config.n_samples is not None and config.n_samples < data.n_samples:
-            data = subsample(data, config.n_samples, seed)
-        parts = standardize_parts(split_train_val_test(data, seed))
-        tr, va, te = parts["train"], parts["validation"], parts["test"]
+        tr, va, te = _trim_splits(config, name, seed)
         s_val, s_test = binary_groups(va.sensitive), binary_groups(te.sensitive)
         model = InfluenceLogisticRegression(l2=config.l2).fit(tr.X, tr.y)
         # The adversarial test set is crafted once against the untrimmed model and held
@@ -191,11 +197,7 @@ def adaptive_evasion(config: AdaptiveEvasionConfig, seed: int) -> list[Record]:
 
     records: list[Record] = []
     for name in config.datasets:
-        data = _load(config, name, seed, **_TRIM_OPTIONS.get(name, {}))
-        if config.n_samples is not None and config.n_samples < data.n_samples:
-            data = subsample(data, config.n_samples, seed)
-        parts = standardize_parts(split_train_val_test(data, seed))
-        tr, va, te = parts["train"], parts["validation"], parts["test"]
+        tr, va, te = _trim_splits(config, name, seed)
         model = InfluenceLogisticRegression(l2=config.l2).fit(tr.X, tr.y)
         scores = model.influence(tr.X, tr.y, va.X, va.y, objectives="robust", gamma=config.gamma)["robust"]
         keep = trim(scores, int(config.trim_fraction * tr.n_samples))
