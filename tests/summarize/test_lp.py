@@ -108,3 +108,41 @@ def test_tau_one_asks_for_exact_proportions():
     g[100:, 1] = 1
     model = FairSummarizer(budget=0.1, tau=1.0, unit="frame").fit(np.linspace(0, 1, 200), group_labels=g)
     assert model.sumbal_ == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_agreement_importance_gives_the_best_f1_among_fair_summaries(seed):
+    # Brute force over every 3-frame summary of a 10-frame video: with users of one common
+    # length, the fair summarizer on annotator agreement is exactly the fair summary of best F1.
+    from itertools import combinations
+
+    from robustfair.summarize import annotator_agreement, f1_score
+
+    rng = np.random.default_rng(seed)
+    n, k = 10, 3
+    users = np.zeros((4, n), dtype=np.uint8)
+    for u in users:
+        u[rng.choice(n, size=k, replace=False)] = 1
+    groups = (rng.random((n, 2)) < 0.5).astype(float)
+    groups[0] = 1.0  # both groups present
+    tau = 0.5
+    best = -1.0
+    for sel in combinations(range(n), k):
+        s = np.zeros(n, dtype=np.uint8)
+        s[list(sel)] = 1
+        if (groups[list(sel)].sum(axis=0) > 0).all() and sumbal(s, group_labels=groups) >= tau:
+            best = max(best, f1_score(s, users))
+    model = FairSummarizer(budget=0.3, tau=tau, unit="frame", on_infeasible="relax")
+    summary = model.fit(annotator_agreement(users), group_labels=groups).summary_
+    if model.tau_ == tau and summary.sum() == k:
+        assert f1_score(summary, users) == pytest.approx(best)
+    assert annotator_agreement(users) == pytest.approx(users.mean(axis=0))
+
+
+def test_annotator_agreement_rejects_bad_input():
+    from robustfair.summarize import annotator_agreement
+
+    with pytest.raises(ValueError, match="user_summary"):
+        annotator_agreement(np.array([0, 1, 1]))
+    with pytest.raises(ValueError, match="user_summary"):
+        annotator_agreement(np.array([[0, 2, 1]]))

@@ -85,9 +85,9 @@ def test_fvs_lp_is_fair_on_the_group_type_it_optimizes(result):
 
 
 def test_fair_summarizer_meets_tau_and_reports_f1(result):
-    recs = _get(result.records, method="fair-summarizer", metric="sumbal")
+    recs = [r for r in _get(result.records, method="fair-summarizer", metric="sumbal") if "role" not in r]
     assert {r["group_type"] for r in recs} == {"sex", "ethnicity", "individual"}
-    assert all(r["value"] >= 0.9 for r in recs)
+    assert all(r["value"] >= 0.9 and r["importance"] == "agreement" for r in recs)
     assert _get(result.records, method="fair-summarizer", metric="f1")
     assert _get(result.records, method="human", metric="f1", origin="ours")
     assert _get(result.records, method="annotators", metric="cronbach_alpha", video="mean")
@@ -112,3 +112,27 @@ def test_unknown_method_and_published_table():
     row = [p for p in published if p["method"] == "sum-gan-aae" and p["metric"] == "sumbal_min"
            and p["group_type"] == "sex"]
     assert row[0]["value"] == pytest.approx(0.1302)
+
+
+def test_front_records_and_figure(result):
+    front = _get(result.records, method="fair-summarizer", metric="f1", role="figure", group_type="individual")
+    assert sorted(r["tau"] for r in front) == [0.0, 0.5, 0.8, 0.9]  # the config tau 0.9 and the front taus
+    bal = {r["tau"]: r["value"] for r in _get(result.records, method="fair-summarizer", metric="sumbal",
+                                               role="figure", group_type="individual")}
+    assert all(bal[t] >= t - 1e-9 for t in bal)
+    f1 = {r["tau"]: r["value"] for r in front}
+    assert f1[0.0] >= f1[0.9] - 1e-12  # a looser floor never loses F1 (same exact objective)
+    figs = get_experiment("video-fairness").figures(result.records)
+    assert len(figs) == 1 and "front" in figs[0][0]
+    ax = figs[0][1].axes[0]
+    assert len(ax.get_legend_handles_labels()[1]) == 3
+
+
+def test_mean_rating_importance_and_bad_front_taus(data_root):
+    res = run_experiment("video-fairness", {"methods": "human,fair-summarizer", "importance": "mean-rating",
+                                            "front_taus": "", "group_types": "sex"}, seeds=1,
+                         data_dir=str(data_root))
+    recs = [r for r in _get(res.records, method="fair-summarizer", metric="f1") if "role" not in r]
+    assert recs and all(r["importance"] == "mean-rating" for r in recs)
+    with pytest.raises(ValueError, match="front_taus"):
+        run_experiment("video-fairness", {"front_taus": "0.5,1.5"}, seeds=1, data_dir=str(data_root))

@@ -4,6 +4,11 @@
 produced on FairVidSum's 5 splits (thesis Table 3.3), next to our Random, FVS-LP (eq. 3.8)
 and, on the 12 FairVidSum videos taken from TVSum (the only ones whose importance
 annotations are public), our Human baseline and fair summarizer with their F1.
+The fair summarizer maximizes ``importance``: by default the annotators' agreement (the
+share of user summaries keeping a frame, SumMe's ``gt_score``), whose sum ranks fixed-length
+summaries exactly by their F1, or ``mean-rating`` (TVSum's ``gt_score``, what Human's
+knapsack uses). Both come from the same annotations as Human. At each of ``front_taus`` it
+is solved again for the utility-fairness front figure (records with ``role="figure"``).
 ``source=tvsum`` scores Human and Random summaries on all 50 TVSum videos by F1 and the
 annotators' Cronbach's alpha.
 
@@ -75,6 +80,12 @@ class VideoFairnessConfig(ExperimentConfig):
     budget: float = Field(default=0.15, gt=0, lt=1, description="summary length as a fraction of the video")
     tau: float = Field(default=0.95, ge=0, le=1, description="SumBal floor of the fair summarizer")
     fair_unit: Literal["frame", "shot"] = "frame"
+    importance: Literal["agreement", "mean-rating"] = Field(
+        default="agreement",
+        description="frame importance the fair summarizer maximizes: the annotators' agreement "
+                    "(share of user summaries keeping the frame) or their mean rating")
+    front_taus: list[float] = Field(default_factory=lambda: [0.0, 0.5, 0.8, 0.9],
+                                    description="extra SumBal floors traced for the utility-fairness front figure")
     shot_seconds: float = Field(default=2.0, gt=0, description="uniform shot length for TVSum annotations")
     per_video: bool = True
 
@@ -85,6 +96,14 @@ class VideoFairnessConfig(ExperimentConfig):
         if unknown:
             raise ValueError(f"unknown method(s) {unknown}; choose from {list(ALL_METHODS)}")
         return methods
+
+    @field_validator("front_taus")
+    @classmethod
+    def _taus_in_unit_interval(cls, taus: list[float]) -> list[float]:
+        bad = [t for t in taus if not 0.0 <= t <= 1.0]
+        if bad:
+            raise ValueError(f"front_taus must lie in [0, 1]; got {bad}")
+        return taus
 
     @field_validator("group_types")
     @classmethod
@@ -137,6 +156,7 @@ def _fairvidsum(config: VideoFairnessConfig, seed: int) -> list[Record]:
     from ..summarize import (
         FVSLP,
         FairSummarizer,
+        annotator_agreement,
         cronbach_alpha,
         f1_score,
         human_summary,
@@ -232,16 +252,27 @@ def _fairvidsum(config: VideoFairnessConfig, seed: int) -> list[Record]:
                                       {"group_type": gt, "video": v, "origin": "ours", "violating": viol,
                                        **subset}))
         if "fair-summarizer" in methods:
+            importance = annotator_agreement(users) if config.importance == "agreement" else tv.gt_score
+            figure = {"role": "figure", "video": v, **subset}
+            records.append(Record("fairvidsum", "human", "f1", human_f1, figure))
             for gt in config.group_types:
                 g = labels[(v, gt)][:n]
-                model = FairSummarizer(config.budget, config.tau, unit=config.fair_unit, on_infeasible="relax",
-                                       time_limit=60).fit(tv.gt_score, group_labels=g, change_points=cp)
-                f1 = f1_score(model.summary_, users)
-                keys = {"group_type": gt, "video": v, "origin": "ours", "tau": config.tau, **subset}
-                value, viol = score(model.summary_, v, gt)
-                records.append(Record("fairvidsum", "fair-summarizer", "sumbal", value, {**keys, "violating": viol}))
-                records.append(Record("fairvidsum", "fair-summarizer", "f1", f1, keys))
-                records.append(Record("fairvidsum", "fair-summarizer", "f1_over_human", f1 / human_f1, keys))
+                for tau in dict.fromkeys([config.tau, *config.front_taus]):
+                    model = FairSummarizer(config.budget, tau, unit=config.fair_unit, on_infeasible="relax",
+                                           time_limit=60).fit(importance, group_labels=g, change_points=cp)
+                    f1 = f1_score(model.summary_, users)
+                    value, viol = score(model.summary_, v, gt)
+                    front = {**figure, "group_type": gt, "tau": tau, "importance": config.importance}
+                    records.append(Record("fairvidsum", "fair-summarizer", "sumbal", value, front))
+                    records.append(Record("fairvidsum", "fair-summarizer", "f1", f1, front))
+                    if tau != config.tau:
+                        continue
+                    keys = {"group_type": gt, "video": v, "origin": "ours", "tau": tau,
+                            "importance": config.importance, **subset}
+                    records.append(Record("fairvidsum", "fair-summarizer", "sumbal", value,
+                                          {**keys, "violating": viol}))
+                    records.append(Record("fairvidsum", "fair-summarizer", "f1", f1, keys))
+                    records.append(Record("fairvidsum", "fair-summarizer", "f1_over_human", f1 / human_f1, keys))
         for model in shipped:
             for s, test in enumerate(test_videos):
                 if v in test:
@@ -288,12 +319,57 @@ def _tvsum(config: VideoFairnessConfig, seed: int) -> list[Record]:
     return records
 
 
+def _figures(records: list[dict]) -> list:
+    """The utility-fairness front: the fair summarizer's F1 relative to Human against the
+    SumBal it reaches, one line per group type as the floor ``tau`` varies (means over the
+    TVSum-annotated FairVidSum videos), with Human's own SumBal at F1 ratio 1."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    human_f1 = [r["value"] for r in records
+                if r.get("role") == "figure" and r["method"] == "human" and r["metric"] == "f1"]
+    front: dict[tuple, dict[float, dict[str, list[float]]]] = {}
+    for r in records:
+        if r.get("role") == "figure" and r["method"] == "fair-summarizer":
+            cell = front.setdefault((r["group_type"], r.get("importance", "")), {})
+            cell.setdefault(float(r["tau"]), {"f1": [], "sumbal": []})[r["metric"]].append(r["value"])
+    if not front or not human_f1:
+        return []
+    base = float(np.mean(human_f1))
+    fig, ax = plt.subplots(figsize=(5.4, 3.8))
+    colour = {gt: f"C{i}" for i, gt in enumerate(GROUP_TYPES)}
+    dashes = {"agreement": "-", "mean-rating": "--"}
+    for (gt, importance), by_tau in sorted(front.items()):
+        taus = sorted(by_tau)
+        xs = [np.mean(by_tau[t]["sumbal"]) for t in taus]
+        ys = [np.mean(by_tau[t]["f1"]) / base for t in taus]
+        ax.plot(xs, ys, dashes.get(importance, "-") + "o", color=colour[gt], ms=4,
+                label=f"{gt} ({importance})" if importance else gt)
+        for t, x, y in zip(taus, xs, ys):
+            ax.annotate(f"{t:g}", (x, y), textcoords="offset points", xytext=(3, 3), fontsize=6, color=colour[gt])
+    for gt in sorted({gt for gt, _ in front}):
+        hb = [r["value"] for r in records if r["method"] == "human" and r["metric"] == "sumbal"
+              and r.get("group_type") == gt and r.get("subset") == "tvsum-annotated"]
+        if hb:
+            ax.plot([np.mean(hb)], [1.0], "*", color=colour[gt], ms=10)
+    ax.axhline(0.9, color="k", lw=0.8, ls=":")
+    ax.axvline(0.95, color="k", lw=0.8, ls=":")
+    ax.set_xlabel("mean SumBal of the summary (labels: the floor tau; stars: Human)")
+    ax.set_ylabel("F1 / Human's F1 (ratio of means)")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7)
+    return [("fair summarizer: utility-fairness front on the TVSum-annotated FairVidSum videos", fig)]
+
+
 @register(
     "video-fairness",
     config=VideoFairnessConfig,
     description="SumBal (sex, ethnicity, individual) and F1 of video summaries; FVS-LP; fair summarizer",
     cites="thesis 3.2, Tables 3.3-3.8 (SumBal eq. 3.7, FVS-LP eq. 3.8)",
     published=_published(),
+    figures=_figures,
 )
 def video_fairness(config: VideoFairnessConfig, seed: int) -> list[Record]:
     if config.source == "tvsum":

@@ -11,6 +11,7 @@ module::
 - fairness: :func:`sumbal` (eq. 3.7), :func:`group_balance`
 - summarizers: :class:`FVSLP` (eq. 3.8), :class:`FairSummarizer`,
   :func:`fairness_utility_front`, :func:`random_summary`, :func:`human_summary`,
+  :func:`annotator_agreement`,
   :class:`VASNetSummarizer` (PyTorch, imported lazily)
 - data: :class:`Video`, :func:`read_h5`, :func:`write_h5`, :func:`load_group_labels`,
   :func:`load_group_names`, :func:`load_splits`, :func:`load_model_summaries`,
@@ -24,7 +25,7 @@ from robustfair.summarize._annotations import (
     plot_group_violins,
     plot_importance_with_groups,
 )
-from robustfair.summarize._baselines import human_summary, random_summary
+from robustfair.summarize._baselines import annotator_agreement, human_summary, random_summary
 from robustfair.summarize._io import (
     GROUP_TYPES,
     TVSumVideo,
@@ -72,6 +73,7 @@ __all__ = [
     "fairness_utility_front",
     "random_summary",
     "human_summary",
+    "annotator_agreement",
     "VASNetSummarizer",
     # data
     "Video",

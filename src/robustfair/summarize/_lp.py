@@ -11,12 +11,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any, Literal
 
 import numpy as np
 
 from .._validation import check_array, check_choice, check_fraction, check_group_matrix, check_positive
-from ._protocol import _check_budget, check_change_points, summary_capacity
+from ._protocol import _check_budget, check_change_points, knapsack, summary_capacity
 from ._sumbal import sumbal
 
 __all__ = ["FVSLP", "FairSummarizer", "FairnessFront", "fairness_utility_front"]
@@ -146,6 +147,13 @@ def _solve(values, lengths, counts, shares, capacity, tau, eps, time_limit, mip_
     from scipy.optimize import Bounds, LinearConstraint, milp
 
     m = values.shape[0]
+    if eps is None and tau == 0:  # no group constraint: the protocol's exact knapsack, no MILP
+        chosen = np.zeros(m, dtype=bool)
+        chosen[knapsack(values, lengths, capacity)] = True
+        if not chosen.any():  # every value <= 0: the best single unit that fits (length >= 1)
+            fits = np.flatnonzero(lengths <= capacity)
+            chosen[fits[np.argmax(values[fits])]] = True
+        return chosen, SimpleNamespace(status=0, message="exact knapsack (tau = 0)")
     rows, lo, hi = [lengths[None, :]], [1.0], [float(capacity)]
     # Keeps the solver's feasibility tolerance on the safe side of tau / eps; none when the
     # window is a single point (tau = 1, eps = 0), where a margin would make it empty.
