@@ -3,8 +3,11 @@
 Trains a deep clustering victim (CC or DEC) on an image dataset, trains the attack's
 generator against it (black-box: memberships only, zeroth-order gradients; white-box:
 backpropagation through the victim, for comparison) and records NMI/ARI/ACC before and
-after, with the number of victim queries. Optionally measures the Mahalanobis (SSD-style)
-detector's detection rate on a 50/50 benign/adversarial mix.
+after, with the number of victim queries, for every budget in ``eps`` (the perturbation-norm
+sweep of Fig 2.10). Optionally measures the Mahalanobis (SSD-style) detector's detection
+rate on a 50/50 benign/adversarial mix, scores the adversarial images on the other victim
+architecture (``transfer``, Fig 2.11) and attacks an adversarially retrained copy of the
+victim (``adversarial_training``, Fig 2.12a).
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import time
 from typing import Literal
 
 import numpy as np
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from ._common import load_config_dataset
 from ._registry import ExperimentConfig, Record, register
@@ -25,7 +28,8 @@ _PCA_POINTS = 100
 class DeepEvasionConfig(ExperimentConfig):
     dataset: str = "mnist-usps"
     victim: Literal["cc", "dec"] = "cc"
-    eps: float = Field(default=0.3, gt=0, le=1, description="L-inf budget on [0, 1] pixels")
+    eps: list[float] = Field(default_factory=lambda: [0.3], min_length=1,
+                             description="budgets on [0, 1] pixels; several trace the perturbation-norm sweep (Fig 2.10)")
     norm: Literal["linf", "l2"] = "linf"
     gradient: Literal["nes", "spsa", "surrogate"] = "surrogate"
     loss: Literal["distance", "log"] = "log"
@@ -38,15 +42,32 @@ class DeepEvasionConfig(ExperimentConfig):
     attack_epochs: int = Field(default=8, ge=1)
     n_directions: int = Field(default=5, ge=1, description="antithetic NES/SPSA pairs per image per step")
     detector: bool = Field(default=True, description="also measure the Mahalanobis detector's detection rate")
+    transfer: bool = Field(default=False, description="also train the other victim architecture and score the "
+                                                      "adversarial images on it (transferability, Fig 2.11)")
+    adversarial_training: bool = Field(default=False, description="also retrain a copy of the victim adversarially "
+                                                                  "and attack it again (defense, Fig 2.12a)")
     n_samples: int | None = Field(default=None, ge=20)
 
     dataset_option_fields = ("n_samples",)
 
+    @field_validator("eps", mode="before")
+    @classmethod
+    def _eps_list(cls, value: object) -> object:
+        return [value] if isinstance(value, (int, float, str)) and not isinstance(value, bool) else value
 
-def _make_victim(config: DeepEvasionConfig, k: int, seed: int, dataset: str):
+    @field_validator("eps")
+    @classmethod
+    def _eps_in_range(cls, value: list[float]) -> list[float]:
+        bad = [e for e in value if not 0 < e <= 1]
+        if bad:
+            raise ValueError(f"eps must lie in (0, 1] (pixels are scaled to [0, 1]); got {bad}")
+        return sorted(set(value))
+
+
+def _make_victim(config: DeepEvasionConfig, k: int, seed: int, dataset: str, kind: str | None = None):
     from ..deep import DEC, ContrastiveClustering
 
-    if config.victim == "cc":
+    if (kind or config.victim) == "cc":
         return ContrastiveClustering(k, epochs=config.victim_epochs or 30, flip=dataset == "yale",
                                      random_state=seed)
     return DEC(k, pretrain_epochs=30, epochs=config.victim_epochs or 20, hidden=(500, 500), random_state=seed)
@@ -64,7 +85,7 @@ def _scaled_images(X: np.ndarray) -> np.ndarray:
     "deep-evasion",
     config=DeepEvasionConfig,
     description="GAN black-box evasion of deep clustering (CC, DEC): NMI/ARI/ACC pre/post, queries, detection",
-    cites="thesis 2.3.4-2.3.6, Tables 2.3 and 2.4, Figures 2.9 and 2.12",
+    cites="thesis 2.3.4-2.3.6, Tables 2.3 and 2.4, Figures 2.9-2.12",
     published=(
         {"dataset": "cifar-10", "method": "cc", "metric": "nmi", "phase": "pre", "value": 0.70},
         {"dataset": "cifar-10", "method": "cc", "metric": "nmi", "phase": "post", "value": 0.01},
@@ -89,37 +110,71 @@ def deep_evasion(config: DeepEvasionConfig, seed: int) -> list[Record]:
     victim.fit(X)
     method = config.victim
     records = [Record(data.name, method, "victim_seconds", time.perf_counter() - start)]
-    for mode in config.modes:
-        attack = GANEvasionAttack(
-            victim, eps=config.eps, norm=config.norm, gradient=config.gradient, white_box=mode == "white-box",
+
+    def attack(model, eps: float, mode: str):
+        return GANEvasionAttack(
+            model, eps=eps, norm=config.norm, gradient=config.gradient, white_box=mode == "white-box",
             targeted=config.targeted, target_cluster=min(config.target_cluster, k - 1),
             epochs=config.attack_epochs, n_directions=config.n_directions, batch_size=64, lr=3e-3,
             loss=config.loss, alpha_gan=config.alpha_gan, random_state=seed,
-        )
-        result = attack.attack(X, data.y)
-        for phase, metrics in (("pre", result.metrics_before), ("post", result.metrics_after)):
-            for name in ("nmi", "ari", "acc"):
-                records.append(Record(data.name, method, name, metrics[name], {"phase": phase, "mode": mode}))
-        records.append(Record(data.name, method, "queries", result.n_queries, {"mode": mode}))
-        records.append(Record(data.name, method, "label_change", result.metrics_after["label_change"],
-                              {"mode": mode}))
-        records.append(Record(data.name, method, "attack_seconds", result.seconds, {"mode": mode}))
-        records.append(Record(data.name, method, "max_perturbation", result.info["max_perturbation"],
-                              {"mode": mode}))
-        if mode != config.modes[0]:
-            continue
-        # Baseline: random +-eps sign noise of the same budget (no queries beyond scoring).
-        noise = np.clip(X + config.eps * np.sign(np.random.default_rng(seed).standard_normal(X.shape)), 0, 1)
-        noise_metrics = clustering_metrics(data.y, victim.predict(noise))
-        for name in ("nmi", "ari", "acc"):
-            records.append(Record(data.name, method, name, noise_metrics[name], {"phase": "post", "mode": "random-noise"}))
-        records += _figure_records(data.name, method, mode, data.y, result, X, config.eps)
-        if config.detector:
-            from ..defenses import MahalanobisDetector
+        ).attack(X, data.y)
 
-            rate = MahalanobisDetector(n_clusters=k, random_state=seed).fit(victim, X).detection_rate(
-                X, result.X_adv, random_state=seed)
-            records.append(Record(data.name, method, "detection_rate", rate, {"mode": mode}))
+    def scores(metrics: dict, keys: dict) -> list[Record]:
+        return [Record(data.name, method, name, metrics[name], keys) for name in ("nmi", "ari", "acc")]
+
+    adversarial: dict[float, np.ndarray] = {}  # eps -> images of the first mode, for transfer
+    for eps in config.eps:
+        for mode in config.modes:
+            result = attack(victim, eps, mode)
+            keys = {"mode": mode, "eps": eps}
+            for phase, metrics in (("pre", result.metrics_before), ("post", result.metrics_after)):
+                records += scores(metrics, {**keys, "phase": phase})
+            records.append(Record(data.name, method, "queries", result.n_queries, keys))
+            records.append(Record(data.name, method, "label_change", result.metrics_after["label_change"], keys))
+            records.append(Record(data.name, method, "attack_seconds", result.seconds, keys))
+            records.append(Record(data.name, method, "max_perturbation", result.info["max_perturbation"], keys))
+            if mode != config.modes[0]:
+                continue
+            adversarial[eps] = result.X_adv
+            # Baseline: random +-eps sign noise of the same budget (no queries beyond scoring).
+            noise = np.clip(X + eps * np.sign(np.random.default_rng(seed).standard_normal(X.shape)), 0, 1)
+            records += scores(clustering_metrics(data.y, victim.predict(noise)),
+                              {"phase": "post", "mode": "random-noise", "eps": eps})
+            records += _figure_records(data.name, method, mode, data.y, result, X, eps)
+            if config.detector:
+                from ..defenses import MahalanobisDetector
+
+                rate = MahalanobisDetector(n_clusters=k, random_state=seed).fit(victim, X).detection_rate(
+                    X, result.X_adv, random_state=seed)
+                records.append(Record(data.name, method, "detection_rate", rate, keys))
+
+    if config.transfer:  # Fig 2.11: the images made against `victim`, scored on the other architecture
+        for other in ("cc", "dec"):
+            if other == config.victim:
+                continue
+            target = _make_victim(config, k, seed, data.name, kind=other)
+            target.fit(X)
+            before = clustering_metrics(data.y, target.predict(X))
+            for eps, X_adv in adversarial.items():
+                keys = {"mode": "transfer", "source": config.victim, "target": other, "eps": eps}
+                records += scores(before, {**keys, "phase": "pre"})
+                records += scores(clustering_metrics(data.y, target.predict(X_adv)), {**keys, "phase": "post"})
+
+    if config.adversarial_training:  # Fig 2.12a: retrain a copy against the largest budget, attack it again
+        import copy
+
+        from ..defenses import AdversarialTraining
+
+        robust = copy.deepcopy(victim)
+        start = time.perf_counter()
+        AdversarialTraining(eps=max(config.eps), rounds=1, epochs=3, attack_epochs=config.attack_epochs,
+                            random_state=seed).fit(robust, X)
+        records.append(Record(data.name, method, "defense_seconds", time.perf_counter() - start))
+        for eps in config.eps:
+            result = attack(robust, eps, config.modes[0])
+            keys = {"mode": "adv-trained", "eps": eps}
+            for phase, metrics in (("pre", result.metrics_before), ("post", result.metrics_after)):
+                records += scores(metrics, {**keys, "phase": phase})
     return records
 
 
@@ -179,6 +234,7 @@ def _figures(records: list[dict]) -> list:
         fig.tight_layout()
         figures.append((f"confusion matrices before/after the attack: {method} on {dataset}, eps={eps} "
                         f"(seed {seed})", fig))
+    figures += _sweep_figures(records, plt)
     pca_groups = sorted({cell(r) for r in records if r["metric"] == "pca1"}, key=str)
     for key in pca_groups[:4]:
         dataset, method, seed, eps = key
@@ -195,6 +251,75 @@ def _figures(records: list[dict]) -> list:
         ax.set_ylabel("PC 2")
         ax.legend(fontsize=8)
         figures.append((f"PCA of benign vs adversarial images: {method} on {dataset}, eps={eps} (seed {seed})", fig))
+    return figures
+
+
+def _mean_by(records: list[dict], metric: str, **keys: object) -> dict[tuple, float]:
+    """Mean value over seeds of ``metric`` per (dataset, method, mode, eps[, target])."""
+    cells: dict[tuple, list[float]] = {}
+    for r in records:
+        if r["metric"] != metric or r.get("eps") is None or any(r.get(k) != v for k, v in keys.items()):
+            continue
+        key = (r["dataset"], r["method"], r.get("mode"), float(r["eps"]), r.get("target"))
+        cells.setdefault(key, []).append(r["value"])
+    return {k: float(np.mean(v)) for k, v in cells.items()}
+
+
+def _sweep_figures(records: list[dict], plt) -> list:
+    """Fig 2.10 (post-attack NMI against the budget, with the defenses: adversarial training
+    and the detector's detection rate) and Fig 2.11 (transferability: post/pre NMI of the
+    victim in each row's images scored by each column's model)."""
+    figures = []
+    post = _mean_by(records, "nmi", phase="post")
+    pre = _mean_by(records, "nmi", phase="pre")
+    detection = _mean_by(records, "detection_rate")
+    for dataset, method in sorted({(k[0], k[1]) for k in post}):
+        modes = [m for m in ("black-box", "white-box", "random-noise", "adv-trained")
+                 if any(k[:3] == (dataset, method, m) for k in post)]
+        fig, axes = plt.subplots(1, 2, figsize=(8.4, 3.3))
+        for i, mode in enumerate(modes):
+            pts = sorted((k[3], v) for k, v in post.items() if k[:3] == (dataset, method, mode))
+            axes[0].plot([p[0] for p in pts], [p[1] for p in pts], "-o", color=f"C{i}", ms=4, label=mode)
+        clean = [v for k, v in pre.items() if k[:3] == (dataset, method, modes[0] if modes else "")]
+        if clean:
+            axes[0].axhline(np.mean(clean), color="k", ls=":", lw=0.8, label="clean")
+        axes[0].set_xlabel("perturbation budget eps")
+        axes[0].set_ylabel("NMI after the attack")
+        axes[0].legend(fontsize=7)
+        axes[0].grid(alpha=0.3)
+        pts = sorted((k[3], v) for k, v in detection.items() if k[:2] == (dataset, method))
+        if pts:
+            axes[1].plot([p[0] for p in pts], [p[1] for p in pts], "-o", ms=4)
+        axes[1].set_ylim(0, 1.02)
+        axes[1].set_xlabel("perturbation budget eps")
+        axes[1].set_ylabel("detection rate (50/50 mix)")
+        axes[1].grid(alpha=0.3)
+        fig.tight_layout()
+        figures.append((f"perturbation-norm sweep and defenses: {method} on {dataset}", fig))
+
+    for dataset in sorted({k[0] for k in post if k[2] == "transfer"}):
+        eps = max(k[3] for k in post if k[0] == dataset and k[2] == "transfer")
+        names = sorted({k[1] for k in post if k[0] == dataset} | {k[4] for k in post if k[0] == dataset and k[4]})
+        table = np.full((len(names), len(names)), np.nan)
+        for i, source in enumerate(names):
+            for j, target in enumerate(names):
+                mode, tgt = ("black-box", None) if source == target else ("transfer", target)
+                key = (dataset, source, mode, eps, tgt)
+                if key in post and pre.get(key):
+                    table[i, j] = post[key] / pre[key]
+        fig, ax = plt.subplots(figsize=(3.6, 3.2))
+        im = ax.imshow(table, cmap="RdYlGn", vmin=0, vmax=1)
+        for i in range(len(names)):
+            for j in range(len(names)):
+                if np.isfinite(table[i, j]):
+                    ax.text(j, i, f"{table[i, j]:.2f}", ha="center", va="center", fontsize=9)
+        ax.set_xticks(range(len(names)), names)
+        ax.set_yticks(range(len(names)), names)
+        ax.set_xlabel("model scoring the images")
+        ax.set_ylabel("victim attacked")
+        fig.colorbar(im, ax=ax, label="post / pre NMI")
+        fig.tight_layout()
+        figures.append((f"transferability of the adversarial images on {dataset}, eps={eps:g}", fig))
     return figures
 
 
