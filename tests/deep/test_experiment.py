@@ -61,3 +61,13 @@ def test_sweep_and_transfer_figures(tiny_run):
 def test_scalar_eps_is_a_one_budget_sweep():
     config = get_experiment("deep-evasion").make_config({"eps": 0.2})
     assert config.eps == [0.2]
+
+
+def test_service_figure_from_draw_records():
+    records = [{"dataset": "yale", "method": "dec-service", "metric": m, "phase": p, "draw": d, "eps": 0.1,
+                "value": v, "seed": 0}
+               for d in range(3) for m in ("nmi", "ari", "acc")
+               for p, v in (("pre", 0.6), ("post", 0.3), ("random-noise", 0.55))]
+    figs = get_experiment("label-only-transfer").figures(records)
+    assert len(figs) == 1 and "label-only service" in figs[0][0]
+    assert get_experiment("label-only-transfer").figures([]) == []

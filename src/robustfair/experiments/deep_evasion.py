@@ -323,6 +323,37 @@ def _sweep_figures(records: list[dict], plt) -> list:
     return figures
 
 
+def _service_figures(records: list[dict]) -> list:
+    """Fig 2.13: NMI, ARI and ACC of the label-only service on the images as sent (pre), after
+    the transfer attack (post) and with random sign noise of the same budget, over draws."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    figures = []
+    phases = ("pre", "post", "random-noise")
+    for dataset, method in sorted({(r["dataset"], r["method"]) for r in records if "draw" in r}):
+        rows = [r for r in records if (r["dataset"], r["method"]) == (dataset, method) and "draw" in r]
+        budgets = sorted({float(r["eps"]) for r in rows})
+        fig, axes = plt.subplots(1, len(budgets), figsize=(3.6 * len(budgets), 3.2), squeeze=False, sharey=True)
+        for ax, eps in zip(axes[0], budgets):
+            for j, phase in enumerate(phases):
+                for i, metric in enumerate(("nmi", "ari", "acc")):
+                    vals = [r["value"] for r in rows if r["metric"] == metric and r.get("phase") == phase
+                            and float(r["eps"]) == eps]
+                    if vals:
+                        ax.bar(i + (j - 1) * 0.27, np.mean(vals), width=0.27, yerr=np.std(vals), color=f"C{j}",
+                               label=phase if i == 0 else None, capsize=2)
+            ax.set_xticks(range(3), ["NMI", "ARI", "ACC"])
+            ax.set_title(f"eps = {eps:g}", fontsize=9)
+            ax.grid(alpha=0.3, axis="y")
+        axes[0][0].legend(fontsize=7)
+        fig.tight_layout()
+        figures.append((f"label-only service ({method}) on {dataset}: clean / attacked / random noise", fig))
+    return figures
+
+
 class LabelOnlyTransferConfig(ExperimentConfig):
     dataset: str = "yale"
     service: Literal["cc", "dec"] = "dec"
@@ -358,6 +389,7 @@ class _ServiceSpec:
         {"dataset": "yale", "method": "face++", "metric": "nmi", "phase": "post", "value": 0.62},
     ),
     resources={"GPU": 1},
+    figures=lambda records: _service_figures(records),
 )
 def label_only_transfer(config: LabelOnlyTransferConfig, seed: int) -> list[Record]:
     from ..attacks._gan_evasion import clustering_metrics
