@@ -71,3 +71,21 @@ def test_service_figure_from_draw_records():
     figs = get_experiment("label-only-transfer").figures(records)
     assert len(figs) == 1 and "label-only service" in figs[0][0]
     assert get_experiment("label-only-transfer").figures([]) == []
+
+
+def test_eigenface_spectral_service_clusters_an_album_and_has_no_predict():
+    import numpy as np
+    from sklearn.metrics import normalized_mutual_info_score
+
+    from robustfair.experiments.deep_evasion import eigenface_spectral
+
+    rng = np.random.default_rng(0)
+    faces = rng.standard_normal((4, 100))
+    lighting = 5 * rng.standard_normal((3, 100))  # strong nuisance directions, as illumination on Yale
+    y = np.repeat(np.arange(4), 15)
+    album = faces[y] + rng.standard_normal((60, 3)) @ lighting + 0.05 * rng.standard_normal((60, 100))
+    service = eigenface_spectral(4, n_components=3, n_neighbors=5, random_state=0)
+    assert not hasattr(service, "predict")  # the server then clusters each posted album (fit_predict)
+    assert normalized_mutual_info_score(y, service.fit_predict(album)) > 0.9
+    config = get_experiment("label-only-transfer").make_config({"service": "eigenface-spectral"})
+    assert config.service == "eigenface-spectral"
