@@ -189,3 +189,20 @@ def test_antidote_experiment_runs_end_to_end_on_builtin_toy_data(combination):
         assert metric in recs
     assert recs["cost_antidote"].value <= recs["cost_vanilla"].value
     assert recs["alpha"].keys["combination"] == combination
+
+
+def test_warm_started_query_reproduces_vanilla_centers_exactly():
+    # Points placed on the vanilla centers leave every cluster mean where it is, so the
+    # warm-started query must return the vanilla centers and cost: vanilla is a Lloyd
+    # fixed point (tol=0), not a point the queries keep iterating away from.
+    rng = np.random.default_rng(0)
+    # heavily overlapping clusters: Lloyd converges slowly, so a tolerance stops it early
+    U = np.vstack([rng.normal(0, 1, (3000, 2)), rng.normal(0.8, 1, (3000, 2))])
+    s = rng.integers(0, 2, U.shape[0])
+    ad = AntidoteData(n_clusters=2, random_state=0)
+    run = ad._make_centers_fn(U, seed=0)
+    centers0, labels0 = run(U)
+    centers1, labels1 = run(np.vstack([U, centers0]))
+    assert np.array_equal(labels0, labels1)
+    np.testing.assert_allclose(centers1, centers0, rtol=0, atol=1e-12)
+    assert fairness_cost("balance", U, centers1, s) == fairness_cost("balance", U, centers0, s)

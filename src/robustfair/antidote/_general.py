@@ -260,14 +260,18 @@ class AntidoteData(BaseEstimator):
             if clusterer == "kmeans":
                 from sklearn.cluster import KMeans
 
-                vanilla = KMeans(n_clusters=k, n_init=10, random_state=seed).fit(U)
+                # tol=0: Lloyd runs until no label changes, so the vanilla centers are a fixed
+                # point and a warm-started query on U alone returns them unchanged. With the
+                # default tolerance a query keeps iterating from centers that stopped early and
+                # lands elsewhere, so every V looked worse than vanilla by that offset.
+                vanilla = KMeans(n_clusters=k, n_init=10, random_state=seed, tol=0.0).fit(U)
                 init = vanilla.cluster_centers_
 
                 def run(UV: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
                     if UV.shape[0] == n:
                         return vanilla.cluster_centers_, vanilla.labels_
                     if self.warm_start:
-                        km = KMeans(n_clusters=k, init=init, n_init=1).fit(UV)
+                        km = KMeans(n_clusters=k, init=init, n_init=1, tol=0.0).fit(UV)
                     else:
                         km = KMeans(n_clusters=k, n_init=10, random_state=seed).fit(UV)
                     return km.cluster_centers_, km.labels_[:n]
