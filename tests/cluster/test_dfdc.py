@@ -208,6 +208,25 @@ def test_experiment_records_every_method_and_metric():
     assert [title.startswith("DFDC convergence") for title, _ in figures] == [True]
 
 
+def test_experiment_predicts_a_held_out_split_without_the_protected_attribute():
+    from robustfair.experiments import get_experiment
+
+    experiment = get_experiment("dfdc")
+    config = experiment.make_config({"dataset": "inverted-digits", "n_samples": 300, "hidden": (32,),
+                                     "batch_size": 100, "pretrain_epochs": 1, "epochs": 1, "device": "cpu",
+                                     "methods": ["dfdc"], "history": False, "test_fraction": 0.25})
+    records = experiment.func(config, 0)
+    test = {r.metric: r.value for r in records if r.keys.get("split") == "test"}
+    assert set(test) == {"acc", "nmi", "balance", "optimal_balance"}
+    assert all(0 <= v <= 1 for v in test.values())
+    assert {r.keys.get("split") for r in records} == {"train", "test"}
+    with pytest.raises(ValueError, match="test_fraction"):
+        experiment.func(experiment.make_config({"dataset": "inverted-digits", "n_samples": 30, "methods": ["dfdc"],
+                                                "test_fraction": 0.02, "device": "cpu"}), 0)
+    published = [p for p in experiment.published if p["source"].startswith("Table 3")]
+    assert {(p["dataset"], p["split"]) for p in published} >= {("mnist-usps", "train"), ("mnist-usps", "test")}
+
+
 def test_experiment_publishes_the_papers_tables():
     from robustfair.experiments import get_experiment
 
