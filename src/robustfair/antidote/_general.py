@@ -264,7 +264,9 @@ class AntidoteData(BaseEstimator):
                 # point and a warm-started query on U alone returns them unchanged. With the
                 # default tolerance a query keeps iterating from centers that stopped early and
                 # lands elsewhere, so every V looked worse than vanilla by that offset.
-                vanilla = KMeans(n_clusters=k, n_init=10, random_state=seed, tol=0.0).fit(U)
+                # The restarts are chosen with the default tolerance, then polished to the fixed point.
+                best = KMeans(n_clusters=k, n_init=10, random_state=seed).fit(U)
+                vanilla = KMeans(n_clusters=k, init=best.cluster_centers_, n_init=1, tol=0.0).fit(U)
                 init = vanilla.cluster_centers_
 
                 def run(UV: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
