@@ -206,3 +206,21 @@ def test_warm_started_query_reproduces_vanilla_centers_exactly():
     assert np.array_equal(labels0, labels1)
     np.testing.assert_allclose(centers1, centers0, rtol=0, atol=1e-12)
     assert fairness_cost("balance", U, centers1, s) == fairness_cost("balance", U, centers0, s)
+
+
+@pytest.mark.parametrize("backend", [None, "loky"])
+def test_parallel_batches_give_the_sequential_result(backend):
+    import joblib
+
+    rng = np.random.default_rng(1)
+    U = np.vstack([rng.normal(0, 1, (80, 2)), rng.normal(3, 1, (80, 2))])
+    s = np.r_[np.zeros(60), np.ones(20), np.zeros(20), np.ones(60)].astype(int)
+    params = dict(n_clusters=2, initial_size=2, max_size=2, budget_per_size=24, method="cma", alpha=-1.0,
+                  random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        one = AntidoteData(**params).fit(U, sensitive_features=s)
+        with joblib.parallel_config(backend=backend) if backend else joblib.parallel_config():
+            two = AntidoteData(**params, n_jobs=2).fit(U, sensitive_features=s)
+    np.testing.assert_array_equal(one.antidote_, two.antidote_)
+    assert one.cost_after_ == two.cost_after_ and one.n_queries_ == two.n_queries_
