@@ -71,7 +71,9 @@ class DFDCConfig(ExperimentConfig):
     hidden: tuple[int, ...] = (512, 256)
     vat_eps: float = Field(default=1.0, gt=0)
     pretrain_epochs: int = Field(default=20, ge=0)
-    epochs: int = Field(default=30, ge=0, description="fair refinement epochs (at most)")
+    epochs: int = Field(default=150, ge=0, description="fair refinement epochs, at most: it stops once the "
+                        "predictions meet the fairness rules (Algorithm 1, line 21); the paper's Figures 3-4 "
+                        "converge after about 50")
     batch_size: int = Field(default=256, ge=2)
     lr: float = Field(default=1e-3, gt=0)
     lr_schedule: str = Field(default="constant", description="'constant' or 'cosine' (decay to 0.1 lr) in refinement")
