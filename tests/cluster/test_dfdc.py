@@ -284,3 +284,15 @@ def test_creditcard_uses_married_vs_single_and_is_z_scored(tmp_path, monkeypatch
     assert optimal_count_ratio_balance(data.sensitive) == pytest.approx(0.9)  # 90 married / 100 single
     # z-scored for the network (over all rows, before the 10 "other" rows are dropped)
     assert abs(data.X.mean(axis=0)).max() < 0.2 and np.allclose(data.X.std(axis=0), 1.0, atol=0.15)
+
+
+def test_refinement_keeps_the_epoch_closest_to_the_fairness_rules(inverted_digits):
+    from robustfair.metrics import count_ratio_balance
+
+    X, s = inverted_digits
+    model = DeepFairDiscriminativeClustering(4, hidden=(32,), pretrain_epochs=2, epochs=6, batch_size=128,
+                                             random_state=0, device="cpu").fit(X, sensitive_features=s)
+    assert 1 <= model.best_epoch_ <= model.n_iter_ <= 6
+    kept = model.history_[2 + model.best_epoch_ - 1]  # pre-training entries come first
+    assert kept["phase"] == "fair"
+    assert count_ratio_balance(model.labels_, sensitive_features=s) == pytest.approx(kept["balance"])

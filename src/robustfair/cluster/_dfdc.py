@@ -13,6 +13,7 @@ robustfair.cluster`` never imports it.
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -53,7 +54,8 @@ class DeepFairDiscriminativeClustering(FairClusteringMixin, BaseEstimator):
         Target group proportions; default: the dataset's.
     pretrain_epochs, epochs : int, default=20, 30
         Epochs of clustering-only training, then of fair refinement (at most; training
-        stops early once the predictions themselves meet the fairness bounds).
+        stops early once the predictions themselves meet the fairness bounds, and otherwise
+        keeps the refinement epoch that came closest to them, see ``best_epoch_``).
     batch_size : int, default=256
     lr : float, default=1e-3
         Adam learning rate.
@@ -90,6 +92,10 @@ class DeepFairDiscriminativeClustering(FairClusteringMixin, BaseEstimator):
         ``acc`` and ``nmi`` when ``y`` was given to ``fit``.
     n_iter_ : int
         Fair refinement epochs run.
+    best_epoch_ : int
+        The refinement epoch whose network is kept: the last one when the predictions meet
+        the fairness rules, otherwise the one whose predictions missed the rules' count
+        bounds by the fewest samples (the latest on ties). 0 without refinement.
     device_ : str
     """
 
@@ -214,22 +220,39 @@ class DeepFairDiscriminativeClustering(FairClusteringMixin, BaseEstimator):
             # assignment of its predictions (Table 1's "Initial ILP Results")
             self.pretrain_labels_ = proba.argmax(axis=1).astype(np.int64)
             self.initial_fair_labels_ = fair_assignment(proba).labels
+            def violation(proba: np.ndarray, fair) -> int:
+                """Samples by which the predictions miss the fairness rules' count bounds."""
+                counts = np.bincount(proba.argmax(axis=1) * fair.counts.shape[1] + codes,
+                                     minlength=fair.counts.size).reshape(fair.counts.shape)
+                return int(np.maximum(fair.lower - counts, 0).sum() + np.maximum(counts - fair.upper, 0).sum())
+
             self.n_iter_ = 0
-            for epoch in range(int(self.epochs)):  # lines 9-21
+            self.best_epoch_ = 0
+            best: tuple[int, dict, np.ndarray] | None = None
+            for epoch in range(int(self.epochs) + 1):  # lines 9-21 (the extra pass only checks)
+                fair = fair_assignment(proba)
+                missed = violation(proba, fair)
+                if self.n_iter_ > 0 and (best is None or missed <= best[0]):
+                    best = (missed, copy.deepcopy(net.state_dict()), proba)
+                    self.best_epoch_ = self.n_iter_
+                if self.n_iter_ > 0 and missed == 0:
+                    break  # line 21: the predictions already meet the fairness rules
+                if epoch == int(self.epochs):
+                    break
                 if schedule == "cosine":
                     # anneal the step size over the refinement so the predictions settle on
                     # the fair pseudo-labels instead of oscillating around them
                     for param_group in optimizer.param_groups:
                         param_group["lr"] = self.lr * (0.55 + 0.45 * math.cos(math.pi * epoch / int(self.epochs)))
-                fair = fair_assignment(proba)
-                counts = np.bincount(proba.argmax(axis=1) * fair.counts.shape[1] + codes,
-                                     minlength=fair.counts.size).reshape(fair.counts.shape)
-                if self.n_iter_ > 0 and np.all(counts >= fair.lower) and np.all(counts <= fair.upper):
-                    break  # line 21: the predictions already meet the fairness rules
                 targets = torch.as_tensor(fair.labels, device=self.device_)
                 loss = self._epoch(net, optimizer, data, targets, batch_size, generator)
                 proba = record("fair", loss)
                 self.n_iter_ += 1
+            if best is not None and self.best_epoch_ != self.n_iter_:
+                # The refinement can oscillate (Bank's 3-state PSV): keep the epoch whose
+                # predictions came closest to the fairness rules, the latest on ties.
+                net.load_state_dict(best[1])
+                proba = best[2]
             self.network_ = net.eval()
         self.labels_ = proba.argmax(axis=1).astype(np.int64)
         self.fair_labels_ = fair_assignment(proba).labels
