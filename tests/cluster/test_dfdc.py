@@ -205,7 +205,7 @@ def test_experiment_records_every_method_and_metric():
     unfair = next(r.value for r in records if (r.method, r.metric) == ("dfdc-nofair", "balance"))
     assert fair_init >= unfair  # (tiny clusters after one epoch: rounding keeps it below optimal)
     figures = experiment.figures([r.flat(0) for r in records])
-    assert [title.startswith("DFDC convergence") for title, _ in figures] == [True]
+    assert [title.split(" ")[1] for title, _ in figures] == ["convergence", "embedding"]
 
 
 def test_experiment_predicts_a_held_out_split_without_the_protected_attribute():
@@ -296,3 +296,15 @@ def test_refinement_keeps_the_epoch_closest_to_the_fairness_rules(inverted_digit
     kept = model.history_[2 + model.best_epoch_ - 1]  # pre-training entries come first
     assert kept["phase"] == "fair"
     assert count_ratio_balance(model.labels_, sensitive_features=s) == pytest.approx(kept["balance"])
+
+
+def test_snapshots_record_the_embedding_and_leave_training_unchanged(inverted_digits):
+    X, s = inverted_digits
+    params = dict(hidden=(32, 16), pretrain_epochs=2, epochs=4, batch_size=128, random_state=0, device="cpu")
+    plain = DeepFairDiscriminativeClustering(4, **params).fit(X, sensitive_features=s)
+    snap = DeepFairDiscriminativeClustering(4, snapshots=4, **params).fit(X, sensitive_features=s)
+    np.testing.assert_array_equal(plain.labels_, snap.labels_)
+    assert [x["phase"] for x in snap.snapshots_][0] == "pretrain" and snap.snapshots_[-1]["phase"] == "final"
+    assert all(x["embedding"].shape == (snap.snapshot_index_.shape[0], 16) for x in snap.snapshots_)
+    np.testing.assert_array_equal(snap.snapshots_[-1]["labels"], snap.labels_[snap.snapshot_index_])
+    assert plain.snapshots_ == []

@@ -23,7 +23,7 @@ from sklearn.base import BaseEstimator
 
 from .._validation import check_choice, check_n_clusters, check_positive, check_random_state, seed_from
 from ._base import FairClusteringMixin
-from ._dfdc_nets import _build_network, _predict_proba, _resolve_device, _unit
+from ._dfdc_nets import _build_network, _embed, _predict_proba, _resolve_device, _unit
 from ._registry import register_method
 
 __all__ = ["DeepFairDiscriminativeClustering"]
@@ -70,6 +70,10 @@ class DeepFairDiscriminativeClustering(FairClusteringMixin, BaseEstimator):
         refinement. With the first two the sizes follow the network and can drift
         epoch after epoch into one giant cluster (seen on Bank, where the features are
         heavy-tailed); ``"pretrain"`` anchors them.
+    snapshots : int, default=0
+        Keep the embedding (the penultimate layer) of up to 500 sampled points at this
+        many moments of training: the end of pre-training, evenly spaced refinement epochs
+        and the final network (for the paper's Figure 1, a t-SNE over training).
     device : str, default="auto"
         ``"auto"``: CUDA when available, else CPU; or any torch device string.
     random_state : int, Generator or None
@@ -96,6 +100,11 @@ class DeepFairDiscriminativeClustering(FairClusteringMixin, BaseEstimator):
         The refinement epoch whose network is kept: the last one when the predictions meet
         the fairness rules, otherwise the one whose predictions missed the rules' count
         bounds by the fewest samples (the latest on ties). 0 without refinement.
+    snapshots_ : list of dict
+        With ``snapshots > 0``: ``epoch`` (refinement epochs done), ``phase`` ("pretrain",
+        "fair" or "final"), ``embedding`` (m, width) and ``labels`` (m,) of the points
+        ``snapshot_index_``.
+    snapshot_index_ : ndarray of int
     device_ : str
     """
 
@@ -119,6 +128,7 @@ class DeepFairDiscriminativeClustering(FairClusteringMixin, BaseEstimator):
         lr: float = 1e-3,
         lr_schedule: str = "constant",
         cluster_sizes: str = "argmax",
+        snapshots: int = 0,
         device: str = "auto",
         random_state: Any = None,
     ) -> None:
@@ -139,6 +149,7 @@ class DeepFairDiscriminativeClustering(FairClusteringMixin, BaseEstimator):
         self.lr = lr
         self.lr_schedule = lr_schedule
         self.cluster_sizes = cluster_sizes
+        self.snapshots = snapshots
         self.device = device
         self.random_state = random_state
 
@@ -200,6 +211,20 @@ class DeepFairDiscriminativeClustering(FairClusteringMixin, BaseEstimator):
                 self.history_.append(entry)
                 return proba
 
+            n_snap = int(check_positive(self.snapshots, "snapshots", strict=False, integer=True))
+            self.snapshots_ = []
+            self.snapshot_index_ = np.sort(np.random.default_rng(seed).choice(
+                X.shape[0], min(X.shape[0], 500), replace=False)) if n_snap else np.empty(0, dtype=np.int64)
+            snap_at = set(np.linspace(0, int(self.epochs), n_snap).round().astype(int)[1:-1].tolist()) \
+                if n_snap > 2 else set()
+
+            def snapshot(phase: str, epoch: int) -> None:
+                if n_snap:
+                    sample = data[torch.as_tensor(self.snapshot_index_, device=self.device_)]
+                    self.snapshots_.append({"epoch": epoch, "phase": phase,
+                                            "embedding": _embed(net, sample, batch_size),
+                                            "labels": _predict_proba(net, sample, batch_size).argmax(axis=1)})
+
             fixed_sizes: list[np.ndarray] = []  # size_rule "pretrain": the pre-trained model's counts
 
             def fair_assignment(proba: np.ndarray):
@@ -216,6 +241,7 @@ class DeepFairDiscriminativeClustering(FairClusteringMixin, BaseEstimator):
                 loss = self._epoch(net, optimizer, data, None, batch_size, generator)
                 record("pretrain", loss)
             proba = _predict_proba(net, data, batch_size)
+            snapshot("pretrain", 0)
             # the model without fairness (Table 2's "Ours w/o fairness") and the first fair
             # assignment of its predictions (Table 1's "Initial ILP Results")
             self.pretrain_labels_ = proba.argmax(axis=1).astype(np.int64)
@@ -248,11 +274,15 @@ class DeepFairDiscriminativeClustering(FairClusteringMixin, BaseEstimator):
                 loss = self._epoch(net, optimizer, data, targets, batch_size, generator)
                 proba = record("fair", loss)
                 self.n_iter_ += 1
+                if self.n_iter_ in snap_at:
+                    snapshot("fair", self.n_iter_)
             if best is not None and self.best_epoch_ != self.n_iter_:
                 # The refinement can oscillate (Bank's 3-state PSV): keep the epoch whose
                 # predictions came closest to the fairness rules, the latest on ties.
                 net.load_state_dict(best[1])
                 proba = best[2]
+            if n_snap > 1:
+                snapshot("final", self.best_epoch_ or self.n_iter_)
             self.network_ = net.eval()
         self.labels_ = proba.argmax(axis=1).astype(np.int64)
         self.fair_labels_ = fair_assignment(proba).labels

@@ -37,6 +37,20 @@ def _predict_proba(net, data, batch_size: int) -> np.ndarray:
     return out.double().cpu().numpy()
 
 
+def _embed(net, data, batch_size: int) -> np.ndarray:
+    """The penultimate layer's output (the representation the clustering layer reads)."""
+    import torch
+
+    was_training = net.training
+    net.eval()
+    body = net[:-1]
+    with torch.no_grad():
+        step = 4 * batch_size
+        out = torch.cat([body(data[s : s + step]) for s in range(0, data.shape[0], step)])
+    net.train(was_training)
+    return out.double().cpu().numpy()
+
+
 def _build_network(backbone: str, n_features: int, n_clusters: int, shape, hidden: tuple[int, ...]):
     import torch
     from torch import nn

@@ -80,6 +80,8 @@ class DFDCConfig(ExperimentConfig):
     cluster_sizes: str | None = Field(default=None, description="fair-assignment sizes: 'argmax' (eq. 8; default for "
                                       "images), 'soft', 'pretrain' (default for tabular data)")
     history: bool = Field(default=True, description="also record acc/nmi/balance per epoch (key 'epoch')")
+    tsne_snapshots: int = Field(default=4, ge=0, description="t-SNE of the embedding at this many moments of "
+                                                             "training (Figure 1); 0: none")
     test_fraction: float = Field(default=0.0, ge=0, lt=1,
                                  description="hold out this share (stratified by class and group); DFDC predicts "
                                              "it without the protected attribute (predictive clustering, Table 3)")
@@ -208,6 +210,7 @@ def _figures(records: list[dict]) -> list:
         ax.legend(fontsize=8)
         fig.tight_layout()
         figures.append((f"DFDC convergence on {dataset} (beta={beta}, eps={eps})", fig))
+    figures += _tsne_figures(records, plt)
     final: dict[tuple, list[float]] = {}
     for r in records:
         if r.get("method") == "dfdc" and r.get("epoch") is None and r["value"] is not None:
@@ -226,6 +229,40 @@ def _figures(records: list[dict]) -> list:
         ax.legend(fontsize=8)
         fig.tight_layout()
         figures.append((f"DFDC sensitivity to beta on {dataset}", fig))
+    return figures
+
+
+def _tsne_figures(records: list[dict], plt) -> list:
+    """Figure 1: t-SNE of DFDC's embedding at the end of pre-training, during the fair
+    refinement and at the end; colour = cluster, marker = protected group."""
+    points: dict[tuple, dict[tuple, dict[str, float]]] = {}
+    for r in records:
+        if r.get("metric") in ("tsne1", "tsne2") and r.get("role") == "figure":
+            cell = (r["dataset"], r.get("beta"), r.get("eps"), r.get("seed"))
+            key = (int(r["snapshot"]), r["phase"], r["training_epoch"], int(r["point"]), int(r["cluster"]),
+                   int(r["group"]))
+            points.setdefault(cell, {}).setdefault(key, {})[r["metric"]] = r["value"]
+    figures = []
+    for cell in sorted(points, key=str)[:3]:
+        by_snap: dict[tuple, list] = {}
+        for (snap, phase, epoch, _, cluster, group), v in points[cell].items():
+            if len(v) == 2:
+                by_snap.setdefault((snap, phase, epoch), []).append((v["tsne1"], v["tsne2"], cluster, group))
+        snaps = sorted(by_snap)
+        fig, axes = plt.subplots(1, len(snaps), figsize=(3.0 * len(snaps), 3.0), squeeze=False)
+        for ax, key in zip(axes[0], snaps):
+            arr = np.array(by_snap[key], dtype=float)
+            for g, marker in zip(sorted(set(arr[:, 3].astype(int))), "o^sDvP*"):
+                sel = arr[:, 3] == g
+                ax.scatter(arr[sel, 0], arr[sel, 1], c=arr[sel, 2], cmap="tab10", vmin=0, vmax=9, s=7,
+                           marker=marker, alpha=0.8, linewidths=0)
+            ax.set_title(f"{key[1]} (refinement epoch {key[2]})", fontsize=8)
+            ax.set_xticks([])
+            ax.set_yticks([])
+        fig.tight_layout()
+        dataset, beta, eps, seed = cell
+        figures.append((f"DFDC embedding over training (t-SNE; colour: cluster, marker: group): {dataset}, "
+                        f"beta={beta}, eps={eps}, seed {seed}", fig))
     return figures
 
 
@@ -308,7 +345,7 @@ def dfdc(config: DFDCConfig, seed: int) -> list[Record]:
             fairness_eps=config.eps, pretrain_epochs=config.pretrain_epochs,
             epochs=config.epochs if {"dfdc", "dfdc-fair-assignment"} & set(deep) else 0, batch_size=config.batch_size, lr=config.lr,
             lr_schedule=config.lr_schedule, cluster_sizes=sizes,
-            device=config.device, random_state=seed,
+            snapshots=config.tsne_snapshots if "dfdc" in deep else 0, device=config.device, random_state=seed,
         )
         start = time.perf_counter()
         model.fit(X, data.y if config.history else None, sensitive_features=data.sensitive)
@@ -330,6 +367,19 @@ def dfdc(config: DFDCConfig, seed: int) -> list[Record]:
                 metrics["nmi"] = normalized_mutual_info(y_test, labels)
             records.extend(Record(data.name, "dfdc", name, float(v), {**keys, "split": "test"})
                            for name, v in metrics.items())
+        if model.snapshots_:  # Figure 1: t-SNE of the embedding over training (figure-only records)
+            from sklearn.manifold import TSNE
+
+            groups = data.sensitive[model.snapshot_index_]
+            for i, snap in enumerate(model.snapshots_):
+                perplexity = float(min(30, max(2, (snap["embedding"].shape[0] - 1) // 3)))
+                xy = TSNE(2, perplexity=perplexity, init="pca", random_state=seed).fit_transform(snap["embedding"])
+                for j in range(xy.shape[0]):
+                    point = {**keys, "role": "figure", "snapshot": i, "training_epoch": snap["epoch"],
+                             "phase": snap["phase"], "point": j, "cluster": int(snap["labels"][j]),
+                             "group": int(groups[j])}
+                    records.append(Record(data.name, "dfdc", "tsne1", float(xy[j, 0]), point))
+                    records.append(Record(data.name, "dfdc", "tsne2", float(xy[j, 1]), point))
         if "dfdc" in deep:
             emit("dfdc", model.labels_, seconds, epochs_run=float(model.n_iter_))
             if config.history:
