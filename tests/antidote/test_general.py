@@ -164,6 +164,9 @@ def test_antidote_experiment_is_registered_with_published_tables():
     assert pub[("adult", 2, "baseline", "cost_antidote")] == 4.2104  # Table 2
     with pytest.raises(ValueError, match="alpha_from"):
         exp.make_config({"alpha_from": "other"})
+    assert exp.make_config({"box_quantile": "0.02"}).box_quantile == 0.02
+    with pytest.raises(ValueError, match="box_quantile"):
+        exp.make_config({"box_quantile": "0.5"})
 
 
 def test_antidote_figure_has_one_panel_per_combination():
