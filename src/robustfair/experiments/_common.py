@@ -51,12 +51,18 @@ def load_config_dataset(config: ExperimentConfig, *, seed: int = 0, dataset: str
     return data
 
 
-def known_clustering_methods(methods: list[str]) -> list[str]:
-    """Config validator: every name in ``methods`` is a registered clustering method."""
+def check_known(values: list[str], choices: list[str], what: str) -> list[str]:
+    """Config validator: every entry of ``values`` is one of ``choices``; otherwise a
+    ``ValueError`` "unknown {what}(s) [...]; choose from [...]"."""
+    unknown = [v for v in values if v not in choices]
+    if unknown:
+        raise ValueError(f"unknown {what}(s) {unknown}; choose from {list(choices)}")
+    return values
+
+
+def known_clustering_methods(methods: list[str], *, fair_only: bool = False) -> list[str]:
+    """Config validator: every name in ``methods`` is a registered (fair) clustering method."""
     from ..cluster import list_methods
 
-    known = {m.name for m in list_methods()}
-    unknown = [m for m in methods if m not in known]
-    if unknown:
-        raise ValueError(f"unknown clustering method(s) {unknown}; choose from {sorted(known)}")
-    return methods
+    known = sorted(m.name for m in list_methods() if m.fair or not fair_only)
+    return check_known(methods, known, "fair clustering method" if fair_only else "clustering method")

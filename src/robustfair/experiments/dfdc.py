@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 from pydantic import Field, field_validator
 
-from ._common import load_config_dataset
+from ._common import check_known, load_config_dataset
 from ._registry import ExperimentConfig, Record, register
 
 METHODS = ("kmeans", "dfdc-nofair", "fair-assignment-init", "dfdc", "dfdc-fair-assignment", "ground-truth")
@@ -92,10 +92,7 @@ class DFDCConfig(ExperimentConfig):
     @field_validator("methods")
     @classmethod
     def _known_methods(cls, methods: list[str]) -> list[str]:
-        unknown = [m for m in methods if m not in METHODS]
-        if unknown:
-            raise ValueError(f"unknown method(s) {unknown}; choose from {list(METHODS)}")
-        return methods
+        return check_known(methods, list(METHODS), "method")
 
     @field_validator("backbone")
     @classmethod

@@ -17,7 +17,7 @@ import numpy as np
 from pydantic import Field, field_validator
 
 from ..datasets import _office_caltech  # noqa: F401  (registers "office-caltech")
-from ._common import load_config_dataset
+from ._common import known_clustering_methods, load_config_dataset
 from ._registry import ExperimentConfig, Record, register
 
 # Per-dataset settings of the thesis (4.1.3.2 for SFD/FSC/KFC; FSC and KFC defaults are the
@@ -63,13 +63,7 @@ class FairnessAttackConfig(ExperimentConfig):
     @field_validator("methods")
     @classmethod
     def _known_methods(cls, methods: list[str]) -> list[str]:
-        from ..cluster import list_methods
-
-        fair = {m.name for m in list_methods() if m.fair}
-        unknown = [m for m in methods if m not in fair]
-        if unknown:
-            raise ValueError(f"unknown fair clustering method(s) {unknown}; choose from {sorted(fair)}")
-        return methods
+        return known_clustering_methods(methods, fair_only=True)
 
     @field_validator("fractions")
     @classmethod

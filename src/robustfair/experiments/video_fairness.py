@@ -31,6 +31,7 @@ from typing import Literal
 import numpy as np
 from pydantic import Field, field_validator
 
+from ._common import check_known
 from ._registry import ExperimentConfig, Record, register
 
 SHIPPED = ("ac-sum-gan", "ca-sum", "dsnet", "human", "lp-fvs-eth", "lp-fvs-ind", "lp-fvs-sex", "pgl-sum",
@@ -92,10 +93,7 @@ class VideoFairnessConfig(ExperimentConfig):
     @field_validator("methods")
     @classmethod
     def _known_methods(cls, methods: list[str]) -> list[str]:
-        unknown = [m for m in methods if m not in ALL_METHODS]
-        if unknown:
-            raise ValueError(f"unknown method(s) {unknown}; choose from {list(ALL_METHODS)}")
-        return methods
+        return check_known(methods, list(ALL_METHODS), "method")
 
     @field_validator("front_taus")
     @classmethod
@@ -108,10 +106,7 @@ class VideoFairnessConfig(ExperimentConfig):
     @field_validator("group_types")
     @classmethod
     def _known_group_types(cls, group_types: list[str]) -> list[str]:
-        unknown = [g for g in group_types if g not in GROUP_TYPES]
-        if unknown:
-            raise ValueError(f"unknown group type(s) {unknown}; choose from {list(GROUP_TYPES)}")
-        return group_types
+        return check_known(group_types, list(GROUP_TYPES), "group type")
 
 
 def _fit_length(summary: np.ndarray, n_frames: int) -> np.ndarray:
