@@ -117,7 +117,60 @@ def test_registered_as_cfc_and_one_fit_is_reproducible():
     np.testing.assert_array_equal(la, b.labels_)
 
 
+def _two_domains(n_per=60, seed=0):
+    # the protected group is visible in the features: group 1 is group 0 moved far away
+    rng = np.random.default_rng(seed)
+    base = np.vstack([c + rng.normal(size=(n_per, 2)) for c in ([0.0, 0.0], [6.0, 0.0])])
+    X = np.vstack([base, base + [40.0, 40.0]])
+    s = np.repeat([0, 1], 2 * n_per)
+    return X, s
+
+
+def test_repair_groups_restores_flipped_labels_when_groups_are_visible():
+    from robustfair.cluster._consensus import repair_groups
+
+    X, s = _two_domains()
+    model = ConsensusFairClustering(2, **FAST)
+    H = model._indicator(model._basic_partitions(X.astype(np.float32), np.random.default_rng(0)))
+    poisoned = s.copy()
+    flipped = np.random.default_rng(1).choice(s.shape[0], size=36, replace=False)
+    poisoned[flipped] = 1 - poisoned[flipped]
+    np.testing.assert_array_equal(repair_groups(H, poisoned, 0.75), s)
+    np.testing.assert_array_equal(repair_groups(H, s, 0.75), s)  # clean groups are left alone
+
+
+def test_repair_groups_leaves_groups_alone_when_the_vote_is_mixed():
+    from robustfair.cluster._consensus import repair_groups
+
+    X, y, _ = _blobs(60)
+    s = np.random.default_rng(2).integers(0, 3, size=X.shape[0])  # independent of the features
+    model = ConsensusFairClustering(3, **FAST)
+    H = model._indicator(model._basic_partitions(X.astype(np.float32), np.random.default_rng(0)))
+    np.testing.assert_array_equal(repair_groups(H, s, 0.75), s)
+    # one cluster, one lone member of group 1: the vote would merge it into group 0 and leave a
+    # single group, so the given groups come back
+    model = ConsensusFairClustering(1, n_partitions=1)
+    lone = np.array([0, 0, 0, 0, 1])
+    np.testing.assert_array_equal(repair_groups(model._indicator(np.zeros((5, 1), np.int32)), lone, 0.6), lone)
+
+
+def test_group_repair_makes_the_fit_ignore_flipped_visible_labels():
+    X, s = _two_domains(40)
+    poisoned = s.copy()
+    poisoned[:30] = 1  # 30 of group 0's samples claim group 1
+    plain = ConsensusFairClustering(2, **FAST).fit(X, sensitive_features=poisoned)
+    clean = ConsensusFairClustering(2, **FAST, group_repair=0.75).fit(X, sensitive_features=s)
+    repaired = ConsensusFairClustering(2, **FAST, group_repair=0.75).fit(X, sensitive_features=poisoned)
+    assert repaired.n_groups_repaired_ == 30 and plain.n_groups_repaired_ == 0
+    np.testing.assert_array_equal(repaired.groups_, s)
+    np.testing.assert_array_equal(plain.groups_, poisoned)
+    np.testing.assert_array_equal(repaired.labels_, clean.labels_)
+    assert not np.array_equal(plain.labels_, clean.labels_)
+
+
 @pytest.mark.parametrize("kwargs, match", [
+    ({"group_repair": 0.5}, "group_repair"),
+    ({"group_repair": True}, "group_repair"),
     ({"dropout": 1.0}, "dropout"),
     ({"hops": 0}, "hops"),
     ({"tau": 0}, "tau"),

@@ -90,6 +90,16 @@ class ConsensusFairClustering(FairClusteringMixin, BaseEstimator):
         proportion to the cluster's overall share (column mean of P), most confident
         (sample, cluster) pairs first, so the fairness the per-group target of eq. 4.3 aims
         at holds exactly on the groups given to ``fit``. ``predict`` (no groups) uses argmax.
+    group_repair : float in (0.5, 1) or None, default=None
+        Audit the given protected groups against the co-association graph before anything
+        uses them (ours, not in the thesis). Every sample's neighbours vote for their groups
+        with weight :math:`S_{uv}`, each group's vote divided by the group's size; a sample
+        moves to another group when that group gets at least ``group_repair`` of the vote.
+        The graph never reads the groups, so an attacker who only controls group labels
+        cannot move it. Flipped labels are caught when the groups are
+        visible in the features (inverted vs. plain digits, MNIST vs. USPS); where they are
+        not, the vote is mixed and nothing changes. The repaired groups feed the reference
+        J, the fairness loss and the balanced rounding. ``None`` trusts the given groups.
     device : str, default="auto"
         ``"auto"`` picks CUDA when torch sees it, else CPU.
     random_state : int, Generator or None
@@ -103,6 +113,11 @@ class ConsensusFairClustering(FairClusteringMixin, BaseEstimator):
         Basic partitions (every sample is assigned to its nearest centroid in each).
     reference_labels_ : ndarray (n_samples,)
         The fair reference clustering J used by eq. 4.4.
+    groups_ : ndarray (n_samples,)
+        The protected groups the fit used: ``sensitive_features`` after ``group_repair``
+        (the given values when it is None).
+    n_groups_repaired_ : int
+        How many samples ``group_repair`` moved to another group (0 when it is None).
     history_ : ndarray (epochs, 3)
         Contrastive, fairness and structural losses of the last batch of each epoch.
     fit_seconds_ : dict
@@ -134,6 +149,7 @@ class ConsensusFairClustering(FairClusteringMixin, BaseEstimator):
         sample_fraction: float = 0.5,
         feature_fraction: float = 0.5,
         assignment: str = "balanced",
+        group_repair: float | None = None,
         device: str = "auto",
         random_state: Any = None,
     ) -> None:
@@ -154,6 +170,7 @@ class ConsensusFairClustering(FairClusteringMixin, BaseEstimator):
         self.sample_fraction = sample_fraction
         self.feature_fraction = feature_fraction
         self.assignment = assignment
+        self.group_repair = group_repair
         self.device = device
         self.random_state = random_state
 
@@ -174,6 +191,10 @@ class ConsensusFairClustering(FairClusteringMixin, BaseEstimator):
         check_fraction(self.sample_fraction, "sample_fraction", inclusive_low=False, inclusive_high=True)
         check_fraction(self.feature_fraction, "feature_fraction", inclusive_low=False, inclusive_high=True)
         check_choice(self.assignment, ["balanced", "argmax"], "assignment")
+        if self.group_repair is not None:
+            gr = self.group_repair
+            if isinstance(gr, bool) or not isinstance(gr, (int, float, np.integer, np.floating)) or not 0.5 < gr < 1:
+                raise ValueError(f"group_repair must be None or a float in (0.5, 1); got {gr!r}.")
         if not isinstance(self.device, str):
             raise ValueError(f"device must be a string ('auto', 'cpu', 'cuda'); got {self.device!r}.")
         if self.hops > 4:
@@ -272,16 +293,22 @@ class ConsensusFairClustering(FairClusteringMixin, BaseEstimator):
         n = X.shape[0]
         s = check_sensitive_features(sensitive_features, n)
         self._check_params(n)
-        groups, _ = encode_labels(s, "sensitive_features")
+        groups, group_values = encode_labels(s, "sensitive_features")
         rng = check_random_state(self.random_state)
         Xf = X.astype(np.float32)
 
         t0 = time.perf_counter()
         self.partitions_ = self._basic_partitions(Xf, rng)
-        t1 = time.perf_counter()
-        self.reference_labels_ = self._reference(X, s, rng)
-        t2 = time.perf_counter()
         H = self._indicator(self.partitions_)
+        self.n_groups_repaired_ = 0
+        if self.group_repair is not None:
+            repaired = repair_groups(H, groups, float(self.group_repair))
+            self.n_groups_repaired_ = int((repaired != groups).sum())
+            groups = repaired
+        self.groups_ = group_values[groups]
+        t1 = time.perf_counter()
+        self.reference_labels_ = self._reference(X, self.groups_, rng)
+        t2 = time.perf_counter()
         out = train_cfc(
             Xf, groups, H, self.reference_labels_,
             n_clusters=self.n_clusters, hidden=int(self.hidden), dropout=float(self.dropout),
@@ -311,6 +338,30 @@ class ConsensusFairClustering(FairClusteringMixin, BaseEstimator):
         if X.shape[1] != self.n_features_in_:
             raise ValueError(f"X has {X.shape[1]} features, but the model was fitted on {self.n_features_in_}.")
         return soft_assignments(self._model, X.astype(np.float32), self._device).argmax(axis=1)
+
+
+def repair_groups(H: Any, groups: np.ndarray, threshold: float) -> np.ndarray:
+    """Groups after a co-association vote (see ``group_repair`` of ConsensusFairClustering).
+
+    ``H`` is the sparse partition indicator (S = H H^T), ``groups`` codes 0..G-1. The vote of
+    sample u for group g is sum_v S_uv [g_v = g] over v != u, divided by the size of g; it is
+    computed as H (H^T onehot) in O(n r) without forming S. A sample moves to the group with
+    the largest vote when that other group holds at least ``threshold`` of the vote. If the
+    repair would leave fewer than two groups, the given groups are returned unchanged.
+    """
+    n_groups = int(groups.max()) + 1
+    onehot = np.zeros((groups.shape[0], n_groups))
+    onehot[np.arange(groups.shape[0]), groups] = 1.0
+    r = float(H[0].sum())  # partitions per sample: each sample's co-association with itself
+    votes = np.asarray(H @ (H.T @ onehot)) - r * onehot
+    votes /= np.bincount(groups, minlength=n_groups)[None, :]
+    total = votes.sum(axis=1)
+    best = votes.argmax(axis=1)
+    move = (total > 0) & (best != groups) & (votes[np.arange(groups.shape[0]), best] >= threshold * total)
+    repaired = np.where(move, best, groups)
+    if np.unique(repaired).shape[0] < 2:
+        return groups
+    return repaired
 
 
 def balanced_assignment(P: np.ndarray, groups: np.ndarray) -> np.ndarray:
