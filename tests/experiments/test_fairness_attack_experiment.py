@@ -57,6 +57,34 @@ def test_cfc_cell_runs_with_the_clean_reference_of_the_published_protocol():
     assert table[("n_queries", "ours")] == 3
     assert table[("balance", "ours")] <= table[("balance", "none")]
     assert ("balance", "random") not in table
+    # thesis Figure 4.5: balance of every basic partition (clean and poisoned groups) and the
+    # co-association matrix as k x k cluster-block means before and after the attack
+    from robustfair.datasets import load_dataset
+    from robustfair.metrics import balance
+
+    bp = {(r.keys["when"], r.keys["partition"]): r.value for r in records if r.metric == "bp_balance"}
+    assert len(bp) == 2 * 20  # toy CFC uses 20 basic partitions
+    assert all(r.keys["role"] == "figure" for r in records if r.metric in ("bp_balance", "coassociation_block"))
+    toy = load_dataset("toy-fairness")
+    from robustfair.cluster import make_clusterer
+    from robustfair.experiments.fairness_attack import METHOD_PARAMS
+    from robustfair._validation import check_random_state
+
+    model = make_clusterer("cfc", 2, random_state=0, **METHOD_PARAMS["toy-fairness"]["cfc"])
+    parts = model._basic_partitions(toy.X.astype(np.float32), check_random_state(0))
+    assert bp[("before", 3)] == pytest.approx(balance(parts[:, 3], sensitive_features=toy.sensitive))
+    blocks = {}
+    for r in records:
+        if r.metric == "coassociation_block":
+            blocks.setdefault(r.keys["when"], {})[(r.keys["row"], r.keys["col"])] = r.value
+    for when in ("before", "after"):
+        B = np.array([[blocks[when][(a, b)] for b in range(2)] for a in range(2)])
+        np.testing.assert_allclose(B, B.T)
+        assert ((B >= 0) & (B <= 1)).all()
+    figs = exp.figures([r.flat(0) for r in records])
+    panel = next(f for t, f in figs if "basic partitions and co-association" in t)
+    assert sum(len(ax.patches) for ax in panel.axes[:1]) == 40  # 20 bins per histogram, before and after
+    assert len(panel.axes[1].images) == 1 and len(panel.axes[2].images) == 1
 
 
 def test_office_caltech_dataset_is_registered():
@@ -88,8 +116,24 @@ def test_figures_draw_attack_curves_and_ratios():
     figs = exp.figures(flat)
     titles = [t for t, _ in figs]
     assert any("balance under attack" in t for t in titles)
-    curve = figs[0][1]
+    curve = next(f for t, f in figs if "balance under attack" in t)
     lines = curve.axes[0].get_lines()
     assert {ln.get_label() for ln in lines} >= {"none", "ours", "random"}
     assert all(len(ln.get_xdata()) == 2 for ln in lines)  # one point per fraction
     assert exp.figures([{"dataset": "d", "method": "m", "metric": "nmi", "value": 1.0, "seed": 0}]) == []
+
+
+def test_toy_figure_shows_sfd_clusters_before_and_after_the_attack():
+    exp = get_experiment("fairness-attack")
+    cfg = exp.make_config({"dataset": "toy-fairness", "methods": ["sfd"], "fractions": [0.3], "budget": 40,
+                           "attacks": ["ours"]})
+    records = exp.func(cfg, 1)
+    points = sorted((r for r in records if r.metric == "toy_point"), key=lambda r: r.keys["point"])
+    assert len(points) == 20 and sum(r.keys["attacker"] for r in points) == 6
+    # only attacker samples may carry a poisoned group
+    assert all(r.keys["group"] == r.keys["group_adv"] for r in points if not r.keys["attacker"])
+    changed = [r for r in points if r.keys["group"] != r.keys["group_adv"]]
+    assert changed  # on the toy data the attack flips some attacker labels (thesis 4.1.3.5)
+    figs = exp.figures([r.flat(1) for r in records])
+    fig = next(f for t, f in figs if "SFD clusters before and after" in t)
+    assert [len(ax.collections) for ax in fig.axes] == [20, 20]

@@ -55,6 +55,11 @@ class FairnessAttackConfig(ExperimentConfig):
                      "and kept fixed, as the published code does (precomputed_labels); 'refit' = SFD refitted "
                      "on the poisoned groups at every query (the stricter threat model)"),
     )
+    cfc_group_repair: float | None = Field(
+        default=None, gt=0.5, lt=1,
+        description=("CFC's group_repair threshold: audit the (possibly poisoned) groups against the co-association "
+                     "graph before fitting (ours, not in the thesis); None = trust the given groups, as the thesis"),
+    )
     k: int | None = Field(default=None, ge=2, description="clusters; default: the number of classes")
     n_samples: int | None = Field(default=None, ge=2, description="subsample the dataset to this many rows")
 
@@ -161,6 +166,58 @@ def index_sets(data: Any, pool_fraction: float, seed: int) -> tuple[np.ndarray, 
     return order[:n_pool], np.sort(order[n_pool:])
 
 
+def _toy_points(data: Any, result: Any, method: str, keys: dict) -> list[Record]:
+    """Thesis Figure 4.1: every toy point with its true and poisoned group and its cluster
+    before and after our attack (figure-only records)."""
+    info = result.info
+    attacker = set(np.asarray(info["attacker_idx"]).tolist())
+    out = []
+    for i, (x1, x2) in enumerate(np.asarray(data.X, dtype=float)[:, :2]):
+        point = {**keys, "role": "figure", "figure": "toy", "point": i, "x1": float(x1), "x2": float(x2),
+                 "group": str(data.sensitive[i]), "group_adv": str(result.X_adv[i]), "attacker": i in attacker,
+                 "cluster_before": int(info["labels_before"][i]), "cluster_after": int(info["labels_after"][i])}
+        out.append(Record(data.name, method, "toy_point", 1.0, point))
+    return out
+
+
+def _consensus_records(data: Any, result: Any, k: int, seed: int, params: dict, keys: dict) -> list[Record]:
+    """Thesis Figure 4.5 for CFC at the largest attacked fraction (figure-only records).
+
+    (A) the balance of every basic partition under the clean and under the poisoned groups;
+    (B, C) the co-association matrix before and after the attack, as k x k means of S
+    over the CFC clusters of the clean and of the attacked run. The basic partitions are
+    recomputed exactly as the fit draws them (same seed, drawn first), so they are the
+    ones every query used: they never read the groups.
+    """
+    from .._validation import check_random_state
+    from ..cluster import make_clusterer
+    from ..metrics import balance
+
+    model = make_clusterer("cfc", k, random_state=seed, **params)
+    parts = model._basic_partitions(np.asarray(data.X, dtype=np.float32), check_random_state(seed))
+    out: list[Record] = []
+    for when, groups in (("before", data.sensitive), ("after", result.X_adv)):
+        for i in range(parts.shape[1]):
+            out.append(Record(data.name, "cfc", "bp_balance", float(balance(parts[:, i], sensitive_features=groups)),
+                              {**keys, "role": "figure", "figure": "bp_balance", "when": when, "partition": i}))
+    H = model._indicator(parts)
+    for when, labels in (("before", result.info["labels_before"]), ("after", result.info["labels_after"])):
+        codes = np.unique(np.asarray(labels), return_inverse=True)[1].ravel()
+        m = int(codes.max()) + 1
+        onehot = np.zeros((codes.shape[0], m))
+        onehot[np.arange(codes.shape[0]), codes] = 1.0
+        # mean of S = H H^T over cluster blocks: C^T H H^T C / (n_a n_b), k x k, no n x n array
+        HC = np.asarray(H.T @ onehot)
+        sizes = onehot.sum(0)
+        block = (HC.T @ HC) / np.outer(sizes, sizes) / parts.shape[1]
+        for a in range(m):
+            for b in range(m):
+                out.append(Record(data.name, "cfc", "coassociation_block", float(block[a, b]),
+                                  {**keys, "role": "figure", "figure": "coassociation", "when": when,
+                                   "row": a, "col": b}))
+    return out
+
+
 def _figures(records: list[dict]) -> list:
     """Attack curves (thesis Figures 4.2/4.6 shape): balance on G_D against the share of
     attacked labels, per dataset and method, for no attack, ours and random (mean ± sd over
@@ -170,14 +227,16 @@ def _figures(records: list[dict]) -> list:
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
+    figs = _toy_figure(records, plt) + _consensus_figure(records, plt)
     curves: dict[tuple, dict[float, list[float]]] = {}
     for r in records:
+        if r.get("role") == "figure":
+            continue
         if r["metric"] == "balance" and "fraction" in r and "attack" in r and r["value"] is not None:
             key = (r["dataset"], r["method"], r["attack"])
             curves.setdefault(key, {}).setdefault(float(r["fraction"]), []).append(r["value"])
     if not curves:
-        return []
-    figs = []
+        return figs
     for dataset in sorted({k[0] for k in curves}):
         methods = sorted({k[1] for k in curves if k[0] == dataset})
         fig, axes = plt.subplots(1, len(methods), figsize=(3.3 * len(methods), 3.0), squeeze=False, sharey=True)
@@ -218,11 +277,69 @@ def _figures(records: list[dict]) -> list:
     return figs
 
 
+def _toy_figure(records: list[dict], plt: Any) -> list:
+    """Thesis Figure 4.1: SFD's clusters on the toy data before and after our attack (first seed)."""
+    pts = [r for r in records if r.get("figure") == "toy"]
+    if not pts:
+        return []
+    seed = min(r["seed"] for r in pts)
+    fraction = max(r["fraction"] for r in pts)
+    pts = sorted((r for r in pts if r["seed"] == seed and r["fraction"] == fraction), key=lambda r: r["point"])
+    fig, axes = plt.subplots(1, 2, figsize=(7.0, 3.2), sharey=True, layout="constrained")
+    markers = {}
+    for ax, when, gkey in ((axes[0], "before", "group"), (axes[1], "after", "group_adv")):
+        for r in pts:
+            marker = markers.setdefault(r[gkey], "os^vD"[len(markers) % 5])
+            ax.scatter(r["x1"], r["x2"], c=f"C{r['cluster_' + when]}", marker=marker, s=46,
+                       edgecolors="k" if r["attacker"] else "none", linewidths=1.2)
+        ax.set_title(f"{when} the attack (marker: group{'' if when == 'before' else ' as poisoned'})", fontsize=9)
+        ax.set_xlabel("x1")
+        ax.grid(alpha=0.3)
+    axes[0].set_ylabel("x2")
+    fig.suptitle("colour: SFD cluster; black edge: attacker-controlled sample", fontsize=8)
+    return [(f"toy data: SFD clusters before and after the attack (seed {seed}, fraction {fraction:g})", fig)]
+
+
+def _consensus_figure(records: list[dict], plt: Any) -> list:
+    """Thesis Figure 4.5: basic-partition balance histogram and co-association before/after."""
+    figs = []
+    for dataset in sorted({r["dataset"] for r in records if r.get("figure") in ("bp_balance", "coassociation")}):
+        rows = [r for r in records if r["dataset"] == dataset and r.get("figure") in ("bp_balance", "coassociation")]
+        seed = min(r["seed"] for r in rows)
+        rows = [r for r in rows if r["seed"] == seed]
+        fig, axes = plt.subplots(1, 3, figsize=(11.0, 3.4), layout="constrained")
+        for when, color in (("before", "C0"), ("after", "C3")):
+            vals = [r["value"] for r in rows if r.get("figure") == "bp_balance" and r["when"] == when]
+            axes[0].hist(vals, bins=20, range=(0, 1), alpha=0.55, color=color, label=f"{when} the attack")
+        axes[0].set_xlabel("balance of a basic partition")
+        axes[0].set_ylabel("partitions")
+        axes[0].legend(fontsize=7)
+        axes[0].set_title("(A) basic partitions", fontsize=9)
+        for ax, when, tag in ((axes[1], "before", "(B)"), (axes[2], "after", "(C)")):
+            cells = [r for r in rows if r.get("figure") == "coassociation" and r["when"] == when]
+            if not cells:
+                continue
+            m = max(r["row"] for r in cells) + 1
+            block = np.zeros((m, m))
+            for r in cells:
+                block[r["row"], r["col"]] = r["value"]
+            im = ax.imshow(block, vmin=0, vmax=1, cmap="viridis")
+            ax.set_title(f"{tag} co-association, {when}", fontsize=9)
+            ax.set_xticks(range(m))
+            ax.set_yticks(range(m))
+            ax.set_xlabel("CFC cluster")
+            ax.set_ylabel("CFC cluster")
+        fig.colorbar(im, ax=axes[1:], shrink=0.8, label="mean S / r")
+        figs.append((f"{dataset}: CFC basic partitions and co-association before/after the attack (seed {seed})",
+                     fig))
+    return figs
+
+
 @register(
     "fairness-attack",
     config=FairnessAttackConfig,
     description="balance/entropy/nmi/acc on G_D of fair clusterings (and CFC) before and after group-label attacks",
-    cites="thesis 4.1.3 and 4.1.5: Tables 4.1, 4.3, 4.4 (15% of labels), Figures 4.2, 4.3, 4.6",
+    cites="thesis 4.1.3 and 4.1.5: Tables 4.1, 4.3, 4.4 (15% of labels), Figures 4.1, 4.2, 4.3, 4.5, 4.6",
     published=PUBLISHED,
     figures=_figures,
 )
@@ -245,6 +362,7 @@ def fairness_attack(config: FairnessAttackConfig, seed: int) -> list[Record]:
         if method == "cfc":
             params.setdefault("epochs", config.cfc_epochs)
             budget = config.cfc_budget
+            params["group_repair"] = config.cfc_group_repair
             if config.cfc_reference == "clean":
                 reference = make_clusterer("sfd", k, random_state=seed, **params.get("fair_reference_params", {}))
                 params["fair_reference"] = reference.fit(data.X, sensitive_features=data.sensitive).labels_
@@ -266,6 +384,10 @@ def fairness_attack(config: FairnessAttackConfig, seed: int) -> list[Record]:
             if "random" in config.attacks:
                 results["random"] = RandomFairnessAttack(target(), **common).attack(
                     data.X, data.sensitive, y=data.y).metrics_after
+            if data.name == "toy-fairness" and method == "sfd" and n_attack:
+                records.extend(_toy_points(data, ours, method, {**keys, "attack": "ours"}))
+            if method == "cfc" and n_attack and fraction == max(config.fractions):
+                records.extend(_consensus_records(data, ours, k, seed, params, {**keys, "attack": "ours"}))
             for attack, metrics in results.items():
                 for metric in METRICS:
                     if metric in metrics:
