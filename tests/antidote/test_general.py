@@ -129,6 +129,7 @@ def test_clusterer_without_centers_or_labels_raises():
     ({"initial_size": 0}, "initial_size"),
     ({"alpha": float("nan")}, "alpha"),
     ({"box_quantile": 0.7}, "box_quantile"),
+    ({"coincident_budget": -1}, "coincident_budget"),
 ])
 def test_bad_parameters_raise_value_errors(kwargs, match):
     U, s = _biased_blobs()
@@ -227,3 +228,20 @@ def test_parallel_batches_give_the_sequential_result(backend):
             two = AntidoteData(**params, n_jobs=2).fit(U, sensitive_features=s)
     np.testing.assert_array_equal(one.antidote_, two.antidote_)
     assert one.cost_after_ == two.cost_after_ and one.n_queries_ == two.n_queries_
+
+
+def test_coincident_phase_searches_stacked_copies_of_one_point():
+    # a 4-query search of the 6 coordinates of 3 points finds nothing; 40 queries on the
+    # 2 coordinates of one point copied 3 times do, and the kept antidote is that stack
+    U, s = _biased_blobs(2)
+    kw = dict(n_clusters=2, initial_size=3, max_size=3, budget_per_size=4, random_state=0)
+    full = AntidoteData(**kw).fit(U, sensitive_features=s)
+    both = AntidoteData(**kw, coincident_budget=40).fit(U, sensitive_features=s)
+    assert both.cost_after_ < full.cost_after_
+    assert both.antidote_.shape == (3, 2)
+    np.testing.assert_array_equal(both.antidote_, np.repeat(both.antidote_[:1], 3, axis=0))
+    assert both.n_queries_ - full.n_queries_ == 40
+    assert both.history_[0]["queries"] == 44
+    # with the phase off, nothing about the search changes
+    again = AntidoteData(**kw, coincident_budget=0).fit(U, sensitive_features=s)
+    np.testing.assert_array_equal(again.antidote_, full.antidote_)

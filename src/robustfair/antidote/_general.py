@@ -169,6 +169,13 @@ class AntidoteData(BaseEstimator):
         fixed seed per query.
     num_sre : int, default=5
         Number of sequential embeddings (SRE rounds) per size.
+    coincident_budget : int, default=0
+        Queries spent per size, before the full search, on antidote sets of ``|V|`` copies
+        of one point: a ``d``-dimensional search (RACOS) instead of a ``|V| d``-dimensional
+        one (ours, not in the paper). Stacked points pull one center with ``|V|`` times the
+        weight of a single point, which is what moves a warm-started Lloyd run out of a
+        poor local optimum; uniform samples of the full box almost never stack them. The
+        better of the two searches is kept. ``0`` skips the phase.
     n_jobs : int, default=1
         Passed to ``minimize``; methods that evaluate batches (random, cma, rbf) use it.
         Batches run in threads unless a joblib backend is set by the caller
@@ -231,6 +238,7 @@ class AntidoteData(BaseEstimator):
         method: str = "sre",
         warm_start: bool = True,
         num_sre: int = 5,
+        coincident_budget: int = 0,
         n_jobs: int = 1,
         random_state: Any = None,
     ) -> None:
@@ -249,6 +257,7 @@ class AntidoteData(BaseEstimator):
         self.method = method
         self.warm_start = warm_start
         self.num_sre = num_sre
+        self.coincident_budget = coincident_budget
         self.n_jobs = n_jobs
         self.random_state = random_state
 
@@ -332,6 +341,8 @@ class AntidoteData(BaseEstimator):
         max_size = initial + 10 * step if self.max_size is None else int(
             check_positive(self.max_size, "max_size", integer=True))
         budget = int(check_positive(self.budget_per_size, "budget_per_size", integer=True))
+        coincident_budget = int(check_positive(self.coincident_budget, "coincident_budget", integer=True,
+                                               strict=False))
         low_dim = int(check_positive(self.low_dimension, "low_dimension", integer=True))
         time_budget = None if self.time_budget is None else check_positive(self.time_budget, "time_budget")
         if self.alpha is not None and (not isinstance(self.alpha, numbers.Real) or not np.isfinite(self.alpha)):
@@ -374,26 +385,19 @@ class AntidoteData(BaseEstimator):
                 if time_budget is not None and time.perf_counter() - start > time_budget:
                     break
                 t0, q0 = time.perf_counter(), queries
-                dim = size * d
-                space = Box(np.tile(lo, size), np.tile(hi, size))
-                method, options = self.method, {}
-                if method == "sre":
-                    if dim <= low_dim:
-                        method = "racos"  # nothing to embed: search the box itself
-                    else:
-                        options = {"low_dimension": low_dim, "num_sre": self.num_sre}
-
-                def objective(v: np.ndarray, size: int = size) -> float:
-                    return cost_of(v.reshape(size, d))[0]
-
-                # Threads by default: the queries are scikit-learn/numpy code that releases the
-                # GIL, and threads need no copy of U per worker (processes were slower on bank).
-                with joblib.parallel_config(prefer="threads"):
-                    res = minimize(objective, space, method=method, budget=budget,
-                                   random_state=seed_from(rng), n_jobs=self.n_jobs, **options)
-                if self.n_jobs != 1:
-                    queries = q0 + res.n_queries  # queries in worker processes are not seen here
+                res = self._search(lambda v, size=size: cost_of(v.reshape(size, d))[0],
+                                   Box(np.tile(lo, size), np.tile(hi, size)), budget, low_dim, rng)
+                used = res.n_queries
                 V = np.asarray(res.x, dtype=float).reshape(size, d)
+                if coincident_budget:
+                    # |V| copies of one point: a d-dimensional search (see coincident_budget)
+                    res_c = self._search(lambda p, size=size: cost_of(np.repeat(p[None, :], size, axis=0))[0],
+                                         Box(lo, hi), coincident_budget, low_dim, rng)
+                    used += res_c.n_queries
+                    if res_c.fun < res.fun:
+                        res, V = res_c, np.repeat(np.asarray(res_c.x, dtype=float)[None, :], size, axis=0)
+                if self.n_jobs != 1:
+                    queries = q0 + used  # queries in worker processes are not seen here
                 history.append({"size": size, "cost": float(res.fun), "queries": queries - q0,
                                 "seconds": time.perf_counter() - t0})
                 if res.fun < best_cost:
@@ -418,6 +422,23 @@ class AntidoteData(BaseEstimator):
         self.n_queries_ = int(queries)
         self.seconds_ = time.perf_counter() - start
         return self
+
+    def _search(self, objective: Callable[[np.ndarray], float], space: Any, budget: int, low_dim: int,
+                rng: np.random.Generator) -> Any:
+        """One ``robustfair.optim.minimize`` run with this estimator's method over ``space``."""
+        from ..optim import minimize
+
+        method, options = self.method, {}
+        if method == "sre":
+            if space.dim <= low_dim:
+                method = "racos"  # nothing to embed: search the box itself
+            else:
+                options = {"low_dimension": low_dim, "num_sre": self.num_sre}
+        # Threads by default: the queries are scikit-learn/numpy code that releases the GIL,
+        # and threads need no copy of U per worker (processes were slower on bank).
+        with joblib.parallel_config(prefer="threads"):
+            return minimize(objective, space, method=method, budget=budget, random_state=seed_from(rng),
+                            n_jobs=self.n_jobs, **options)
 
     @staticmethod
     def _labels_of_U(U: np.ndarray, centers: np.ndarray, labels: np.ndarray | None) -> np.ndarray:

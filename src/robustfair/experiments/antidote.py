@@ -95,6 +95,8 @@ class AntidoteConfig(ExperimentConfig):
     method: str = "sre"
     box_quantile: float = Field(default=0.0, ge=0, lt=0.5, description="search V in the [q, 1-q] per-feature "
                                 "quantile box of U (0: the bounding box, the paper's)")
+    coincident_budget: int = Field(default=100, ge=0, description="queries per size on |V| copies of one point "
+                                   "before the full search (ours; 0: the paper's search only)")
     n_jobs: int = 1
 
     @field_validator("alpha_from")
@@ -187,7 +189,8 @@ def antidote(config: AntidoteConfig, seed: int) -> list[Record]:
             _CLUSTERER[comb], k, fairness=fairness, alpha=alpha, initial_size=initial_size,
             low_dimension=config.low_dimension, step=config.step, max_size=max_size,
             time_budget=config.time_budget, budget_per_size=config.budget_per_size, method=config.method,
-            box_quantile=config.box_quantile, n_jobs=config.n_jobs, random_state=seed,
+            box_quantile=config.box_quantile, coincident_budget=config.coincident_budget, n_jobs=config.n_jobs,
+            random_state=seed,
         ).fit(X, sensitive_features=s)
     q_base = _quality(X, base_labels, seed)
     metrics = {
