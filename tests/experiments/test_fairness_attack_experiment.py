@@ -47,6 +47,27 @@ def test_bad_settings_raise_value_errors(values, match):
         get_experiment("fairness-attack").make_config(values)
 
 
+def test_cfc_group_repair_is_passed_to_cfc_and_keyed_in_its_records(monkeypatch):
+    from robustfair.cluster import ConsensusFairClustering
+
+    seen = []
+    original = ConsensusFairClustering.fit
+
+    def spy(self, X, y=None, *, sensitive_features=None):
+        seen.append(self.group_repair)
+        return original(self, X, y, sensitive_features=sensitive_features)
+
+    monkeypatch.setattr(ConsensusFairClustering, "fit", spy)
+    exp = get_experiment("fairness-attack")
+    cfg = exp.make_config({"dataset": "toy-fairness", "methods": ["sfd", "cfc"], "fractions": [0.3],
+                           "attacks": ["ours"], "budget": 2, "cfc_budget": 1, "cfc_epochs": 2,
+                           "cfc_group_repair": 0.75})
+    records = exp.func(cfg, 0)
+    assert seen and set(seen) == {0.75}
+    assert {r.keys.get("group_repair") for r in records if r.method == "cfc"} == {0.75}
+    assert all("group_repair" not in r.keys for r in records if r.method == "sfd")
+
+
 def test_cfc_cell_runs_with_the_clean_reference_of_the_published_protocol():
     exp = get_experiment("fairness-attack")
     cfg = exp.make_config({"dataset": "toy-fairness", "methods": ["cfc"], "fractions": [0.3], "attacks": ["ours"],

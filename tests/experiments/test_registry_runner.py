@@ -63,6 +63,15 @@ def test_list_fields_split_and_scalar_fields_sweep():
     assert sorted((c.k, c.scale) for c in configs) == [(2, 0.5), (2, 1.0), (3, 0.5), (3, 1.0)]
 
 
+def test_none_on_the_command_line_means_none_only_where_none_is_allowed():
+    exp = get_experiment("fairness-attack")
+    configs = expand_sweep(exp, {"cfc_group_repair": "none,0.75", "k": "None"})
+    assert [c.cfc_group_repair for c in configs] == [None, 0.75]
+    assert configs[0].k is None
+    with pytest.raises(ValueError, match="'budget'"):
+        expand_sweep(exp, {"budget": "none"})  # an int field: "none" is not a number
+
+
 def test_unknown_key_and_bad_value_name_the_key():
     exp = get_experiment("_test-toy")
     with pytest.raises(ValueError, match="Unknown setting.*bogus"):

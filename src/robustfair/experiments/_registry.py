@@ -103,12 +103,20 @@ class Experiment:
                 f"Unknown setting(s) {', '.join(sorted(unknown))} for experiment {self.name!r}; "
                 f"known: {', '.join(self.config_cls.model_fields)}."
             )
+        # "none" from the command line means None for a field that accepts None (e.g. k)
+        values = {key: None if isinstance(v, str) and v.strip().lower() == "none" and self._accepts_none(key) else v
+                  for key, v in values.items()}
         try:
             return self.config_cls(**values)
         except pydantic.ValidationError as exc:
             err = exc.errors()[0]
             loc = ".".join(str(p) for p in err.get("loc", ())) or "config"
             raise ValueError(f"Bad value for {loc!r} in experiment {self.name!r}: {err.get('msg')}.") from None
+
+    def _accepts_none(self, name: str) -> bool:
+        annotation = self.config_cls.model_fields[name].annotation
+        return annotation is type(None) or (typing.get_origin(annotation) in (typing.Union, types.UnionType)
+                                            and type(None) in typing.get_args(annotation))
 
     def is_list_field(self, name: str) -> bool:
         return _is_sequence_annotation(self.config_cls.model_fields[name].annotation)

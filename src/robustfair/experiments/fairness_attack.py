@@ -370,6 +370,8 @@ def fairness_attack(config: FairnessAttackConfig, seed: int) -> list[Record]:
             n_attack = min(int(round(fraction * n)), pool.shape[0])
             attacker = pool[:n_attack]
             keys = {"fraction": float(fraction), "k": int(k)}
+            if method == "cfc" and config.cfc_group_repair is not None:
+                keys["group_repair"] = float(config.cfc_group_repair)
 
             def target() -> Any:
                 return make_clusterer(method, k, random_state=seed, **params)
