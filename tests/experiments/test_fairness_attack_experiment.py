@@ -107,6 +107,9 @@ def test_cfc_cell_runs_with_the_clean_reference_of_the_published_protocol():
     panel = next(f for t, f in figs if "basic partitions and co-association" in t)
     assert sum(len(ax.patches) for ax in panel.axes[:1]) == 40  # 20 bins per histogram, before and after
     assert len(panel.axes[1].images) == 1 and len(panel.axes[2].images) == 1
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
 
 
 def test_office_caltech_dataset_is_registered():
@@ -159,3 +162,6 @@ def test_toy_figure_shows_sfd_clusters_before_and_after_the_attack():
     figs = exp.figures([r.flat(1) for r in records])
     fig = next(f for t, f in figs if "SFD clusters before and after" in t)
     assert [len(ax.collections) for ax in fig.axes] == [20, 20]
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
