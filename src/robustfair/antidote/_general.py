@@ -327,7 +327,7 @@ class AntidoteData(BaseEstimator):
 
     def fit(self, X: Any, y: Any = None, *, sensitive_features: Any = None) -> AntidoteData:
         """Find antidote data ``V`` for ``U = X``; fairness is measured on ``X`` only."""
-        from ..optim import Box, minimize
+        from ..optim import Box
 
         start = time.perf_counter()
         U = check_array(X, "X", min_samples=2)

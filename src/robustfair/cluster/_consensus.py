@@ -350,8 +350,7 @@ def repair_groups(H: Any, groups: np.ndarray, threshold: float) -> np.ndarray:
     repair would leave fewer than two groups, the given groups are returned unchanged.
     """
     n_groups = int(groups.max()) + 1
-    onehot = np.zeros((groups.shape[0], n_groups))
-    onehot[np.arange(groups.shape[0]), groups] = 1.0
+    onehot = np.eye(n_groups)[groups]
     r = float(H[0].sum())  # partitions per sample: each sample's co-association with itself
     votes = np.asarray(H @ (H.T @ onehot)) - r * onehot
     votes /= np.bincount(groups, minlength=n_groups)[None, :]

@@ -204,8 +204,7 @@ def _consensus_records(data: Any, result: Any, k: int, seed: int, params: dict, 
     for when, labels in (("before", result.info["labels_before"]), ("after", result.info["labels_after"])):
         codes = np.unique(np.asarray(labels), return_inverse=True)[1].ravel()
         m = int(codes.max()) + 1
-        onehot = np.zeros((codes.shape[0], m))
-        onehot[np.arange(codes.shape[0]), codes] = 1.0
+        onehot = np.eye(m)[codes]
         # mean of S = H H^T over cluster blocks: C^T H H^T C / (n_a n_b), k x k, no n x n array
         HC = np.asarray(H.T @ onehot)
         sizes = onehot.sum(0)
