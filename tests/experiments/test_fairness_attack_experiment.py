@@ -41,31 +41,33 @@ def test_toy_cell_records_none_ours_random_on_the_defender_set():
     ({"objective": "nmi"}, "objective"),
     ({"budget": 0}, "budget"),
     ({"cfc_reference": "oracle"}, "cfc_reference"),
+    ({"cfc_assignment": "hungarian"}, "cfc_assignment"),
 ])
 def test_bad_settings_raise_value_errors(values, match):
     with pytest.raises(ValueError, match=match):
         get_experiment("fairness-attack").make_config(values)
 
 
-def test_cfc_group_repair_is_passed_to_cfc_and_keyed_in_its_records(monkeypatch):
+def test_cfc_group_repair_and_assignment_reach_cfc_and_key_its_records(monkeypatch):
     from robustfair.cluster import ConsensusFairClustering
 
     seen = []
     original = ConsensusFairClustering.fit
 
     def spy(self, X, y=None, *, sensitive_features=None):
-        seen.append(self.group_repair)
+        seen.append((self.group_repair, self.assignment))
         return original(self, X, y, sensitive_features=sensitive_features)
 
     monkeypatch.setattr(ConsensusFairClustering, "fit", spy)
     exp = get_experiment("fairness-attack")
     cfg = exp.make_config({"dataset": "toy-fairness", "methods": ["sfd", "cfc"], "fractions": [0.3],
                            "attacks": ["ours"], "budget": 2, "cfc_budget": 1, "cfc_epochs": 2,
-                           "cfc_group_repair": 0.75})
+                           "cfc_group_repair": 0.75, "cfc_assignment": "argmax"})
     records = exp.func(cfg, 0)
-    assert seen and set(seen) == {0.75}
+    assert seen and set(seen) == {(0.75, "argmax")}
     assert {r.keys.get("group_repair") for r in records if r.method == "cfc"} == {0.75}
-    assert all("group_repair" not in r.keys for r in records if r.method == "sfd")
+    assert {r.keys.get("assignment") for r in records if r.method == "cfc"} == {"argmax"}
+    assert all("group_repair" not in r.keys and "assignment" not in r.keys for r in records if r.method == "sfd")
 
 
 def test_cfc_cell_runs_with_the_clean_reference_of_the_published_protocol():

@@ -60,6 +60,11 @@ class FairnessAttackConfig(ExperimentConfig):
         description=("CFC's group_repair threshold: audit the (possibly poisoned) groups against the co-association "
                      "graph before fitting (ours, not in the thesis); None = trust the given groups, as the thesis"),
     )
+    cfc_assignment: str | None = Field(
+        default=None,
+        description=("how CFC reads hard labels off its soft assignments: 'balanced' (the estimator's default, ours) "
+                     "or 'argmax' (the thesis' rule); None = the estimator's default"),
+    )
     k: int | None = Field(default=None, ge=2, description="clusters; default: the number of classes")
     n_samples: int | None = Field(default=None, ge=2, description="subsample the dataset to this many rows")
 
@@ -91,6 +96,13 @@ class FairnessAttackConfig(ExperimentConfig):
     def _known_reference(cls, value: str) -> str:
         if value not in ("clean", "refit"):
             raise ValueError("cfc_reference must be 'clean' or 'refit'")
+        return value
+
+    @field_validator("cfc_assignment")
+    @classmethod
+    def _known_assignment(cls, value: str | None) -> str | None:
+        if value is not None and value not in ("balanced", "argmax"):
+            raise ValueError(f"cfc_assignment must be 'balanced' or 'argmax'; got {value!r}")
         return value
 
     @field_validator("objective")
@@ -362,6 +374,8 @@ def fairness_attack(config: FairnessAttackConfig, seed: int) -> list[Record]:
             params.setdefault("epochs", config.cfc_epochs)
             budget = config.cfc_budget
             params["group_repair"] = config.cfc_group_repair
+            if config.cfc_assignment is not None:
+                params["assignment"] = config.cfc_assignment
             if config.cfc_reference == "clean":
                 reference = make_clusterer("sfd", k, random_state=seed, **params.get("fair_reference_params", {}))
                 params["fair_reference"] = reference.fit(data.X, sensitive_features=data.sensitive).labels_
@@ -371,6 +385,8 @@ def fairness_attack(config: FairnessAttackConfig, seed: int) -> list[Record]:
             keys = {"fraction": float(fraction), "k": int(k)}
             if method == "cfc" and config.cfc_group_repair is not None:
                 keys["group_repair"] = float(config.cfc_group_repair)
+            if method == "cfc" and config.cfc_assignment is not None:
+                keys["assignment"] = config.cfc_assignment
 
             def target() -> Any:
                 return make_clusterer(method, k, random_state=seed, **params)
