@@ -130,6 +130,7 @@ def test_clusterer_without_centers_or_labels_raises():
     ({"alpha": float("nan")}, "alpha"),
     ({"box_quantile": 0.7}, "box_quantile"),
     ({"coincident_budget": -1}, "coincident_budget"),
+    ({"center_budget": -2}, "center_budget"),
 ])
 def test_bad_parameters_raise_value_errors(kwargs, match):
     U, s = _biased_blobs()
@@ -245,3 +246,46 @@ def test_coincident_phase_searches_stacked_copies_of_one_point():
     # with the phase off, nothing about the search changes
     again = AntidoteData(**kw, coincident_budget=0).fit(U, sensitive_features=s)
     np.testing.assert_array_equal(again.antidote_, full.antidote_)
+
+
+def test_antidote_for_centers_makes_the_centers_the_cluster_means():
+    from robustfair.antidote import antidote_for_centers
+
+    rng = np.random.default_rng(1)
+    U, _ = _biased_blobs()
+    centers = np.array([[0.3, -0.2], [2.6, 3.3]]) + rng.normal(0, 0.05, (2, 2))
+    lo, hi = U.min(0) - 10, U.max(0) + 10   # room enough: nothing is clipped
+    V = antidote_for_centers(U, centers, 41, lo, hi)
+    assert V.shape == (41, 2)
+    np.testing.assert_array_equal(V[:21], np.repeat(V[:1], 21, axis=0))    # 21 + 20 copies
+    np.testing.assert_array_equal(V[21:], np.repeat(V[21:22], 20, axis=0))
+    UV = np.vstack([U, V])
+    nearest = ((UV[:, None] - centers[None]) ** 2).sum(-1).argmin(1)
+    for j in range(2):
+        np.testing.assert_allclose(UV[nearest == j].mean(0), centers[j], atol=1e-9)
+    # the pull of the stacks is what a warm-started Lloyd run settles at
+    from sklearn.cluster import KMeans
+    km = KMeans(2, init=centers, n_init=1, tol=0.0).fit(UV)
+    np.testing.assert_allclose(np.sort(km.cluster_centers_, 0), np.sort(centers, 0), atol=1e-9)
+    # a tight box clips the stacks
+    tight = antidote_for_centers(U, centers, 3, U.min(0), U.max(0))
+    assert (tight >= U.min(0)).all() and (tight <= U.max(0)).all()
+
+
+def test_center_phase_searches_candidate_centers_for_large_antidote_sets():
+    # group 1 sits apart from the two blobs of group 0, so vanilla k-means serves it badly
+    # (social cost). With 40 antidote points (80 coordinates) a 4-query search of the box
+    # gains little; 60 queries over the 4 coordinates of the centers gain much more.
+    rng = np.random.default_rng(0)
+    U = np.vstack([rng.normal(0, 0.5, (100, 2)), rng.normal(0, 0.5, (100, 2)) + [4, 0],
+                   rng.normal(0, 0.5, (30, 2)) + [2, 5]])
+    s = np.r_[np.zeros(200), np.ones(30)].astype(int)
+    kw = dict(n_clusters=2, fairness="social", initial_size=40, max_size=40, budget_per_size=4,
+              random_state=0)
+    full = AntidoteData(**kw).fit(U, sensitive_features=s)
+    both = AntidoteData(**kw, center_budget=60).fit(U, sensitive_features=s)
+    assert both.cost_after_ < full.cost_after_ - 1.0 < both.cost_before_ - 1.0
+    assert both.antidote_.shape == (40, 2)
+    assert both.n_queries_ - full.n_queries_ == 60
+    again = AntidoteData(**kw, center_budget=60).fit(U, sensitive_features=s)
+    np.testing.assert_array_equal(again.antidote_, both.antidote_)

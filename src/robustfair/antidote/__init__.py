@@ -15,11 +15,11 @@ single-level KKT reduction solved with cvxpy). cvxpy is imported only by the con
 from importlib import import_module
 from typing import Any
 
-from ._general import AntidoteData, UnnormalizedSpectralClustering, fairness_cost
+from ._general import AntidoteData, UnnormalizedSpectralClustering, antidote_for_centers, fairness_cost
 
 _LAZY = {"SumOfNormsClustering": "._convex", "ConvexAntidote": "._convex"}
 
-__all__ = ["AntidoteData", "UnnormalizedSpectralClustering", "fairness_cost", *_LAZY]
+__all__ = ["AntidoteData", "UnnormalizedSpectralClustering", "antidote_for_centers", "fairness_cost", *_LAZY]
 
 
 def __getattr__(name: str) -> Any:

@@ -31,7 +31,7 @@ from .._validation import (
     seed_from,
 )
 
-__all__ = ["AntidoteData", "UnnormalizedSpectralClustering", "fairness_cost"]
+__all__ = ["AntidoteData", "UnnormalizedSpectralClustering", "antidote_for_centers", "fairness_cost"]
 
 _FAIRNESS = ("balance", "social")
 _CLUSTERERS = ("kmeans", "spectral")
@@ -176,6 +176,16 @@ class AntidoteData(BaseEstimator):
         weight of a single point, which is what moves a warm-started Lloyd run out of a
         poor local optimum; uniform samples of the full box almost never stack them. The
         better of the two searches is kept. ``0`` skips the phase.
+    center_budget : int, default=0
+        Queries spent per size, after the other searches, on antidote sets built from
+        candidate centers (ours, not in the paper): for centers ``c``, ``U`` is split by
+        nearest ``c`` and cluster ``j`` gets about ``|V| / k`` copies of the point that
+        makes ``c_j`` the mean of its points of ``U`` plus those copies, clipped to the box
+        (:func:`antidote_for_centers`). CMA-ES searches ``c`` (``k d`` coordinates, however
+        large ``|V|`` is) from the vanilla centers with a small step (``sigma0=0.01`` of the
+        box). The clusterer still decides the centers; the parametrization only proposes
+        ``V``. This is the search that reaches a fair baseline's cost when ``|V|`` is a
+        sizeable share of ``|U|`` (the paper's Table 2 fractions). ``0`` skips the phase.
     n_jobs : int, default=1
         Passed to ``minimize``; methods that evaluate batches (random, cma, rbf) use it.
         Batches run in threads unless a joblib backend is set by the caller
@@ -239,6 +249,7 @@ class AntidoteData(BaseEstimator):
         warm_start: bool = True,
         num_sre: int = 5,
         coincident_budget: int = 0,
+        center_budget: int = 0,
         n_jobs: int = 1,
         random_state: Any = None,
     ) -> None:
@@ -258,6 +269,7 @@ class AntidoteData(BaseEstimator):
         self.warm_start = warm_start
         self.num_sre = num_sre
         self.coincident_budget = coincident_budget
+        self.center_budget = center_budget
         self.n_jobs = n_jobs
         self.random_state = random_state
 
@@ -343,6 +355,7 @@ class AntidoteData(BaseEstimator):
         budget = int(check_positive(self.budget_per_size, "budget_per_size", integer=True))
         coincident_budget = int(check_positive(self.coincident_budget, "coincident_budget", integer=True,
                                                strict=False))
+        center_budget = int(check_positive(self.center_budget, "center_budget", integer=True, strict=False))
         low_dim = int(check_positive(self.low_dimension, "low_dimension", integer=True))
         time_budget = None if self.time_budget is None else check_positive(self.time_budget, "time_budget")
         if self.alpha is not None and (not isinstance(self.alpha, numbers.Real) or not np.isfinite(self.alpha)):
@@ -396,6 +409,19 @@ class AntidoteData(BaseEstimator):
                     used += res_c.n_queries
                     if res_c.fun < res.fun:
                         res, V = res_c, np.repeat(np.asarray(res_c.x, dtype=float)[None, :], size, axis=0)
+                if center_budget:
+                    # V proposed from candidate centers: a k*d-dimensional search (see center_budget)
+                    k_c = centers0.shape[0]
+
+                    def from_centers(c: np.ndarray, size: int = size) -> np.ndarray:
+                        return antidote_for_centers(U, c.reshape(k_c, d), size, lo, hi)
+
+                    res_t = self._search(lambda c: cost_of(from_centers(c))[0], Box(np.tile(lo, k_c), np.tile(hi, k_c)),
+                                         center_budget, low_dim, rng, method="cma",
+                                         options={"x0": np.asarray(centers0, dtype=float).ravel(), "sigma0": 0.01})
+                    used += res_t.n_queries
+                    if res_t.fun < res.fun:
+                        res, V = res_t, from_centers(np.asarray(res_t.x, dtype=float))
                 if self.n_jobs != 1:
                     queries = q0 + used  # queries in worker processes are not seen here
                 history.append({"size": size, "cost": float(res.fun), "queries": queries - q0,
@@ -424,11 +450,11 @@ class AntidoteData(BaseEstimator):
         return self
 
     def _search(self, objective: Callable[[np.ndarray], float], space: Any, budget: int, low_dim: int,
-                rng: np.random.Generator) -> Any:
-        """One ``robustfair.optim.minimize`` run with this estimator's method over ``space``."""
+                rng: np.random.Generator, method: str | None = None, options: dict | None = None) -> Any:
+        """One ``robustfair.optim.minimize`` run over ``space`` (this estimator's method by default)."""
         from ..optim import minimize
 
-        method, options = self.method, {}
+        method, options = (self.method, {}) if method is None else (method, dict(options or {}))
         if method == "sre":
             if space.dim <= low_dim:
                 method = "racos"  # nothing to embed: search the box itself
@@ -446,6 +472,29 @@ class AntidoteData(BaseEstimator):
             return np.asarray(labels)
         d2 = ((U[:, None, :] - np.asarray(centers)[None, :, :]) ** 2).sum(-1)
         return d2.argmin(1)
+
+
+def antidote_for_centers(U: np.ndarray, centers: np.ndarray, size: int, lower: np.ndarray,
+                         upper: np.ndarray) -> np.ndarray:
+    """Antidote points that make ``centers`` the means of their clusters (ours, not in the paper).
+
+    ``U`` is split by nearest center; cluster ``j`` (``n_j`` points summing to ``S_j``) gets
+    ``m_j`` copies (``size`` shared as evenly as possible) of ``p_j = ((n_j + m_j) c_j - S_j) /
+    m_j``, so that the mean of its points and the copies is ``c_j``. ``p_j`` is clipped to
+    ``[lower, upper]``: when the box is too small for ``size`` copies to pull that far, the
+    clipped stack pulls as far as it can. Returns an array of shape ``(size, d)``.
+    """
+    centers = np.asarray(centers, dtype=float)
+    k = centers.shape[0]
+    # squared distances without an (n, k, d) array: |u|^2 - 2 u.c + |c|^2
+    d2 = (U * U).sum(1)[:, None] - 2.0 * U @ centers.T + (centers * centers).sum(1)[None, :]
+    nearest = d2.argmin(1)
+    counts = np.bincount(nearest, minlength=k).astype(float)
+    sums = np.eye(k)[nearest].T @ U
+    sizes = np.full(k, size // k)
+    sizes[: size % k] += 1
+    points = ((counts + sizes)[:, None] * centers - sums) / np.maximum(sizes, 1)[:, None]
+    return np.repeat(np.clip(points, lower, upper), sizes, axis=0)
 
 
 def _quality(U: np.ndarray, labels: np.ndarray, seed: int) -> dict[str, float]:

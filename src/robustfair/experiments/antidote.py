@@ -105,6 +105,8 @@ class AntidoteConfig(ExperimentConfig):
                                 "quantile box of U (0: the bounding box, the paper's)")
     coincident_budget: int = Field(default=300, ge=0, description="queries per size on |V| copies of one point "
                                    "before the full search (ours; 0: the paper's search only)")
+    center_budget: int = Field(default=0, ge=0, description="queries per size on V proposed from candidate centers "
+                               "(ours; CMA-ES from the vanilla centers; for the large fractions of Table 2)")
     n_jobs: int = 1
 
     @field_validator("alpha_from")
@@ -197,7 +199,8 @@ def antidote(config: AntidoteConfig, seed: int) -> list[Record]:
             _CLUSTERER[comb], k, fairness=fairness, alpha=alpha, initial_size=initial_size,
             low_dimension=config.low_dimension, step=config.step, max_size=max_size,
             time_budget=config.time_budget, budget_per_size=config.budget_per_size, method=config.method,
-            box_quantile=config.box_quantile, coincident_budget=config.coincident_budget, n_jobs=config.n_jobs,
+            box_quantile=config.box_quantile, coincident_budget=config.coincident_budget,
+            center_budget=config.center_budget, n_jobs=config.n_jobs,
             random_state=seed,
         ).fit(X, sensitive_features=s)
     q_base = _quality(X, base_labels, seed)
