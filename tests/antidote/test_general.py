@@ -289,3 +289,26 @@ def test_center_phase_searches_candidate_centers_for_large_antidote_sets():
     assert both.n_queries_ - full.n_queries_ == 60
     again = AntidoteData(**kw, center_budget=60).fit(U, sensitive_features=s)
     np.testing.assert_array_equal(again.antidote_, both.antidote_)
+
+
+def test_antidote_experiment_passes_warm_start_and_center_budget(monkeypatch):
+    from robustfair.experiments import get_experiment
+
+    seen = []
+    original = AntidoteData.fit
+
+    def spy(self, X, y=None, *, sensitive_features=None):
+        seen.append((self.warm_start, self.center_budget))
+        return original(self, X, y, sensitive_features=sensitive_features)
+
+    monkeypatch.setattr(AntidoteData, "fit", spy)
+    exp = get_experiment("antidote")
+    assert exp.default_config().warm_start is True and exp.default_config().center_budget == 0
+    cfg = exp.make_config({"dataset": "toy-fairness", "combination": 1, "budget_per_size": 4, "time_budget": 5,
+                           "coincident_budget": 4, "warm_start": "false", "center_budget": 5})
+    recs = exp.func(cfg, 0)
+    assert seen == [(False, 5)]
+    assert all(r.keys["warm_start"] is False for r in recs)  # cold-start records are kept apart
+    default = exp.func(exp.make_config({"dataset": "toy-fairness", "combination": 1, "budget_per_size": 4,
+                                        "time_budget": 5, "coincident_budget": 4}), 0)
+    assert all("warm_start" not in r.keys for r in default)
