@@ -213,6 +213,20 @@ def test_warm_started_query_reproduces_vanilla_centers_exactly():
     assert fairness_cost("balance", U, centers1, s) == fairness_cost("balance", U, centers0, s)
 
 
+def test_cold_started_query_ends_at_a_lloyd_fixed_point():
+    # warm_start=False: 10 k-means++ restarts, then Lloyd to a fixed point as for vanilla,
+    # so every center is exactly the mean of its points (no tolerance jitter between queries)
+    rng = np.random.default_rng(0)
+    U = np.vstack([rng.normal(0, 1, (3000, 2)), rng.normal(0.8, 1, (3000, 2))])
+    run = AntidoteData(n_clusters=2, warm_start=False, random_state=0)._make_centers_fn(U, seed=0)
+    UV = np.vstack([U, rng.uniform(-3, 3, (5, 2))])
+    centers, labels_U = run(UV)
+    labels = ((UV[:, None] - centers[None]) ** 2).sum(-1).argmin(1)
+    np.testing.assert_array_equal(labels[: U.shape[0]], labels_U)
+    for j in range(2):
+        np.testing.assert_allclose(UV[labels == j].mean(0), centers[j], rtol=0, atol=1e-12)
+
+
 @pytest.mark.parametrize("backend", [None, "loky"])
 def test_parallel_batches_give_the_sequential_result(backend):
     import joblib
