@@ -179,6 +179,11 @@ def test_antidote_figure_has_one_panel_per_combination():
             for m, v in (("silhouette_antidote", 0.4), ("silhouette_baseline", 0.3))]
     figs = get_experiment("antidote").figures(recs)
     assert len(figs) == 2
+    # cold-started records of the same cells do not enter the bars of the default ones
+    cold = [{**r, "value": -0.9, "warm_start": False} for r in recs]
+    (_, fig), _ = get_experiment("antidote").figures(recs + cold)
+    heights = [p.get_height() for p in fig.axes[0].patches]
+    assert heights and min(heights) > 0
 
 
 @pytest.mark.parametrize("combination", [1, 2, 3])

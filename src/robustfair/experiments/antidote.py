@@ -138,6 +138,9 @@ def _figures(records: list[dict]) -> list:
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
+    # one query mode per bar: the default (warm-started) records when there are any
+    default = [r for r in records if r.get("warm_start") in (None, True)]
+    records = default or records
     vals: dict[tuple, dict[str, list[float]]] = {}
     for r in records:
         if r["metric"] in ("silhouette_antidote", "silhouette_baseline") and r.get("value") is not None:
