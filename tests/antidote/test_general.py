@@ -184,6 +184,9 @@ def test_antidote_figure_has_one_panel_per_combination():
     (_, fig), _ = get_experiment("antidote").figures(recs + cold)
     heights = [p.get_height() for p in fig.axes[0].patches]
     assert heights and min(heights) > 0
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
 
 
 @pytest.mark.parametrize("combination", [1, 2, 3])
