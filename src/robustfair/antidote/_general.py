@@ -489,11 +489,11 @@ def antidote_for_centers(U: np.ndarray, centers: np.ndarray, size: int, lower: n
     ``[lower, upper]``: when the box is too small for ``size`` copies to pull that far, the
     clipped stack pulls as far as it can. Returns an array of shape ``(size, d)``.
     """
+    from sklearn.metrics import pairwise_distances_argmin
+
     centers = np.asarray(centers, dtype=float)
     k = centers.shape[0]
-    # squared distances without an (n, k, d) array: |u|^2 - 2 u.c + |c|^2
-    d2 = (U * U).sum(1)[:, None] - 2.0 * U @ centers.T + (centers * centers).sum(1)[None, :]
-    nearest = d2.argmin(1)
+    nearest = pairwise_distances_argmin(U, centers)
     counts = np.bincount(nearest, minlength=k).astype(float)
     sums = np.eye(k)[nearest].T @ U
     sizes = np.full(k, size // k)
