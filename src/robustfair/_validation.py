@@ -18,6 +18,8 @@ __all__ = [
     "check_array",
     "check_labels",
     "check_sensitive_features",
+    "check_group_labels",
+    "record_feature_names",
     "check_consistent_length",
     "check_random_state",
     "check_n_clusters",
@@ -123,8 +125,10 @@ def check_sensitive_features(
 
     Parameters
     ----------
-    sensitive_features : array-like of shape (n_samples,)
-        Group ids; any hashable values.
+    sensitive_features : array-like of shape (n_samples,) or (n_samples, n_columns)
+        Group ids; any hashable values. A pandas Series, a list of strings, or several
+        columns (a DataFrame or a 2-D array) whose intersection forms the groups (see
+        :func:`check_group_labels`).
     n_samples : int, optional
         Expected length (the number of rows of ``X``).
     min_groups : int, default=2
@@ -132,7 +136,7 @@ def check_sensitive_features(
     """
     if sensitive_features is None:
         raise ValueError(f"{name} is required: pass the protected attribute, one group id per sample.")
-    arr = check_labels(sensitive_features, name)
+    arr = check_group_labels(sensitive_features, name)
     if n_samples is not None and arr.shape[0] != n_samples:
         raise ValueError(f"{name} has {arr.shape[0]} entries but X has {n_samples} samples; they must match.")
     n_groups = np.unique(arr).shape[0]
@@ -142,6 +146,71 @@ def check_sensitive_features(
             "for group fairness to be defined."
         )
     return arr
+
+
+def _is_pandas(obj: Any) -> bool:
+    return type(obj).__module__.split(".")[0] == "pandas"
+
+
+def check_group_labels(sensitive_features: Any, name: str = "sensitive_features") -> np.ndarray:
+    """Return the protected attribute as one 1-D array of group labels.
+
+    Accepts what Fairlearn accepts for ``sensitive_features``: a 1-D array or list (ints,
+    strings, ...), a pandas ``Series``, or several columns, as a ``DataFrame`` or a 2-D
+    array of shape ``(n_samples, n_columns)``. Several columns give their intersection as
+    groups, named ``"col=value|col=value"`` (``"sex=F|race=B"``); the columns of a 2-D
+    array are named ``sf0``, ``sf1``, ... A single column is used as it is.
+
+    Raises
+    ------
+    ValueError
+        Naming the argument (and the column) for missing values, an empty input or a
+        shape that is not 1-D or (n_samples, n_columns).
+    """
+    if _is_pandas(sensitive_features) and hasattr(sensitive_features, "columns"):
+        frame = sensitive_features
+        if frame.shape[1] == 0:
+            raise ValueError(f"{name} is a DataFrame with no columns; pass at least one protected column.")
+        missing = [str(c) for c in frame.columns if frame[c].isna().any()]
+        if missing:
+            raise ValueError(f"{name} column {missing[0]!r} contains missing values; drop or fill those rows first.")
+        if frame.shape[1] == 1:
+            return check_labels(frame.iloc[:, 0].to_numpy(), f"{name}[{str(frame.columns[0])!r}]")
+        columns = [frame[c].to_numpy() for c in frame.columns]
+        return _intersection([str(c) for c in frame.columns], columns, name)
+    if _is_pandas(sensitive_features) and hasattr(sensitive_features, "isna"):
+        if sensitive_features.isna().any():
+            raise ValueError(f"{name} contains missing values; drop or fill those rows first.")
+        return check_labels(sensitive_features.to_numpy(), name)
+    arr = np.asarray(sensitive_features)
+    if arr.ndim == 2 and arr.shape[0] > 1 and arr.shape[1] > 1:
+        return _intersection([f"sf{j}" for j in range(arr.shape[1])], list(arr.T), name)
+    return check_labels(arr, name)
+
+
+def _intersection(names: list[str], columns: list[np.ndarray], name: str) -> np.ndarray:
+    """``"a=x|b=y"`` per row: the intersection of the protected columns as string labels."""
+    out: np.ndarray | None = None
+    for col_name, col in zip(names, columns):
+        col = check_labels(col, f"{name}[{col_name!r}]")
+        part = np.char.add(f"{col_name}=", col.astype(str))  # vectorized over rows
+        out = part if out is None else np.char.add(np.char.add(out, "|"), part)
+    assert out is not None
+    return out.astype(object).astype(str)
+
+
+def record_feature_names(estimator: Any, X: Any, *, reset: bool) -> None:
+    """Set (``reset=True``) or check (``reset=False``) ``feature_names_in_`` as scikit-learn does.
+
+    Call it with the caller's original ``X`` after :func:`check_array` accepted it. A
+    DataFrame with string column names sets ``feature_names_in_``; other input removes
+    it. At predict time, names that differ from those seen in ``fit`` raise, and a missing
+    or extra name set warns, exactly as in scikit-learn (``validate_data``). It also sets
+    or checks ``n_features_in_``.
+    """
+    from sklearn.utils.validation import validate_data
+
+    validate_data(estimator, X, reset=reset, skip_check_array=True)
 
 
 def check_consistent_length(*arrays: Any, names: Sequence[str] | None = None) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from sklearn.base import ClusterMixin
 
-from .._validation import check_array, check_sensitive_features, encode_labels
+from .._validation import check_array, check_sensitive_features, encode_labels, record_feature_names
 
 __all__ = ["FairClusteringMixin", "check_fit_array"]
 
@@ -79,7 +79,7 @@ class FairClusteringMixin(ClusterMixin):
     def _validate_fit_input(
         self, X: Any, sensitive_features: Any, *, min_groups: int = 2
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Validate ``X`` and the protected attribute; set ``n_features_in_``.
+        """Validate ``X`` and the protected attribute; set ``n_features_in_`` (and ``feature_names_in_``).
 
         Returns
         -------
@@ -90,10 +90,11 @@ class FairClusteringMixin(ClusterMixin):
         groups : ndarray, shape (G,)
             The distinct group values; ``groups[codes]`` gives back ``sensitive_features``.
         """
+        X_in = X
         X = check_fit_array(X, "X", min_samples=2)
         s = check_sensitive_features(sensitive_features, X.shape[0], min_groups=min_groups)
         codes, groups = encode_labels(s, "sensitive_features")
-        self.n_features_in_ = X.shape[1]
+        record_feature_names(self, X_in, reset=True)  # n_features_in_, and feature_names_in_ for a DataFrame
         return X, codes, groups
 
     def _validate_predict_input(self, X: Any) -> np.ndarray:
@@ -101,7 +102,9 @@ class FairClusteringMixin(ClusterMixin):
         from sklearn.utils.validation import check_is_fitted
 
         check_is_fitted(self)
+        X_in = X
         X = check_fit_array(X, "X")
+        record_feature_names(self, X_in, reset=False)  # scikit-learn's checks of names and width
         if X.shape[1] != self.n_features_in_:
             raise ValueError(
                 f"X has {X.shape[1]} features, but {type(self).__name__} is expecting "

@@ -32,6 +32,7 @@ from .._validation import (
     check_random_state,
     check_sensitive_features,
     encode_labels,
+    record_feature_names,
     seed_from,
 )
 from ._base import FairClusteringMixin
@@ -293,6 +294,7 @@ class ConsensusFairClustering(FairClusteringMixin, BaseEstimator):
         from ._base import check_fit_array
         from ._consensus_net import soft_assignments, train_cfc
 
+        X_in = X
         X = check_fit_array(X, "X", min_samples=2)
         n = X.shape[0]
         s = check_sensitive_features(sensitive_features, n)
@@ -328,7 +330,7 @@ class ConsensusFairClustering(FairClusteringMixin, BaseEstimator):
             self.labels_ = balanced_assignment(self.soft_labels_, groups)
         else:
             self.labels_ = self.soft_labels_.argmax(axis=1)
-        self.n_features_in_ = X.shape[1]
+        record_feature_names(self, X_in, reset=True)
         self.fit_seconds_ = {"partitions": t1 - t0, "reference": t2 - t1, "training": out["seconds"]}
         return self
 
@@ -338,9 +340,11 @@ class ConsensusFairClustering(FairClusteringMixin, BaseEstimator):
 
         if not hasattr(self, "_model"):
             raise ValueError("This ConsensusFairClustering is not fitted yet; call fit first.")
+        X_in = X
         X = check_array(X, "X")
         if X.shape[1] != self.n_features_in_:
             raise ValueError(f"X has {X.shape[1]} features, but the model was fitted on {self.n_features_in_}.")
+        record_feature_names(self, X_in, reset=False)
         return soft_assignments(self._model, X.astype(np.float32), self._device).argmax(axis=1)
 
 

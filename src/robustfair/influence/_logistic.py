@@ -37,7 +37,7 @@ import numpy as np
 import scipy.linalg
 from sklearn.base import BaseEstimator, ClassifierMixin
 
-from .._validation import check_array, check_consistent_length, check_labels, check_positive
+from .._validation import check_array, check_consistent_length, check_labels, check_positive, record_feature_names
 from ._objectives import Objective, _log_loss, _sigmoid, build_objectives
 
 __all__ = ["InfluenceLogisticRegression", "influence_scores", "check_binary_target"]
@@ -135,6 +135,7 @@ class InfluenceLogisticRegression(ClassifierMixin, BaseEstimator):
 
     def fit(self, X: Any, y: Any, *, init: Any = None) -> "InfluenceLogisticRegression":
         """Fit by Newton's method; ``init`` (a ``theta_`` vector) warm-starts it."""
+        X_in = X
         X = check_array(X, "X")
         y01, classes = check_binary_target(y)
         check_consistent_length(X, y01, names=["X", "y"])
@@ -187,7 +188,7 @@ class InfluenceLogisticRegression(ClassifierMixin, BaseEstimator):
         self.n_iter_ = it
         self.classes_ = classes
         self.n_train_ = n
-        self.n_features_in_ = d
+        record_feature_names(self, X_in, reset=True)  # n_features_in_, feature_names_in_ for a DataFrame
         self.coef_ = theta[:d].copy()
         self.intercept_ = float(theta[d]) if self.fit_intercept else 0.0
         return self
@@ -197,7 +198,12 @@ class InfluenceLogisticRegression(ClassifierMixin, BaseEstimator):
         return np.append(self.coef_, self.intercept_) if self.fit_intercept else self.coef_.copy()
 
     def decision_function(self, X: Any) -> np.ndarray:
+        from sklearn.utils.validation import check_is_fitted
+
+        check_is_fitted(self, "coef_")
+        X_in = X
         X = check_array(X, "X")
+        record_feature_names(self, X_in, reset=False)  # names and width as seen in fit
         return X @ self.coef_ + self.intercept_
 
     def predict_proba(self, X: Any) -> np.ndarray:

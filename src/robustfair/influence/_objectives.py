@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_array, check_consistent_length, check_labels
+from .._validation import check_array, check_consistent_length, check_group_labels, check_labels
 
 __all__ = [
     "Objective",
@@ -65,7 +65,7 @@ def _two_groups(sensitive_features: Any, n: int, name: str) -> np.ndarray:
             f"{name}: sensitive_features is required for the fairness objectives; pass the "
             "validation set's protected attribute, one group id per row."
         )
-    s = check_labels(sensitive_features, "sensitive_features")
+    s = check_group_labels(sensitive_features, "sensitive_features")
     if s.shape[0] != n:
         raise ValueError(f"sensitive_features has {s.shape[0]} entries but X_val has {n} rows; they must match.")
     values = np.unique(s)

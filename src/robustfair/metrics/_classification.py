@@ -16,6 +16,7 @@ from robustfair._validation import (
     check_array,
     check_choice,
     check_consistent_length,
+    check_group_labels,
     check_labels,
     check_n_groups,
 )
@@ -33,7 +34,7 @@ _METHODS = ["between_groups", "to_overall"]
 
 
 def _groups(sensitive_features: Any, n: int, min_groups: int = 2) -> tuple[np.ndarray, np.ndarray]:
-    grp = check_labels(sensitive_features, "sensitive_features")
+    grp = check_group_labels(sensitive_features, "sensitive_features")
     if grp.shape[0] != n:
         raise ValueError(
             f"sensitive_features has {grp.shape[0]} entries but the predictions have {n}; they must match."

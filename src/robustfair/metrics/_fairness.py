@@ -17,6 +17,7 @@ from robustfair._validation import (
     check_array,
     check_choice,
     check_consistent_length,
+    check_group_labels,
     check_labels,
     check_n_groups,
     encode_labels,
@@ -106,7 +107,7 @@ def _contingency(
     ``counts`` sums to a positive number).
     """
     lab = check_labels(labels, labels_name)
-    grp = check_labels(sensitive_features, groups_name)
+    grp = check_group_labels(sensitive_features, groups_name)
     check_consistent_length(lab, grp, names=[labels_name, groups_name])
     table = None
     if _is_int(lab) and _is_int(grp):
@@ -209,7 +210,7 @@ def optimal_count_ratio_balance(sensitive_features: Any) -> float:
     dataset's group proportions (``deep-fair-discriminative-clustering.txt`` Theorem 3.2).
     In :math:`(0, 1]`, 1 for equal-sized groups.
     """
-    grp = check_labels(sensitive_features, "sensitive_features")
+    grp = check_group_labels(sensitive_features, "sensitive_features")
     counts, _, _ = _contingency(np.zeros(grp.shape[0], dtype=np.int64), grp)
     return float(counts.min() / counts.max())
 
@@ -313,7 +314,7 @@ def social_fairness_cost(X: Any, centers: Any, *, sensitive_features: Any) -> fl
         + n_clusters) beyond a fixed block of distances.
     """
     X, centers = _check_points_centers(X, centers)
-    grp = check_labels(sensitive_features, "sensitive_features")
+    grp = check_group_labels(sensitive_features, "sensitive_features")
     check_consistent_length(X, grp, names=["X", "sensitive_features"])
     codes, groups = _encode(grp, "sensitive_features")
     check_n_groups(groups.shape[0])
@@ -342,7 +343,7 @@ def balance_cost(X: Any, centers: Any, *, sensitive_features: Any) -> float:
         group proportions.
     """
     X, centers = _check_points_centers(X, centers)
-    grp = check_labels(sensitive_features, "sensitive_features")
+    grp = check_group_labels(sensitive_features, "sensitive_features")
     check_consistent_length(X, grp, names=["X", "sensitive_features"])
     nearest, _ = _nearest_center(X, centers)
     return -balance(nearest, sensitive_features=grp)
