@@ -11,6 +11,7 @@ downloaded. See ``docs/datasets.md``.
 """
 
 from ._base import Dataset
+from ._frame import from_csv, from_file, from_frame, from_parquet, make_preprocessor
 from ._registry import (
     DATA_ENV_VAR,
     DatasetInfo,
@@ -37,6 +38,11 @@ __all__ = [
     "DatasetInfo",
     "DatasetNotFoundError",
     "data_root",
+    "from_csv",
+    "from_file",
+    "from_frame",
+    "from_parquet",
+    "make_preprocessor",
     "list_datasets",
     "load_dataset",
     "register_dataset",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -80,6 +81,48 @@ class Dataset:
             group_names=self.group_names,
             description=self.description,
         )
+
+    @classmethod
+    def from_frame(cls, frame: Any, **kwargs: Any) -> "Dataset":
+        """A dataset from a pandas DataFrame; see :func:`robustfair.datasets.from_frame`."""
+        from ._frame import from_frame
+
+        return from_frame(frame, **kwargs)
+
+    @classmethod
+    def from_csv(cls, path: Any, **kwargs: Any) -> "Dataset":
+        """A dataset from a CSV file; see :func:`robustfair.datasets.from_csv`."""
+        from ._frame import from_csv
+
+        return from_csv(path, **kwargs)
+
+    @classmethod
+    def from_parquet(cls, path: Any, **kwargs: Any) -> "Dataset":
+        """A dataset from a Parquet file (needs pyarrow); see :func:`robustfair.datasets.from_parquet`."""
+        from ._frame import from_parquet
+
+        return from_parquet(path, **kwargs)
+
+    @property
+    def groups(self) -> np.ndarray | None:
+        """The group name of every sample (``group_names[sensitive]``), or ``sensitive`` itself."""
+        if self.sensitive is None:
+            return None
+        if self.group_names and self.sensitive.dtype.kind in "iu" and len(self.group_names) > int(self.sensitive.max()):
+            return np.asarray(self.group_names, dtype=object)[self.sensitive].astype(str)
+        return self.sensitive
+
+    def to_frame(self) -> Any:
+        """The encoded features as a pandas DataFrame, with ``target`` and ``group`` columns."""
+        import pandas as pd
+
+        names = list(self.feature_names) or [f"x{j}" for j in range(self.n_features)]
+        out = pd.DataFrame(self.X, columns=names)
+        if self.y is not None:
+            out["target"] = self.y
+        if self.sensitive is not None:
+            out["group"] = self.groups
+        return out
 
     def summary(self) -> str:
         parts = [f"{self.name}: {self.n_samples} x {self.n_features}"]
