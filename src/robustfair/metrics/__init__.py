@@ -22,6 +22,7 @@ from robustfair.metrics._clustering import (
     normalized_mutual_info,
     silhouette,
 )
+from robustfair.metrics._grouped import GroupedMetrics, classification_by_group, clustering_by_group
 from robustfair.metrics._fairness import (
     GroupBreakdown,
     balance,
@@ -43,6 +44,10 @@ __all__ = [
     "balance_cost",
     "group_breakdown",
     "GroupBreakdown",
+    # grouped reports (per group, overall, difference, ratio, bootstrap intervals)
+    "GroupedMetrics",
+    "clustering_by_group",
+    "classification_by_group",
     # fairness of a classifier
     "demographic_parity_difference",
     "demographic_parity_ratio",
