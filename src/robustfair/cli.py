@@ -20,6 +20,7 @@ def _build_parser() -> argparse.ArgumentParser:
         prog="robustfair",
         description="Fairness and robustness under attack for clustering and classification.",
     )
+    parser.add_argument("--version", action="version", version=f"robustfair {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def data_dir_option(p: argparse.ArgumentParser) -> None:
@@ -41,8 +42,35 @@ def _build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("list", help="registered experiments, one line each")
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
-    p = sub.add_parser("run", help="run (or resume) a named experiment's sweep")
-    p.add_argument("name", help="experiment name (see `robustfair list`)")
+    p = sub.add_parser("audit", help="audit your own CSV/Parquet file: fairness by group, and under attack")
+    p.add_argument("path", help="a CSV (or Parquet) file, one row per person, with a header row")
+    p.add_argument("--sensitive", required=True, metavar="COL[,COL...]",
+                   help="protected column(s); several give their intersection as groups")
+    p.add_argument("--target", metavar="COL", help="class column, for accuracy and NMI (optional)")
+    p.add_argument("--features", metavar="COL[,COL...]",
+                   help="columns to cluster on (default: all but target and sensitive)")
+    p.add_argument("--methods", default="kmeans,sfd,bera,kfc", metavar="M[,M...]",
+                   help="clustering methods (default: kmeans,sfd,bera,kfc; sfd and fairlet need exactly two "
+                        "groups; see `robustfair.cluster.list_methods`)")
+    p.add_argument("--k", type=int, default=None, help="clusters (default: the target's classes, else 5)")
+    p.add_argument("--attack", action="store_true",
+                   help="run the fairness attack and its random control against each fair method")
+    p.add_argument("--fractions", default="0.05,0.15,0.3", metavar="F[,F...]",
+                   help="attacked fractions of group labels (default: 0.05,0.15,0.3)")
+    p.add_argument("--budget", type=int, default=20, help="queries of the attack's search per fraction (default: 20)")
+    p.add_argument("--n-boot", type=int, default=200, help="bootstrap replicates for the intervals (default: 200)")
+    p.add_argument("--seed", type=int, default=0, help="random_state of methods, attack and bootstrap (default: 0)")
+    p.add_argument("--dropna", action="store_true", help="drop rows with a missing value instead of failing")
+    p.add_argument("--na-values", metavar="S[,S...]", help="extra markers of missing values, e.g. '?'")
+    p.add_argument("--json", action="store_true", help="print exactly one JSON object on stdout")
+    p.add_argument("-o", "--output", metavar="PATH", help="write the HTML report with grouped tables and plots")
+
+    p = sub.add_parser("run", help="run (or resume) a named experiment's sweep (`run NAME --help`: its settings)",
+                       add_help=False)
+    p.add_argument("-h", "--help", action="store_true", dest="show_help",
+                   help="show this help, and with NAME every setting of that experiment")
+    p.add_argument("name", nargs="?", help="experiment name (see `robustfair list`)")
+    parser.set_defaults(run_parser=p)
     p.add_argument("--set", dest="settings", action="append", default=[], metavar="KEY=VALUE",
                    help="config value; comma-separated values sweep scalar keys (repeatable)")
     p.add_argument("--seeds", type=int, default=None, help="number of seeds, 0..N-1 (default: 1)")
@@ -59,6 +87,12 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _version() -> str:
+    from . import __version__
+
+    return __version__
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _build_parser()
     args = parser.parse_args(argv)
@@ -70,6 +104,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as exc:
         print(f"robustfair {args.command}: error: {_one_line(exc)}", file=sys.stderr)
         return 2
+    except ImportError as exc:  # an optional extra the command needs is not installed
+        print(f"robustfair {args.command}: error: {_one_line(exc)}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # `robustfair datasets | head`: the reader left; not an error of ours
+        try:
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keep Python's exit flush quiet
+        except OSError:
+            pass
+        return 0
     except KeyboardInterrupt:
         print("robustfair: interrupted; finished cells are saved, rerun to resume.", file=sys.stderr)
         return 130
@@ -91,6 +134,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _cmd_datasets(args)
     if args.command == "run":
         return _cmd_run(args)
+    if args.command == "audit":
+        return _cmd_audit(args)
     if args.command == "demo":
         return _cmd_demo(args)
     if args.command == "report":
@@ -121,7 +166,10 @@ def _cmd_datasets(args: argparse.Namespace) -> int:
         return 0
     width = max(len(i.name) for i in infos)
     for i in infos:
-        where = "built-in" if i.path is None else str(i.path)
+        if i.kind == "built-in":
+            where = "built-in"
+        else:  # a file dataset: where it is read from, or would be once a data root is set
+            where = str(i.path) if i.path is not None else f"<data root>/{i.files[0]}"
         status = "present" if i.present else "MISSING"
         print(f"{i.name:<{width}}  {status:<8} {where}")
     root = os.environ.get("ROBUSTFAIR_DATA")
@@ -130,9 +178,38 @@ def _cmd_datasets(args: argparse.Namespace) -> int:
     return 0
 
 
+def experiment_help(name: str) -> str:
+    """Every setting of experiment ``name``: its type, default and one-line meaning."""
+    from .experiments import get_experiment
+    from .experiments._registry import describe_settings
+
+    experiment = get_experiment(name)
+    lines = [f"robustfair run {name} [--set KEY=VALUE ...] [--seeds N] [--db PATH] [--jobs N] [--json]", "",
+             experiment.description]
+    if experiment.cites:
+        lines.append(f"reproduces: {experiment.cites}")
+    lines += ["", "settings (--set KEY=VALUE; a comma-separated value sweeps a scalar setting):"]
+    rows = describe_settings(experiment.config_cls)
+    width = max(len(r["name"]) for r in rows)
+    type_width = max(len(r["type"]) for r in rows)
+    default_width = min(24, max(len(r["default"]) for r in rows))
+    for r in rows:
+        lines.append(f"  {r['name']:<{width}}  {r['type']:<{type_width}}  default {r['default']:<{default_width}}  "
+                     f"{r['help']}")
+    return "\n".join(lines)
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     from .experiments import parse_settings, run_experiment
 
+    if args.show_help:
+        if args.name is None:
+            args.run_parser.print_help()
+        else:
+            print(experiment_help(args.name))
+        return 0
+    if args.name is None:
+        raise ValueError("run needs an experiment name; see `robustfair list`.")
     settings = parse_settings(args.settings)
     seeds: Any = args.seeds if args.seeds is not None else 1
     if args.seeds is not None and "seeds" in settings:
@@ -144,6 +221,66 @@ def _cmd_run(args: argparse.Namespace) -> int:
     else:
         print(summary_table(result.records))
         print(f"\n{result.n_run} cell(s) run, {result.n_skipped} already stored; results in {args.db}")
+    return 0
+
+
+def _split(value: str | None) -> list[str] | None:
+    return None if value is None else [v.strip() for v in value.split(",") if v.strip()]
+
+
+def _cmd_audit(args: argparse.Namespace) -> int:
+    from .datasets import from_file
+    from .experiments._audit import AuditConfig, _check_config, audit_dataset, n_steps
+
+    try:
+        fractions = [float(f) for f in _split(args.fractions) or []]
+    except ValueError:
+        raise ValueError(f"--fractions expects numbers like 0.05,0.15; got {args.fractions!r}.") from None
+    config = _check_config({"methods": _split(args.methods), "k": args.k, "attack": args.attack,
+                            "fractions": fractions, "budget": args.budget, "n_boot": args.n_boot,
+                            "seed": args.seed})
+    assert isinstance(config, AuditConfig)
+    data = from_file(args.path, target=args.target, sensitive=_split(args.sensitive) or [],
+                     features=_split(args.features), missing="drop" if args.dropna else "error",
+                     na_values=_split(args.na_values))
+    bar = None
+    if not args.json:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=n_steps(config), desc="audit", unit="step", file=sys.stderr, leave=False, delay=1.0)
+
+    def tick(label: str) -> None:
+        if bar is not None:
+            bar.set_postfix_str(label)
+            bar.update(1)
+
+    try:
+        result = audit_dataset(data, config, progress=tick)
+    finally:
+        if bar is not None:
+            bar.close()
+    path = None
+    if args.output:
+        from .report import write_audit_report
+
+        path = write_audit_report(result, args.output)
+    if args.json:
+        print(json.dumps(result.to_json(), allow_nan=False))
+        return 0
+    print(data.description)
+    print(f"groups: {', '.join(data.group_names)}\n")
+    print(summary_table([r for r in result.records if "attack" not in r]))
+    for method, why in result.skipped.items():
+        print(f"skipped {method}: {why}", file=sys.stderr)
+    attacked = [r for r in result.records if "attack" in r and r["metric"] == "balance"]
+    if attacked:
+        print("\nbalance on the defender set under attack (ours vs random flips of the same samples):")
+        print(summary_table(attacked))
+    for method, grouped in result.grouped.items():
+        print(f"\n{method}: by group")
+        print(grouped.by_group.to_string(float_format=lambda v: f"{v:.3f}"))
+    if path is not None:
+        print(f"\nreport written to {path}")
     return 0
 
 

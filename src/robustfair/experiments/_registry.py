@@ -22,6 +22,7 @@ __all__ = [
     "get_experiment",
     "list_experiments",
     "config_hash",
+    "describe_settings",
 ]
 
 
@@ -38,6 +39,73 @@ class ExperimentConfig(BaseModel):
 
     # Fields passed on to ``load_dataset`` when the dataset accepts them.
     dataset_option_fields: ClassVar[tuple[str, ...]] = ()
+
+
+# One-line meanings of settings that many experiments share; a field's own
+# ``description=`` wins over these.
+COMMON_SETTING_HELP: dict[str, str] = {
+    "dataset": "dataset name (see `robustfair datasets`)",
+    "datasets": "dataset names, comma-separated (see `robustfair datasets`)",
+    "methods": "methods to run, comma-separated",
+    "method": "the method to run",
+    "n_samples": "subsample the dataset to this many rows (seeded)",
+    "sensitive": "which column of the dataset is the protected attribute (dataset option)",
+    "preprocessing": "feature encoding of a file dataset: numeric or onehot (dataset option)",
+    "digits": "the two digit classes of a digit-pair dataset, e.g. 1,4 (dataset option)",
+    "k": "number of clusters",
+    "l2": "L2 regularization strength of the logistic model (lambda of the influence papers)",
+    "gamma": "trimming budget: the fraction of training points removed or re-weighted",
+    "objective": "what the search optimizes (see the experiment's docs page)",
+    "objectives": "influence objectives to select by: utility, fairness (dp/eop), robustness",
+    "max_depth": "maximum depth of the influence tree",
+    "attack_epochs": "optimization epochs of the attack's generator or search",
+    "fractions": "attacked fractions of the samples (each a row of the result)",
+    "attacks": "attacks to run: ours (the search) and/or random (same budget)",
+    "hidden": "width of the hidden layers",
+    "batch_size": "mini-batch size of training",
+    "lr": "learning rate of training",
+    "device": "torch device: auto (CUDA when present), cpu or cuda",
+    "budget": "queries the black-box search may spend",
+    "n_jobs": "parallel workers of the search",
+    "time_budget": "seconds the search may spend per size (0: no limit)",
+    "seeds": "number of seeds 0..N-1 (or --seeds N)",
+}
+
+
+def _type_name(annotation: Any) -> str:
+    origin = typing.get_origin(annotation)
+    if origin is typing.Literal:
+        return "|".join(str(a) for a in typing.get_args(annotation))
+    if origin in (typing.Union, types.UnionType):
+        return "|".join(_type_name(a) for a in typing.get_args(annotation))
+    if origin in (list, tuple):
+        args = [a for a in typing.get_args(annotation) if a is not Ellipsis]
+        inner = _type_name(args[0]) if args else "any"
+        return f"{origin.__name__}[{inner}]"
+    if annotation is type(None):
+        return "None"
+    return getattr(annotation, "__name__", str(annotation))
+
+
+def _default_text(info: Any) -> str:
+    value = info.get_default(call_default_factory=True)
+    if isinstance(value, (list, tuple)):
+        return ",".join(str(v) for v in value) or "(empty)"
+    return str(value)
+
+
+def describe_settings(config_cls: type[ExperimentConfig]) -> list[dict[str, str]]:
+    """Every setting of an experiment config: ``name``, ``type``, ``default`` and ``help``.
+
+    ``help`` is the field's ``description`` or, for a shared name, the line in
+    :data:`COMMON_SETTING_HELP`; a field with neither gets an empty string (a test keeps
+    every registered experiment free of those).
+    """
+    rows = []
+    for name, info in config_cls.model_fields.items():
+        rows.append({"name": name, "type": _type_name(info.annotation), "default": _default_text(info),
+                     "help": info.description or COMMON_SETTING_HELP.get(name, "")})
+    return rows
 
 
 @dataclass(frozen=True)

@@ -102,7 +102,7 @@ class AntidoteConfig(ExperimentConfig):
     step: int = Field(default=1, ge=1, description="xi")
     low_dimension: int = Field(default=100, ge=1, description="n' of SRE")
     max_size: int | None = Field(default=None, ge=1, description="default: 0.1% of |U| (at least initial_size)")
-    budget_per_size: int = Field(default=300, ge=4)
+    budget_per_size: int = Field(default=300, ge=4, description="queries of the search at each antidote size |V|")
     time_budget: float = Field(default=300.0, gt=0)
     method: str = "sre"
     box_quantile: float = Field(default=0.0, ge=0, lt=0.5, description="search V in the [q, 1-q] per-feature "

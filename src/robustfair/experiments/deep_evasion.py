@@ -27,17 +27,19 @@ _PCA_POINTS = 100
 
 class DeepEvasionConfig(ExperimentConfig):
     dataset: str = "mnist-usps"
-    victim: Literal["cc", "dec"] = "cc"
+    victim: Literal["cc", "dec"] = Field(default="cc", description="deep clustering model attacked: cc or dec")
     eps: list[float] = Field(default_factory=lambda: [0.3], min_length=1,
                              description="budgets on [0, 1] pixels; several trace the perturbation-norm sweep (Fig 2.10)")
-    norm: Literal["linf", "l2"] = "linf"
-    gradient: Literal["nes", "spsa", "surrogate"] = "surrogate"
-    loss: Literal["distance", "log"] = "log"
-    alpha_gan: float = Field(default=0.1, ge=0)
+    norm: Literal["linf", "l2"] = Field(default="linf", description="norm of the perturbation budget eps")
+    gradient: Literal["nes", "spsa", "surrogate"] = Field(
+        default="surrogate", description="black-box gradient: NES or SPSA estimates, or a distilled surrogate")
+    loss: Literal["distance", "log"] = Field(default="log", description="attack loss: membership distance or log")
+    alpha_gan: float = Field(default=0.1, ge=0, description="weight of the generator's GAN term (0: no discriminator)")
     targeted: bool = Field(default=True, description="footnote 5: pull every image to target_cluster")
-    target_cluster: int = Field(default=0, ge=0)
+    target_cluster: int = Field(default=0, ge=0, description="cluster a targeted attack pulls images to")
     modes: list[Literal["black-box", "white-box"]] = Field(default_factory=lambda: ["black-box", "white-box"],
-                                                           min_length=1)
+                                                           min_length=1,
+                                                           description="attacker knowledge: black-box, white-box")
     victim_epochs: int | None = Field(default=None, ge=1, description="CC epochs / DEC clustering epochs")
     attack_epochs: int = Field(default=8, ge=1)
     n_directions: int = Field(default=5, ge=1, description="antithetic NES/SPSA pairs per image per step")
@@ -358,15 +360,15 @@ class LabelOnlyTransferConfig(ExperimentConfig):
     dataset: str = "yale"
     service: Literal["cc", "dec", "eigenface-spectral"] = Field(
         default="dec", description="the service's model; eigenface-spectral clusters each posted album itself")
-    surrogate: Literal["cc", "dec"] = "cc"
+    surrogate: Literal["cc", "dec"] = Field(default="cc", description="the attacker's own model trained on the service's labels")
     eps: list[float] = Field(default_factory=lambda: [0.05, 0.1], min_length=1,
                              description="L-inf budgets on [0, 1] pixels (one surrogate, one GAN per budget)")
     per_class: int = Field(default=10, ge=1, description="images per person sent to the service (thesis: 10)")
     draws: int = Field(default=10, ge=1, description="random draws of the per-person images (thesis: 10)")
-    service_epochs: int | None = Field(default=None, ge=1)
-    surrogate_epochs: int = Field(default=30, ge=1)
+    service_epochs: int | None = Field(default=None, ge=1, description="training epochs of the service's model")
+    surrogate_epochs: int = Field(default=30, ge=1, description="training epochs of the surrogate")
     attack_epochs: int = Field(default=5, ge=1)
-    targeted: bool = False
+    targeted: bool = Field(default=False, description="pull every image to one cluster (else push away)")
     n_samples: int | None = Field(default=None, ge=20)
 
     dataset_option_fields = ("n_samples",)

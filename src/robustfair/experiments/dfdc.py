@@ -69,8 +69,8 @@ class DFDCConfig(ExperimentConfig):
     eps: float = Field(default=0.0, ge=0, le=1, description="flexible fairness: shares within rho_t +- eps")
     backbone: str = Field(default="mlp", description="'mlp' or 'conv' (the paper's for images; slower on CPU)")
     hidden: tuple[int, ...] = (512, 256)
-    vat_eps: float = Field(default=1.0, gt=0)
-    pretrain_epochs: int = Field(default=20, ge=0)
+    vat_eps: float = Field(default=1.0, gt=0, description="radius of the VAT perturbation")
+    pretrain_epochs: int = Field(default=20, ge=0, description="autoencoder pretraining epochs")
     epochs: int = Field(default=150, ge=0, description="fair refinement epochs, at most: it stops once the "
                         "predictions meet the fairness rules (Algorithm 1, line 21); the paper's Figures 3-4 "
                         "converge after about 50")

@@ -55,7 +55,7 @@ class FairClusteringConfig(ExperimentConfig):
     n_samples: int | None = Field(default=None, ge=2)
     sensitive: str | None = None
     preprocessing: str | None = None
-    variant: str | None = None
+    variant: str | None = Field(default=None, description="office-caltech features: jpda or dfc (dataset option)")
 
     dataset_option_fields = ("n_samples", "sensitive", "preprocessing", "variant")
 

@@ -167,8 +167,8 @@ def influence_loo(config: InfluenceLooConfig, seed: int) -> list[Record]:
 class BenchInfluenceConfig(ExperimentConfig):
     n: int = Field(default=30162, ge=10, description="training rows (Adult: 30162)")
     d: int = Field(default=102, ge=1, description="features (Adult one-hot: 102)")
-    n_val: int = Field(default=7530, ge=10)
-    repeats: int = Field(default=3, ge=1)
+    n_val: int = Field(default=7530, ge=10, description="validation rows (Adult: 7530)")
+    repeats: int = Field(default=3, ge=1, description="timing repetitions; the best is kept")
     einsum: bool = Field(default=True, description="also time the n x d x d formulation")
 
 

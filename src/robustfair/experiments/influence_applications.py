@@ -51,8 +51,9 @@ def distribution_shift(config: DistributionShiftConfig, seed: int) -> list[Recor
 # ---------------------------------------------------------------------------- online-learning
 class OnlineLearningConfig(ExperimentConfig):
     datasets: list[str] = Field(default_factory=lambda: ["adult", "bank", "celeba-attributes"], min_length=1)
-    models: list[str] = Field(default_factory=lambda: ["logistic", "svm"], min_length=1)
-    n_batches: int = Field(default=10, ge=1)
+    models: list[str] = Field(default_factory=lambda: ["logistic", "svm"], min_length=1,
+                              description="online learners: logistic and/or svm")
+    n_batches: int = Field(default=10, ge=1, description="batches the training stream arrives in")
     noise: float = Field(default=1 / 3, ge=0, le=1, description="fraction of labels flipped in each batch")
     budget: float = Field(default=0.1, gt=0, lt=1, description="fraction of each batch trimmed")
     l2: float = Field(default=1e-3, ge=0)
@@ -101,11 +102,12 @@ def online_learning(config: OnlineLearningConfig, seed: int) -> list[Record]:
 # ---------------------------------------------------------------------------- active-learning
 class ActiveLearningConfig(ExperimentConfig):
     dataset: str = "diabetic-retinopathy"
-    strategies: list[str] = Field(default_factory=lambda: ["influence", "random", "uncertainty"], min_length=1)
-    n_rounds: int = Field(default=10, ge=1)
-    per_round: int = Field(default=10, ge=1)
+    strategies: list[str] = Field(default_factory=lambda: ["influence", "random", "uncertainty"], min_length=1,
+                                  description="selection strategies compared: influence, random, uncertainty")
+    n_rounds: int = Field(default=10, ge=1, description="active-learning rounds")
+    per_round: int = Field(default=10, ge=1, description="points labelled per round")
     l2: float = Field(default=1e-2, ge=0, description="surrogate logistic regression for influence")
-    tree_reg_param: float = Field(default=1.0, ge=0)
+    tree_reg_param: float = Field(default=1.0, ge=0, description="regularization of the influence tree's leaf values")
     max_depth: int = Field(default=6, ge=1)
 
 

@@ -178,9 +178,9 @@ def poisoning_defense(config: PoisoningDefenseConfig, seed: int) -> list[Record]
 class AdaptiveEvasionConfig(ExperimentConfig):
     datasets: list[str] = Field(default_factory=lambda: ["adult", "bank", "celeba-attributes"], min_length=1)
     trim_fraction: float = Field(default=0.025, ge=0, le=1, description="defender trims 2.5% of the training set")
-    attack_low: float = Field(default=0.05, ge=0, le=1)
-    attack_high: float = Field(default=0.25, ge=0, le=1)
-    n_runs: int = Field(default=10, ge=1)
+    attack_low: float = Field(default=0.05, ge=0, le=1, description="smallest attacked fraction; each run draws one in [low, high]")
+    attack_high: float = Field(default=0.25, ge=0, le=1, description="largest attacked fraction")
+    n_runs: int = Field(default=10, ge=1, description="attack-and-trim runs per seed")
     l2: float = Field(default=1e-4, ge=0)
     gamma: float = Field(default=1.3, gt=0)
     n_samples: int | None = Field(default=None, ge=10)

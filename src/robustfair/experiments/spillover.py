@@ -37,12 +37,13 @@ class SpillOverConfig(ExperimentConfig):
     classes: tuple[int, int] | None = Field(default=None, description="class pair for seeds / hand-postures")
     case: str = Field(default="digits-14", description="spillover-reference case")
     n_per_class: int | None = Field(default=None, ge=2, description="subsample each class (hand-postures: 200)")
-    depth: str = "comd"
-    depth_quantile: float | None = Field(default=0.1, ge=0.0, lt=1.0)
+    depth: str = Field(default="comd", description="depth that bounds the poison: comd, mdc or mahalanobis")
+    depth_quantile: float | None = Field(default=0.1, ge=0.0, lt=1.0,
+                                          description="the poison stays above this quantile of the depth")
     budget: float | None = Field(default=None, gt=0.0, description="Delta for every feature; default from depth")
     method: str = "rbf"
-    max_queries: int = Field(default=500, ge=1)
-    search_scale: bool = True
+    max_queries: int = Field(default=500, ge=1, description="queries of the victim the search may spend")
+    search_scale: bool = Field(default=True, description="search one extra scale coordinate of the box")
     pairs: str = Field(default="nearest", description="nearest or all (attack every ordered cluster pair)")
     n_features: int | None = Field(default=None, ge=1, description="perturb only the features with largest Delta")
 

@@ -75,12 +75,13 @@ def _published() -> tuple[dict, ...]:
 
 
 class VideoFairnessConfig(ExperimentConfig):
-    source: Literal["fairvidsum", "tvsum"] = "fairvidsum"
+    source: Literal["fairvidsum", "tvsum"] = Field(default="fairvidsum", description="annotations: fairvidsum or tvsum")
     methods: list[str] = Field(default_factory=lambda: list(ALL_METHODS), min_length=1)
-    group_types: list[str] = Field(default_factory=lambda: list(GROUP_TYPES), min_length=1)
+    group_types: list[str] = Field(default_factory=lambda: list(GROUP_TYPES), min_length=1,
+                                   description="protected attributes of the people on screen")
     budget: float = Field(default=0.15, gt=0, lt=1, description="summary length as a fraction of the video")
     tau: float = Field(default=0.95, ge=0, le=1, description="SumBal floor of the fair summarizer")
-    fair_unit: Literal["frame", "shot"] = "frame"
+    fair_unit: Literal["frame", "shot"] = Field(default="frame", description="unit the fair summarizer selects")
     importance: Literal["agreement", "mean-rating"] = Field(
         default="agreement",
         description="frame importance the fair summarizer maximizes: the annotators' agreement "
@@ -88,7 +89,7 @@ class VideoFairnessConfig(ExperimentConfig):
     front_taus: list[float] = Field(default_factory=lambda: [0.0, 0.5, 0.8, 0.9],
                                     description="extra SumBal floors traced for the utility-fairness front figure")
     shot_seconds: float = Field(default=2.0, gt=0, description="uniform shot length for TVSum annotations")
-    per_video: bool = True
+    per_video: bool = Field(default=True, description="also store SumBal of every video")
 
     @field_validator("methods")
     @classmethod
