@@ -61,3 +61,21 @@ def test_influence_model_keeps_feature_names():
         model.predict(pd.DataFrame(np.zeros((2, 3)), columns=["age", "hours", "extra"]))
     with pytest.warns(UserWarning, match="feature names"), pytest.raises(ValueError, match="3 features"):
         model.predict(np.zeros((2, 3)))
+
+
+def test_table_results_have_to_frame():
+    from robustfair.attacks import RandomFairnessAttack
+    from robustfair.metrics import group_breakdown
+
+    X, sf = frame(n=60)
+    labels = np.arange(60) % 3
+    breakdown = group_breakdown(labels, sensitive_features=sf["sex"]).to_frame()
+    assert list(breakdown.columns) == ["F", "M", "size", "balance"]
+    assert breakdown["size"].sum() == 60 and breakdown.index.name == "cluster"
+    np.testing.assert_allclose(breakdown["balance"].min(), group_breakdown(labels, sensitive_features=sf["sex"]).balance)
+    res = RandomFairnessAttack(make_clusterer("kfc", 2, random_state=0), attacker_fraction=0.3,
+                               random_state=0).attack(X.to_numpy(), sensitive_features=sf["sex"])
+    table = res.to_frame()
+    assert {"balance", "fairness_entropy"} <= set(table.index)
+    np.testing.assert_allclose(table.loc["balance", "change"],
+                               res.metrics_after["balance"] - res.metrics_before["balance"])

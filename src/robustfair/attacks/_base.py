@@ -42,6 +42,18 @@ class AttackResult:
     history: np.ndarray = field(default_factory=lambda: np.empty(0))
     info: Mapping[str, Any] = field(default_factory=dict)
 
+    def to_frame(self) -> Any:
+        """The victim's metrics as a pandas DataFrame: one row per metric, ``before``, ``after``
+        and ``change`` (after - before) columns."""
+        import pandas as pd
+
+        names = list(dict.fromkeys([*self.metrics_before, *self.metrics_after]))
+        before = [float(self.metrics_before.get(m, np.nan)) for m in names]
+        after = [float(self.metrics_after.get(m, np.nan)) for m in names]
+        frame = pd.DataFrame({"before": before, "after": after}, index=pd.Index(names, name="metric"))
+        frame["change"] = frame["after"] - frame["before"]
+        return frame
+
 
 class QueryCounter:
     """Wrap a black-box victim so every query is counted.

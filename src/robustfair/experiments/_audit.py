@@ -83,6 +83,12 @@ class AuditResult:
     skipped: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
 
+    def to_frame(self) -> Any:
+        """The records as a pandas DataFrame, one row per record (keys as columns)."""
+        import pandas as pd
+
+        return pd.DataFrame(self.records)
+
     def to_json(self) -> dict[str, Any]:
         """One JSON object: ``experiment``, ``config`` and ``records`` as ``run --json``, plus the
         grouped tables and the skipped methods."""

@@ -43,6 +43,12 @@ class RunResult:
         config: Any = self.configs[0] if len(self.configs) == 1 else self.configs
         return {"experiment": self.experiment, "config": config, "records": self.records}
 
+    def to_frame(self) -> Any:
+        """The records as a pandas DataFrame, one row per record (keys as columns)."""
+        import pandas as pd
+
+        return pd.DataFrame(self.records)
+
 
 def parse_settings(items: Sequence[str] | None) -> dict[str, str]:
     """Parse ``["k=v", ...]`` from ``--set``; ``ValueError`` on a malformed item."""

@@ -391,6 +391,17 @@ class GroupBreakdown:
             "balance": float(self.balance),
         }
 
+    def to_frame(self) -> Any:
+        """Counts as a pandas DataFrame: one row per cluster, one column per group, plus ``size``
+        and ``balance`` columns."""
+        import pandas as pd
+
+        frame = pd.DataFrame(self.counts, index=pd.Index(self.cluster_ids.tolist(), name="cluster"),
+                             columns=[str(g) for g in self.group_ids.tolist()])
+        frame["size"] = self.counts.sum(axis=1)
+        frame["balance"] = self.cluster_balance
+        return frame
+
     def __str__(self) -> str:
         header = ["cluster", "size", *[f"group {g}" for g in self.group_ids.tolist()], "balance"]
         rows = []

@@ -18,7 +18,9 @@ def _num(v: Any) -> str:
     if v is None or (isinstance(v, float) and not np.isfinite(v)):
         return "–"
     v = float(v)
-    return f"{v:.0f}" if v.is_integer() and abs(v) >= 10 else f"{v:.3f}"
+    if abs(v) >= 10:
+        return f"{v:.0f}"
+    return f"{v:.3f}"
 
 
 def _headline_table(result: Any) -> str:
@@ -37,6 +39,8 @@ def _headline_table(result: Any) -> str:
 def _grouped_table(grouped: Any) -> str:
     esc = html.escape
     frame = grouped.to_frame()
+    summary = frame[frame["row"] == "summary"]
+    frame = frame[frame["row"] != "summary"]
     metrics = list(dict.fromkeys(frame["metric"]))
     out = ['<table><tr><th class="l"></th>' + "".join(f"<th>{esc(m)}</th>" for m in metrics) + "</tr>"]
     for row in dict.fromkeys(frame["row"]):
@@ -51,6 +55,12 @@ def _grouped_table(grouped: Any) -> str:
             cells.append(f"<td>{_num(v)}{ci}</td>")
         out.append(f'<tr><td class="l">{esc(str(row))}</td>{"".join(cells)}</tr>')
     out.append("</table>")
+    items = []
+    for _, r in summary.iterrows():
+        ci = f" [{_num(r['ci_low'])}, {_num(r['ci_high'])}]" if np.isfinite(r["ci_low"]) else ""
+        items.append(f"<b>{esc(r['metric'])}</b> {_num(r['value'])}{ci}")
+    if items:
+        out.append(f"<p>Whole population: {' · '.join(items)}</p>")
     return "\n".join(out)
 
 
@@ -81,7 +91,8 @@ def render_audit(result: Any) -> str:
     data = result.dataset
     parts = [
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">",
-        f"<title>robustfair audit: {esc(data.name)}</title><style>{_CSS}</style></head><body>",
+        f"<title>robustfair audit: {esc(data.name)}</title><style>{_CSS}img{{max-width:100%}}"
+        "td small{color:#5a6478;display:block}</style></head><body>",
         f"<h1>Fairness audit: {esc(data.name)}</h1>",
         f'<p class="meta">{esc(data.description)} · {data.n_samples} rows, {data.n_features} encoded features, '
         f"{len(data.group_names) or data.n_groups} groups · robustfair {esc(__version__)} · "

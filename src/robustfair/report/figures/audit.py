@@ -66,7 +66,7 @@ def plot_grouped_metrics(grouped: Any, metrics: Sequence[str] | None = None, *, 
         ax.set_xticklabels(names, rotation=30 if max(len(n) for n in names) > 6 else 0, ha="right", fontsize=7)
         ax.set_title(metric, fontsize=9)
         ax.grid(axis="y", alpha=0.3)
-    axes[0].legend(fontsize=7, loc="lower right")
+    axes[0].legend(fontsize=7, loc="best", framealpha=0.8)
     if title:
         fig.suptitle(title, fontsize=9)
     if grouped.n_boot:
