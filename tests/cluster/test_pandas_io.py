@@ -79,3 +79,15 @@ def test_table_results_have_to_frame():
     assert {"balance", "fairness_entropy"} <= set(table.index)
     np.testing.assert_allclose(table.loc["balance", "change"],
                                res.metrics_after["balance"] - res.metrics_before["balance"])
+
+
+def test_mlp_influence_keeps_feature_names():
+    pytest.importorskip("torch")
+    from robustfair.influence import MLPInfluence
+
+    X, _ = frame()
+    y = (X["age"] > 0).astype(int)
+    model = MLPInfluence(hidden=(4,), epochs=5, random_state=0).fit(X, y)
+    assert list(model.feature_names_in_) == ["age", "hours"]
+    with pytest.raises(ValueError, match="unseen at fit time"):
+        model.predict(X.rename(columns={"hours": "HOURS"}))

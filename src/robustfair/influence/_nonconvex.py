@@ -24,7 +24,14 @@ import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin
 
-from .._validation import check_array, check_choice, check_consistent_length, check_positive, check_random_state
+from .._validation import (
+    check_array,
+    check_choice,
+    check_consistent_length,
+    check_positive,
+    check_random_state,
+    record_feature_names,
+)
 from ._logistic import InfluenceLogisticRegression, check_binary_target
 from ._objectives import _two_groups
 
@@ -95,6 +102,7 @@ class MLPInfluence(ClassifierMixin, BaseEstimator):
     # ------------------------------------------------------------------ training
     def fit(self, X: Any, y: Any) -> "MLPInfluence":
         check_choice(self.strategy, ("surrogate", "damped"), "strategy")
+        X_in = X
         X = check_array(X, "X")
         y01, self.classes_ = check_binary_target(y)
         check_consistent_length(X, y01, names=["X", "y"])
@@ -118,7 +126,7 @@ class MLPInfluence(ClassifierMixin, BaseEstimator):
                 loss = self._loss(self._flat(), Xt, yt, l2)
                 loss.backward()
                 optimizer.step()
-        self.n_features_in_ = X.shape[1]
+        record_feature_names(self, X_in, reset=True)  # n_features_in_, feature_names_in_ for a DataFrame
         if self.strategy == "surrogate":
             self.surrogate_ = InfluenceLogisticRegression(l2=max(l2, 1e-8)).fit(self.embed(X), y01)
         return self
@@ -156,14 +164,20 @@ class MLPInfluence(ClassifierMixin, BaseEstimator):
     # ------------------------------------------------------------------ prediction
     def embed(self, X: Any) -> np.ndarray:
         """Last hidden layer activations (the surrogate's features)."""
+        X_in = X
+        X = check_array(X, "X")
+        record_feature_names(self, X_in, reset=False)  # names and width as seen in fit
         with torch.no_grad():
-            return self.network_(self._tensor(check_array(X, "X"))).cpu().numpy()
+            return self.network_(self._tensor(X)).cpu().numpy()
 
     def decision_function(self, X: Any) -> np.ndarray:
         if self.strategy == "surrogate":
             return self.surrogate_.decision_function(self.embed(X))
+        X_in = X
+        X = check_array(X, "X")
+        record_feature_names(self, X_in, reset=False)
         with torch.no_grad():
-            return self.head_(self.network_(self._tensor(check_array(X, "X")))).reshape(-1).cpu().numpy()
+            return self.head_(self.network_(self._tensor(X))).reshape(-1).cpu().numpy()
 
     def predict_proba(self, X: Any) -> np.ndarray:
         p = 1.0 / (1.0 + np.exp(-self.decision_function(X)))
