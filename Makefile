@@ -1,6 +1,6 @@
 # Two entry points on a fresh machine (needs python3 >= 3.11 and make):
 #   make demo   -- create .venv, install robustfair, run `robustfair demo`
-#   make test   -- create .venv, install robustfair with test extras (torch CPU), run the tests
+#   make test   -- create .venv, install robustfair with every extra and the test tools (torch CPU), run the tests
 PYTHON ?= python3
 VENV ?= .venv
 PIP := $(VENV)/bin/python -m pip
@@ -16,11 +16,11 @@ $(VENV)/bin/python:
 # the demo's consensus fair clustering (CFC) is a PyTorch model.
 install: $(VENV)/bin/python
 	$(PIP) install -q torch==2.13.0
-	$(PIP) install -q -e ".[deep]"
+	$(PIP) install -q -e ".[all]"
 
 install-test: $(VENV)/bin/python
 	$(PIP) install -q torch==2.13.0
-	$(PIP) install -q -e ".[test,deep]"
+	$(PIP) install -q -e ".[all,test]"
 
 demo: install
 	$(VENV)/bin/robustfair demo

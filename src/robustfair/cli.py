@@ -38,6 +38,9 @@ def _build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("datasets", help="list datasets, where they are read from and whether present")
     data_dir_option(p)
     p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--fetch", metavar="NAME", action="append", default=[],
+                   help="download NAME from its public source into the data home, SHA-256 checked (repeatable)")
+    p.add_argument("--mirror", metavar="URL", help="with --fetch: base URL of a mirror serving the files by name")
 
     p = sub.add_parser("list", help="registered experiments, one line each")
     p.add_argument("--json", action="store_true", help="machine-readable output")
@@ -159,6 +162,16 @@ def _cmd_list(args: argparse.Namespace) -> int:
 def _cmd_datasets(args: argparse.Namespace) -> int:
     from .datasets import list_datasets
 
+    if args.fetch:
+        from .datasets import fetch
+
+        for name in args.fetch:
+            home = fetch(name, data_home=args.data_dir, mirror=args.mirror, progress=not args.json)
+            if not args.json:
+                print(f"{name}: verified in {home}", file=sys.stderr)
+        if args.json:
+            print(json.dumps({"fetched": list(args.fetch), "data_home": str(home)}))
+            return 0
     infos = list_datasets()
     if args.json:
         print(json.dumps([{"name": i.name, "kind": i.kind, "path": None if i.path is None else str(i.path),
@@ -174,7 +187,8 @@ def _cmd_datasets(args: argparse.Namespace) -> int:
         print(f"{i.name:<{width}}  {status:<8} {where}")
     root = os.environ.get("ROBUSTFAIR_DATA")
     if root is None:
-        print("\nfile datasets are read from --data-dir or $ROBUSTFAIR_DATA (not set)", file=sys.stderr)
+        print("\nfile datasets are read from --data-dir, $ROBUSTFAIR_DATA (not set) or the fetch cache; "
+              "`robustfair datasets --fetch NAME` downloads one", file=sys.stderr)
     return 0
 
 

@@ -42,11 +42,9 @@ __all__ = ["SumOfNormsClustering", "ConvexAntidote", "son_social_cost"]
 
 
 def _import_cvxpy():
-    try:
-        import cvxpy as cp
-    except ImportError:  # pragma: no cover - depends on the environment
-        raise ImportError("The convex antidote setting needs cvxpy: pip install cvxpy") from None
-    return cp
+    from .._optional import require
+
+    return require("cvxpy", "the convex antidote setting (ConvexAntidote, SumOfNormsClustering)")
 
 
 def _pair_difference_matrix(m: int) -> np.ndarray:

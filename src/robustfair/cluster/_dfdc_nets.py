@@ -14,7 +14,9 @@ def _unit(v):
 
 
 def _resolve_device(device: str) -> str:
-    import torch
+    from ..deep._device import import_torch
+
+    torch = import_torch()
 
     if device == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"

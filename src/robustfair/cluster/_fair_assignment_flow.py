@@ -35,7 +35,9 @@ def preload(method: str) -> None:
     import scipy.optimize  # noqa: F401  (count feasibility check; the "linprog" method)
 
     if method == "flow":
-        from ortools.graph.python import min_cost_flow  # noqa: F401
+        from .._optional import require
+
+        require("ortools.graph.python.min_cost_flow", "fair_assignment(method='flow')")
 
 
 def count_bounds(
@@ -164,7 +166,9 @@ def _min_cost_flow(
     costs: np.ndarray, codes: np.ndarray, lower: np.ndarray, upper: np.ndarray, sizes: np.ndarray
 ) -> np.ndarray | None:
     """Labels of the min-cost flow on the point -> (k, t) -> cluster network; None if infeasible."""
-    from ortools.graph.python import min_cost_flow
+    from .._optional import require
+
+    min_cost_flow = require("ortools.graph.python.min_cost_flow", "fair_assignment(method='flow')")
 
     if np.any(upper < lower) or np.any(sizes < 0):
         return None

@@ -2,8 +2,8 @@
 
 Built-ins (``digits``, ``digits-pair``, ``inverted-digits``, ``toy-spillover``,
 ``toy-fairness``) need no files. File datasets are read from the data root
-(``data_dir=``, else ``$ROBUSTFAIR_DATA``), one subfolder per dataset; nothing is ever
-downloaded. See ``docs/datasets.md``.
+(``data_dir=``, else ``$ROBUSTFAIR_DATA``, else the fetch cache), one subfolder per
+dataset. Loading never downloads; ``fetch(name)`` does, on request only, verifying SHA-256. See ``docs/datasets.md``.
 
 >>> from robustfair.datasets import load_dataset
 >>> load_dataset("inverted-digits").summary()
@@ -11,6 +11,7 @@ downloaded. See ``docs/datasets.md``.
 """
 
 from ._base import Dataset
+from ._fetch import DatasetFetchError, FetchSource, default_data_home, fetch, fetchable, register_fetch_source
 from ._frame import from_csv, from_file, from_frame, from_parquet, make_preprocessor
 from ._registry import (
     DATA_ENV_VAR,
@@ -34,6 +35,12 @@ from . import (  # noqa: F401  (register the datasets)
 
 __all__ = [
     "DATA_ENV_VAR",
+    "DatasetFetchError",
+    "FetchSource",
+    "default_data_home",
+    "fetch",
+    "fetchable",
+    "register_fetch_source",
     "Dataset",
     "DatasetInfo",
     "DatasetNotFoundError",

@@ -126,12 +126,25 @@ def data_root(data_dir: str | os.PathLike | None = None) -> Path | None:
     """The folder file datasets are read from.
 
     ``data_dir`` when given, else the ``ROBUSTFAIR_DATA`` environment variable when set
-    and non-empty, else ``None``.
+    and non-empty, else the cache folder :func:`robustfair.datasets.fetch` downloads into
+    (``pooch.os_cache("robustfair")``) if it exists, else ``None``.
     """
     if data_dir is not None:
         return Path(data_dir).expanduser()
     env = os.environ.get(DATA_ENV_VAR, "").strip()
-    return Path(env).expanduser() if env else None
+    if env:
+        return Path(env).expanduser()
+    cache = _cache_home()
+    return cache if cache is not None and cache.is_dir() else None
+
+
+def _cache_home() -> Path | None:
+    """The platform cache folder of fetched datasets (None when pooch is not installed)."""
+    try:
+        import pooch
+    except ImportError:  # pragma: no cover - pooch is a core dependency
+        return None
+    return Path(pooch.os_cache("robustfair"))
 
 
 def require_file(root: Path | None, relative: str, dataset: str) -> Path:

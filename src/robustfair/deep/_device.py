@@ -9,14 +9,9 @@ __all__ = ["import_torch", "resolve_device", "seed_torch"]
 
 def import_torch() -> Any:
     """Import torch, or raise an ``ImportError`` saying how to get it."""
-    try:
-        import torch
-    except ImportError as exc:  # pragma: no cover - depends on the install
-        raise ImportError(
-            "robustfair.deep needs PyTorch; install it with `pip install torch` "
-            "(CPU wheels: https://pytorch.org/get-started/locally/)."
-        ) from exc
-    return torch
+    from .._optional import require
+
+    return require("torch", "the deep models (robustfair.deep, CFC, DFDC, GAN evasion, MLPInfluence)")
 
 
 def resolve_device(device: Any = "auto") -> Any:

@@ -21,7 +21,9 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-import torch
+from .._optional import require
+
+torch = require("torch", "MLPInfluence")
 from sklearn.base import BaseEstimator, ClassifierMixin
 
 from .._validation import (

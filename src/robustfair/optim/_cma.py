@@ -42,7 +42,9 @@ def cma(
         plateau), restart with the population multiplied by ``popsize_factor`` (IPOP-CMA-ES,
         Auger & Hansen 2005).
     """
-    import cma as cma_package
+    from .._optional import require
+
+    cma_package = require("cma", "minimize(method='cma')")
 
     sigma0 = check_fraction(sigma0, "sigma0", low=0.0, high=1.0, inclusive_low=False, inclusive_high=True)
     if popsize is not None:

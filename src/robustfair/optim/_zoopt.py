@@ -19,6 +19,12 @@ from ._result import Evaluator
 from ._spaces import Box, Categorical
 
 
+def _zoopt() -> Any:
+    from .._optional import require
+
+    return require("zoopt", "minimize(method='racos' or 'sre')")
+
+
 def racos(
     evaluator: Evaluator,
     space: Box | Categorical,
@@ -39,7 +45,7 @@ def racos(
     A Box is searched on its free coordinates rescaled to ``[0, 1]``; a Categorical on the
     integer codes ``0..len(choices[j])-1``.
     """
-    from zoopt import Dimension
+    Dimension = _zoopt().Dimension
 
     exploration_rate = check_fraction(exploration_rate, "exploration_rate", inclusive_high=True)
     if isinstance(space, Categorical):
@@ -92,7 +98,7 @@ def sre(
     sequential, exploration_rate
         As for ``racos``.
     """
-    from zoopt import Dimension
+    Dimension = _zoopt().Dimension
 
     k = int(space.free.sum())
     low = min(10, k) if low_dimension is None else int(check_positive(low_dimension, "low_dimension", integer=True))
@@ -130,7 +136,8 @@ def _run(
     rng: np.random.Generator,
     parameter_options: dict[str, Any],
 ) -> str:
-    from zoopt import Objective, Opt, Parameter
+    zoopt = _zoopt()
+    Objective, Opt, Parameter = zoopt.Objective, zoopt.Opt, zoopt.Parameter
 
     # A closure, not a bound method: zoopt deep-copies the Objective for SRE, and a copied
     # bound method would count queries on a copy of the evaluator.

@@ -74,9 +74,15 @@ class Video:
     user_summary: np.ndarray | None = None
 
 
+def _h5py() -> Any:
+    from .._optional import require
+
+    return require("h5py", "reading and writing .h5 video files")
+
+
 def read_h5(path: str | os.PathLike) -> dict[str, Video]:
     """Read every video of an eccv16-style ``.h5`` file, keyed by its group name."""
-    import h5py
+    h5py = _h5py()
 
     path = Path(path)
     if not path.is_file():
@@ -107,7 +113,7 @@ def read_h5(path: str | os.PathLike) -> dict[str, Video]:
 
 def write_h5(path: str | os.PathLike, videos: Mapping[str, Video] | Iterable[Video]) -> Path:
     """Write videos to an eccv16-style ``.h5`` file (overwriting it); returns the path."""
-    import h5py
+    h5py = _h5py()
 
     items = list(videos.values()) if isinstance(videos, Mapping) else list(videos)
     path = Path(path)
@@ -233,7 +239,7 @@ def _mat_string(f: Any, ref: Any) -> str:
 
 def load_tvsum(path: str | os.PathLike) -> list[TVSumVideo]:
     """Read ``ydata-tvsum50.mat`` (MATLAB v7.3 = HDF5) into :class:`TVSumVideo` records."""
-    import h5py
+    h5py = _h5py()
 
     path = Path(path)
     if not path.is_file():

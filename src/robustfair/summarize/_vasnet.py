@@ -20,7 +20,9 @@ __all__ = ["VASNetSummarizer"]
 
 
 def _device(device: str) -> Any:
-    import torch
+    from ..deep._device import import_torch
+
+    torch = import_torch()
 
     if device == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
