@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, Literal, TypeVar, overload
 
 import numpy as np
+
+_T = TypeVar("_T")
 
 __all__ = [
     "check_array",
@@ -247,14 +249,15 @@ def check_n_clusters(n_clusters: Any, n_samples: int | None = None, name: str = 
     """Validate a number of clusters: an int >= 1 and at most ``n_samples``."""
     if not isinstance(n_clusters, numbers.Integral) or isinstance(n_clusters, bool):
         raise ValueError(f"{name} must be an int; got {n_clusters!r}.")
-    if n_clusters < 1:
-        raise ValueError(f"{name} must be at least 1; got {n_clusters}.")
-    if n_samples is not None and n_clusters > n_samples:
-        raise ValueError(f"{name}={n_clusters} is larger than the number of samples ({n_samples}).")
-    return int(n_clusters)
+    k = int(n_clusters)
+    if k < 1:
+        raise ValueError(f"{name} must be at least 1; got {k}.")
+    if n_samples is not None and k > n_samples:
+        raise ValueError(f"{name}={k} is larger than the number of samples ({n_samples}).")
+    return k
 
 
-def check_choice(value: Any, choices: Iterable[str], name: str) -> str:
+def check_choice(value: _T, choices: Iterable[Any], name: str) -> _T:
     """Return ``value`` if it is one of ``choices``; else raise listing them."""
     choices = list(choices)
     if value not in choices:
@@ -269,24 +272,32 @@ def check_fraction(
     """Validate a number in [low, high) (bounds' inclusiveness selectable)."""
     if not isinstance(value, numbers.Real) or isinstance(value, bool) or not np.isfinite(value):
         raise ValueError(f"{name} must be a finite number; got {value!r}.")
-    lo_ok = value >= low if inclusive_low else value > low
-    hi_ok = value <= high if inclusive_high else value < high
+    v = float(value)
+    lo_ok = v >= low if inclusive_low else v > low
+    hi_ok = v <= high if inclusive_high else v < high
     if not (lo_ok and hi_ok):
         lb = "[" if inclusive_low else "("
         hb = "]" if inclusive_high else ")"
         raise ValueError(f"{name} must lie in {lb}{low}, {high}{hb}; got {value}.")
-    return float(value)
+    return v
 
 
+@overload
+def check_positive(value: Any, name: str, *, strict: bool = ..., integer: Literal[True]) -> int: ...
+@overload
+def check_positive(value: Any, name: str, *, strict: bool = ..., integer: Literal[False] = ...) -> float: ...
+@overload
+def check_positive(value: Any, name: str, *, strict: bool = ..., integer: bool) -> float | int: ...
 def check_positive(value: Any, name: str, *, strict: bool = True, integer: bool = False) -> float | int:
     """Validate a positive (or non-negative, ``strict=False``) number."""
     kind = numbers.Integral if integer else numbers.Real
-    if not isinstance(value, kind) or isinstance(value, bool) or not np.isfinite(value):
+    if not isinstance(value, kind) or isinstance(value, bool) or not np.isfinite(float(value)):
         what = "an int" if integer else "a finite number"
         raise ValueError(f"{name} must be {what}; got {value!r}.")
-    if (strict and value <= 0) or (not strict and value < 0):
+    v = float(value)
+    if (strict and v <= 0) or (not strict and v < 0):
         raise ValueError(f"{name} must be {'> 0' if strict else '>= 0'}; got {value}.")
-    return int(value) if integer else float(value)
+    return int(value) if integer else v
 
 
 def check_n_groups(n_groups: int, name: str = "sensitive_features", min_groups: int = 2) -> None:
