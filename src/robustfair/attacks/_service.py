@@ -39,17 +39,110 @@ def _labels_function(model: Any) -> Callable[[np.ndarray], np.ndarray]:
     raise ValueError(f"model must have predict(X) or fit_predict(X), or be a callable; got {type(model).__name__}.")
 
 
+class _RequestError(Exception):
+    """An HTTP error answer: status code and message, raised inside a handler."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class _BoundedHTTPServer(ThreadingHTTPServer):
+    """A threading server that runs at most ``max_concurrent`` handlers at once.
+
+    A connection arriving while every slot is busy is answered ``503`` with a JSON error
+    on the accepting thread and closed, so an attacker holding sockets open can never
+    make the server start more threads than the bound.
+    """
+
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], handler: type, max_concurrent: int) -> None:
+        self._slots = threading.BoundedSemaphore(max_concurrent)
+        super().__init__(address, handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        if not self._slots.acquire(blocking=False):
+            _reject_busy(request)
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
+
+
+def _error_bytes(status: int, message: str) -> bytes:
+    body = json.dumps({"error": message, "status": status}).encode()
+    reason = BaseHTTPRequestHandler.responses.get(status, ("Error",))[0]
+    head = (f"HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n")
+    return head.encode("latin-1") + body
+
+
+def _reject_busy(request: socket.socket) -> None:
+    try:
+        request.settimeout(0.2)
+        try:
+            request.recv(65536)  # read what the client sent so closing does not reset the answer
+        except OSError:
+            pass
+        request.sendall(_error_bytes(503, "server busy: too many concurrent requests; retry later."))
+    except OSError:
+        pass
+
+
 def serve_clusterer(model: Any, host: str = "127.0.0.1", port: int = 0, *,
-                    max_images: int = 100_000) -> tuple[str, Callable[[], None]]:
+                    max_images: int = 100_000, max_body_bytes: int = 64 * 2**20,
+                    read_timeout: float = 10.0, max_concurrent: int = 8) -> tuple[str, Callable[[], None]]:
     """Serve ``model`` as ``POST {url}/cluster`` with ``{"images": [[...], ...]}`` -> ``{"labels": [...]}``.
 
     Returns ``(url, stop)``; ``stop()`` shuts the server down. ``port=0`` picks a free port.
-    ``GET {url}/health`` answers ``{"status": "ok"}``. Errors answer HTTP 400 with ``{"error": ...}``.
+    ``GET {url}/health`` answers ``{"status": "ok"}``.
+
+    Parameters
+    ----------
+    model : estimator or callable
+        Anything with ``predict(X)`` or ``fit_predict(X)``, or a callable ``X -> labels``.
+    host, port : str, int
+        Where to listen; the default is loopback only.
+    max_images : int, default=100_000
+        Images per request; more answer 413.
+    max_body_bytes : int, default=64 MiB
+        Largest request body. The declared ``Content-Length`` is checked before a byte of
+        the body is read: a larger one answers 413, a missing one 411, so memory per
+        request is bounded by this value whatever a client declares.
+    read_timeout : float, default=10.0
+        Seconds a connection may stay silent. An idle connection (no request line) is
+        closed; a body that stops short of its ``Content-Length`` answers 408.
+    max_concurrent : int, default=8
+        Handlers running at once; a connection beyond them answers 503 at once.
+
+    Every failure answers a JSON object ``{"error": ..., "status": ...}`` with a 4xx code
+    for a bad request and 500 when the model itself fails; the connection is never
+    dropped without an answer.
     """
     labels_of = _labels_function(model)
+    max_images = int(check_positive(max_images, "max_images", integer=True))
+    max_body_bytes = int(check_positive(max_body_bytes, "max_body_bytes", integer=True))
+    read_timeout = check_positive(read_timeout, "read_timeout")
+    max_concurrent = int(check_positive(max_concurrent, "max_concurrent", integer=True))
     lock = threading.Lock()  # one model call at a time: torch models are not re-entrant here
 
     class Handler(BaseHTTPRequestHandler):
+        timeout = read_timeout  # StreamRequestHandler puts it on the socket: every read is bounded
+        protocol_version = "HTTP/1.1"
+        default_request_version = "HTTP/1.1"  # so even a garbled request line gets a status line
+
+        _body_unread = False
+
         def log_message(self, *args: Any) -> None:  # keep test output quiet
             pass
 
@@ -58,34 +151,113 @@ def serve_clusterer(model: Any, host: str = "127.0.0.1", port: int = 0, *,
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))
+            if status >= 400:
+                self.send_header("Connection", "close")
+                self.close_connection = True
             self.end_headers()
             self.wfile.write(body)
+
+        def _fail(self, status: int, message: str) -> None:
+            try:
+                self._send(status, {"error": message, "status": status})
+                if self._body_unread:
+                    self._drain()
+            except OSError:  # the client is gone; nothing left to answer
+                self.close_connection = True
+
+        def _drain(self) -> None:
+            # Lingering close: a client still sending the body it declared would get a TCP
+            # reset, and lose our answer, if we closed now. Read and discard it into one fixed
+            # buffer (memory stays constant) until it stops or one read timeout passes.
+            self.wfile.flush()
+            self.connection.shutdown(socket.SHUT_WR)
+            buffer = bytearray(65536)
+            end = time.monotonic() + min(read_timeout, 2.0)
+            self.connection.settimeout(0.2)
+            while time.monotonic() < end:
+                try:
+                    if self.connection.recv_into(buffer) == 0:
+                        break
+                except (TimeoutError, socket.timeout):
+                    continue
+
+        def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+            # http.server's own errors (malformed request line, headers too long, ...) as JSON too
+            self._fail(code, message or self.responses.get(code, ("error",))[0])
 
         def do_GET(self) -> None:
             if self.path.rstrip("/") == "/health":
                 self._send(200, {"status": "ok"})
             else:
-                self._send(404, {"error": f"unknown path {self.path}"})
+                self._fail(404, f"unknown path {self.path}")
+
+        def _read_body(self) -> bytes:
+            declared = self.headers.get("Content-Length")
+            self._body_unread = True
+            if declared is None:
+                raise _RequestError(411, "Content-Length is required.")
+            try:
+                length = int(declared)
+            except ValueError:
+                raise _RequestError(400, f"Content-Length must be an integer; got {declared[:40]!r}.") from None
+            if length < 0:
+                raise _RequestError(400, f"Content-Length must be >= 0; got {length}.")
+            if length > max_body_bytes:
+                raise _RequestError(413, f"body of {length} bytes is larger than the limit of {max_body_bytes}.")
+            try:
+                body = self.rfile.read(length)
+            except (TimeoutError, socket.timeout):
+                raise _RequestError(408, f"no data for {read_timeout:g} s while reading the body.") from None
+            self._body_unread = False
+            if len(body) < length:
+                raise _RequestError(400, f"body ended after {len(body)} of {length} declared bytes.")
+            return body
+
+        def _cluster(self) -> list[int]:
+            body = self._read_body()
+            try:
+                payload = json.loads(body)
+            except RecursionError:  # the C decoder recurses once per level: ``[[[[...`` thousands deep
+                raise _RequestError(400, "body is JSON nested too deeply.") from None
+            except ValueError as exc:  # JSONDecodeError and bad UTF-8 are ValueErrors
+                raise _RequestError(400, f"body is not valid JSON: {exc}") from None
+            if not isinstance(payload, dict) or "images" not in payload:
+                raise _RequestError(400, 'body must be a JSON object {"images": [[...], ...]}.')
+            try:
+                images = check_array(payload["images"], "images")
+            except ValueError as exc:
+                raise _RequestError(400, str(exc)) from None
+            if images.shape[0] > max_images:
+                raise _RequestError(413, f"at most {max_images} images per request; got {images.shape[0]}.")
+            try:
+                with lock:
+                    labels = np.asarray(labels_of(images))
+            except (ValueError, KeyError, TypeError) as exc:
+                raise _RequestError(400, f"{type(exc).__name__}: {exc}") from None
+            except Exception as exc:  # noqa: BLE001 - the model failed: answer 500, keep serving
+                raise _RequestError(500, f"model failed: {type(exc).__name__}: {exc}") from None
+            if labels.ndim != 1 or labels.shape[0] != images.shape[0] or labels.dtype.kind not in "biu":
+                raise _RequestError(500, f"model returned labels of shape {labels.shape} and dtype {labels.dtype} "
+                                         f"for {images.shape[0]} images; expected integer ids, one per image.")
+            return labels.astype(np.int64).tolist()
 
         def do_POST(self) -> None:
-            if self.path.rstrip("/") != "/cluster":
-                self._send(404, {"error": f"unknown path {self.path}"})
+            try:
+                if self.path.rstrip("/") != "/cluster":
+                    raise _RequestError(404, f"unknown path {self.path}")
+                labels = self._cluster()
+            except _RequestError as exc:
+                self._fail(exc.status, str(exc))
+                return
+            except Exception as exc:  # noqa: BLE001 - a bug of ours still gets an answer, not a reset
+                self._fail(500, f"internal error: {type(exc).__name__}: {exc}")
                 return
             try:
-                length = int(self.headers.get("Content-Length", 0))
-                payload = json.loads(self.rfile.read(length))
-                images = check_array(payload["images"], "images")
-                if images.shape[0] > max_images:
-                    raise ValueError(f"at most {max_images} images per request; got {images.shape[0]}.")
-                with lock:
-                    labels = np.asarray(labels_of(images)).astype(np.int64)
-            except (ValueError, KeyError, TypeError) as exc:
-                self._send(400, {"error": f"{type(exc).__name__}: {exc}"})
-                return
-            self._send(200, {"labels": labels.tolist()})
+                self._send(200, {"labels": labels})
+            except OSError:  # the client hung up before reading its answer
+                self.close_connection = True
 
-    server = ThreadingHTTPServer((host, port), Handler)
-    server.daemon_threads = True
+    server = _BoundedHTTPServer((host, port), Handler, max_concurrent)
     thread = threading.Thread(target=server.serve_forever, name="robustfair-clustering-service", daemon=True)
     thread.start()
     url = f"http://{host}:{server.server_address[1]}"
@@ -117,11 +289,15 @@ class ClusteringServiceClient:
     batch_size : int, default=512
         Images per request.
     deadline : float, optional
-        Overall seconds for one call; default ``(retries + 1) * timeout + backoffs`` per batch.
+        Overall seconds for one call (all batches, attempts, backoffs and rate-limit waits
+        together). Each attempt's timeout is cut to the time left, and a call that runs out
+        raises :class:`ServiceError` naming the deadline. ``None`` (default) bounds each
+        batch by ``(retries + 1) * timeout`` plus the backoffs only.
     """
 
     def __init__(self, url: str, *, timeout: float = 10.0, retries: int = 2, backoff: float = 0.5,
-                 max_requests_per_second: float | None = None, batch_size: int = 512) -> None:
+                 max_requests_per_second: float | None = None, batch_size: int = 512,
+                 deadline: float | None = None) -> None:
         if not isinstance(url, str) or not url.startswith(("http://", "https://")):
             raise ValueError(f"url must be an http(s) URL; got {url!r}.")
         self.url = url.rstrip("/")
@@ -131,31 +307,58 @@ class ClusteringServiceClient:
         self.max_requests_per_second = (None if max_requests_per_second is None
                                         else check_positive(max_requests_per_second, "max_requests_per_second"))
         self.batch_size = int(check_positive(batch_size, "batch_size", integer=True))
+        self.deadline = None if deadline is None else check_positive(deadline, "deadline")
+        self._call_ends = np.inf  # monotonic time the current call must finish by
         self.n_queries = 0
         self.n_requests = 0
         self._last_request = -np.inf
+
+    def _time_left(self, before: str) -> float:
+        """Seconds left of the call's deadline; ``ServiceError`` when none are."""
+        left = self._call_ends - time.monotonic()
+        if left <= 0:
+            raise ServiceError(f"service at {self.url}: deadline of {self.deadline:g} s exceeded {before}.")
+        return left
+
+    def _sleep(self, seconds: float, before: str) -> None:
+        if seconds <= 0:
+            return
+        if seconds >= self._call_ends - time.monotonic():
+            raise ServiceError(f"service at {self.url}: deadline of {self.deadline:g} s exceeded {before}.")
+        time.sleep(seconds)
 
     def _wait_for_rate_limit(self) -> None:
         if self.max_requests_per_second is None:
             return
         wait = self._last_request + 1.0 / self.max_requests_per_second - time.monotonic()
-        if wait > 0:
-            time.sleep(wait)
+        self._sleep(wait, "waiting for the rate limit")
+
+    def _read(self, response: Any) -> bytes:
+        # The socket timeout bounds each read, not the whole answer: a server trickling bytes
+        # could outlast the deadline, so check the time left between chunks.
+        chunks = []
+        while True:
+            self._time_left("while reading the answer")
+            chunk = response.read(65536)
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
 
     def _post(self, images: np.ndarray) -> np.ndarray:
         body = json.dumps({"images": np.round(images, 6).tolist()}).encode()
         last_error: Exception | None = None
         for attempt in range(self.retries + 1):
             if attempt:
-                time.sleep(self.backoff * 2 ** (attempt - 1))
+                self._sleep(self.backoff * 2 ** (attempt - 1), f"after {attempt} attempt(s) ({last_error})")
             self._wait_for_rate_limit()
+            timeout = min(self.timeout, self._time_left(f"after {attempt} attempt(s) ({last_error})"))
             self._last_request = time.monotonic()
             self.n_requests += 1
             request = urllib.request.Request(f"{self.url}/cluster", data=body, method="POST",
                                              headers={"Content-Type": "application/json"})
             try:
-                with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                    raw = response.read()
+                with urllib.request.urlopen(request, timeout=timeout) as response:
+                    raw = self._read(response)
             except urllib.error.HTTPError as exc:
                 if 400 <= exc.code < 500:
                     detail = exc.read().decode(errors="replace")[:200]
@@ -188,7 +391,9 @@ class ClusteringServiceClient:
         return labels
 
     def __call__(self, X: Any) -> np.ndarray:
-        X = check_array(np.asarray(X).reshape(np.shape(X)[0], -1), "X")
+        X = check_array(X, "X", ndim=int(np.ndim(X))) if np.ndim(X) >= 2 else check_array(X, "X")
+        X = X.reshape(X.shape[0], -1)
+        self._call_ends = np.inf if self.deadline is None else time.monotonic() + self.deadline
         out = []
         for start in range(0, X.shape[0], self.batch_size):
             chunk = X[start:start + self.batch_size]
