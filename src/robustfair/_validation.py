@@ -56,6 +56,8 @@ def check_array(
     """
     if hasattr(X, "toarray") and not isinstance(X, np.ndarray):
         raise ValueError(f"{name}: sparse input is not supported here; pass a dense array.")
+    if getattr(getattr(X, "dtype", None), "kind", None) == "c":  # numpy would drop the imaginary part
+        raise ValueError(f"{name} must be real; got complex values (dtype {X.dtype}).")
     try:
         arr = np.array(X, dtype=dtype, copy=copy) if copy else np.asarray(X, dtype=dtype)
     except (TypeError, ValueError) as exc:
@@ -263,6 +265,8 @@ def check_group_matrix(group_labels: Any, name: str = "group_labels", *, n_frame
     or none). A 1-D array of group ids (one group per frame) is one-hot encoded.
     """
     arr = np.asarray(group_labels)
+    if arr.dtype.kind == "c":
+        raise ValueError(f"{name} must be 0/1 or group ids; got complex values.")
     if arr.ndim == 1:
         codes, _ = encode_labels(arr, name)
         arr = np.eye(int(codes.max()) + 1)[codes]
