@@ -258,6 +258,14 @@ TARGETS: list[Target] = _estimators() + [
         d["model"] if "model" in d else influence.InfluenceLogisticRegression(l2=0.1).fit(d["X0"], d["y0"]),
         d["X"], d["y"], d["influence"], [1, 2]),
         {"X": ROWS_AND_COLS, "y": BINARY, "influence": SCORES, "model": MODEL}),
+    Target("influence:MLPInfluence", lambda d: influence.MLPInfluence(hidden=(4,), epochs=2, device="cpu",
+                                                                      random_state=0).fit(d["X"], d["y"]),
+           {"X": ROWS, "y": BINARY}),
+    Target("attack:GANEvasionAttack", lambda d: attacks.GANEvasionAttack(
+        _kmeans_target(), eps=0.1, epochs=1, device="cpu", random_state=0).attack(d["X"]), {"X": MATRIX}),
+    Target("summarize:VASNetSummarizer", lambda d: summarize.VASNetSummarizer(n_epochs=1, device="cpu",
+                                                                              random_state=0).fit(
+        [d["X"]], [d["influence"]]), {"X": ROWS, "influence": SCORES}),
 ]
 
 
