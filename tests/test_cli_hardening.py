@@ -90,3 +90,16 @@ def test_set_seeds_that_is_not_a_number_names_seeds(tmp_path):
                   "--db", str(tmp_path / "r.db"))
     _one_line_exit_2(out, "seeds")
     assert "invalid literal" not in out.stderr
+
+
+def test_run_into_a_foreign_database_names_db_and_leaves_it_alone(tmp_path):
+    db = tmp_path / "foreign.db"
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE records (who TEXT, what TEXT)")
+    before = _digest(db)
+    out = run_cli("run", "fairness-audit", "--set", "methods=kmeans", "--db", str(db))
+    _one_line_exit_2(out, "is not a robustfair results database")
+    with sqlite3.connect(db) as conn:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert tables == {"records"}
+    assert _digest(db) == before  # not even the journal mode changed

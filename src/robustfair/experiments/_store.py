@@ -121,6 +121,7 @@ class ResultsStore:
         try:
             self._conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
             self._conn.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
+            self._check_schema(allow_missing=True)  # touch nothing in someone else's database
             self._conn.execute("PRAGMA journal_mode = WAL")
             self._conn.execute("PRAGMA synchronous = NORMAL")
             self._retry(lambda: self._conn.executescript(_SCHEMA))
@@ -151,9 +152,11 @@ class ResultsStore:
                 raise ValueError(f"db: {self.path} is not a readable SQLite database ({exc}).") from None
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _check_schema(self) -> None:
+    def _check_schema(self, *, allow_missing: bool = False) -> None:
         for table, needed in _REQUIRED_COLUMNS.items():
             have = {row[1] for row in self._retry(lambda: self._conn.execute(f"PRAGMA table_info({table})"))}
+            if not have and allow_missing:
+                continue
             if not have:
                 raise ValueError(f"db: {self.path} is not a robustfair results database (no table {table!r}).")
             if not needed <= have:
