@@ -21,7 +21,7 @@ def model(X):
 if __name__ == "__main__":
     MODE = sys.argv[1]
     url, stop = serve_clusterer(model, max_body_bytes=1_000_000, read_timeout=float(sys.argv[2]),
-                                max_concurrent=int(sys.argv[3]))
+                                max_concurrent=int(sys.argv[3]), max_request_seconds=float(sys.argv[4]))
     print(url, flush=True)
     while True:
         time.sleep(60)

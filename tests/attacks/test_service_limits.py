@@ -18,11 +18,13 @@ from robustfair.attacks._service import ClusteringServiceClient, ServiceError, s
 SCRIPT = Path(__file__).with_name("_service_script.py")
 ROOT = Path(__file__).resolve().parents[2]
 READ_TIMEOUT = 1.0
+MAX_REQUEST_SECONDS = 3.0
 
 
-def _start_server(mode="ok", read_timeout=READ_TIMEOUT, max_concurrent=4):
+def _start_server(mode="ok", read_timeout=READ_TIMEOUT, max_concurrent=4, max_request_seconds=MAX_REQUEST_SECONDS):
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT / "src"), str(ROOT), os.environ.get("PYTHONPATH", "")]))
-    proc = subprocess.Popen([sys.executable, str(SCRIPT), mode, str(read_timeout), str(max_concurrent)],
+    proc = subprocess.Popen([sys.executable, str(SCRIPT), mode, str(read_timeout), str(max_concurrent),
+                             str(max_request_seconds)],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     url = proc.stdout.readline().strip()
     if not url.startswith("http://127.0.0.1:"):
@@ -109,6 +111,33 @@ def test_a_body_shorter_than_its_content_length_answers_408(server):
     assert time.monotonic() - start < READ_TIMEOUT + 5
 
 
+def test_a_request_trickling_in_is_cut_off_after_max_request_seconds(server):
+    _, port = server
+    with socket.create_connection(("127.0.0.1", port), timeout=MAX_REQUEST_SECONDS + 10) as sock:
+        start = time.monotonic()
+        sock.sendall(b"POST /cluster HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        data = b""
+        for _ in range(int(4 * (MAX_REQUEST_SECONDS + 5))):  # one byte per 0.25 s: inside every read timeout
+            try:
+                sock.sendall(b"a")
+            except OSError:
+                break
+            time.sleep(0.25)
+            sock.setblocking(False)
+            try:
+                data += sock.recv(65536)
+            except BlockingIOError:
+                pass
+            finally:
+                sock.setblocking(True)
+            if data:
+                break
+        elapsed = time.monotonic() - start
+    assert data.startswith(b"HTTP/1.1 408"), data[:200]
+    assert json.loads(data.partition(b"\r\n\r\n")[2])["status"] == 408
+    assert elapsed < MAX_REQUEST_SECONDS + 3
+
+
 @pytest.mark.parametrize("body, headers, status, words", [
     (b"[" * 100_000 + b"]" * 100_000, None, 400, "nested too deeply"),
     (b"{not json", None, 400, "not valid JSON"),
@@ -179,6 +208,8 @@ def test_service_parameters_are_validated():
         serve_clusterer(lambda X: X[:, 0], max_body_bytes=0)
     with pytest.raises(ValueError, match="read_timeout"):
         serve_clusterer(lambda X: X[:, 0], read_timeout=float("nan"))
+    with pytest.raises(ValueError, match="max_request_seconds"):
+        serve_clusterer(lambda X: X[:, 0], max_request_seconds=0)
     with pytest.raises(ValueError, match="deadline"):
         ClusteringServiceClient("http://127.0.0.1:9", deadline=-1)
 

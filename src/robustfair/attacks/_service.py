@@ -59,7 +59,40 @@ class _BoundedHTTPServer(ThreadingHTTPServer):
 
     def __init__(self, address: tuple[str, int], handler: type, max_concurrent: int) -> None:
         self._slots = threading.BoundedSemaphore(max_concurrent)
+        # Requests still arriving, by handler, with the time they must have arrived by. The read
+        # timeout bounds each read; this bounds the whole request against a client that sends
+        # one byte just inside every timeout (slowloris).
+        self._arriving: dict[Any, float] = {}
+        self._arriving_lock = threading.Lock()
+        self._closed = threading.Event()
         super().__init__(address, handler)
+        threading.Thread(target=self._cut_overdue, name="robustfair-service-deadlines", daemon=True).start()
+
+    def expect(self, handler: Any, seconds: float | None) -> None:
+        """Give ``handler``'s request ``seconds`` to arrive (``None``: it has arrived)."""
+        with self._arriving_lock:
+            if seconds is None:
+                self._arriving.pop(handler, None)
+            else:
+                self._arriving[handler] = time.monotonic() + seconds
+
+    def _cut_overdue(self) -> None:
+        while not self._closed.wait(0.2):
+            now = time.monotonic()
+            with self._arriving_lock:
+                overdue = [h for h, end in self._arriving.items() if end < now]
+                for h in overdue:
+                    del self._arriving[h]
+            for handler in overdue:
+                handler.overdue = True
+                try:  # the handler's pending read returns at once with what arrived
+                    handler.connection.shutdown(socket.SHUT_RD)
+                except OSError:
+                    pass
+
+    def server_close(self) -> None:
+        self._closed.set()
+        super().server_close()
 
     def process_request(self, request: Any, client_address: Any) -> None:
         if not self._slots.acquire(blocking=False):
@@ -101,7 +134,8 @@ def _reject_busy(request: socket.socket) -> None:
 
 def serve_clusterer(model: Any, host: str = "127.0.0.1", port: int = 0, *,
                     max_images: int = 100_000, max_body_bytes: int = 64 * 2**20,
-                    read_timeout: float = 10.0, max_concurrent: int = 8) -> tuple[str, Callable[[], None]]:
+                    read_timeout: float = 10.0, max_request_seconds: float = 60.0,
+                    max_concurrent: int = 8) -> tuple[str, Callable[[], None]]:
     """Serve ``model`` as ``POST {url}/cluster`` with ``{"images": [[...], ...]}`` -> ``{"labels": [...]}``.
 
     Returns ``(url, stop)``; ``stop()`` shuts the server down. ``port=0`` picks a free port.
@@ -122,6 +156,9 @@ def serve_clusterer(model: Any, host: str = "127.0.0.1", port: int = 0, *,
     read_timeout : float, default=10.0
         Seconds a connection may stay silent. An idle connection (no request line) is
         closed; a body that stops short of its ``Content-Length`` answers 408.
+    max_request_seconds : float, default=60.0
+        Seconds one request (request line, headers and body) may take to arrive, however
+        steadily its bytes trickle in; a request still arriving then answers 408.
     max_concurrent : int, default=8
         Handlers running at once; a connection beyond them answers 503 at once.
 
@@ -133,6 +170,7 @@ def serve_clusterer(model: Any, host: str = "127.0.0.1", port: int = 0, *,
     max_images = int(check_positive(max_images, "max_images", integer=True))
     max_body_bytes = int(check_positive(max_body_bytes, "max_body_bytes", integer=True))
     read_timeout = check_positive(read_timeout, "read_timeout")
+    max_request_seconds = check_positive(max_request_seconds, "max_request_seconds")
     max_concurrent = int(check_positive(max_concurrent, "max_concurrent", integer=True))
     lock = threading.Lock()  # one model call at a time: torch models are not re-entrant here
 
@@ -142,6 +180,14 @@ def serve_clusterer(model: Any, host: str = "127.0.0.1", port: int = 0, *,
         default_request_version = "HTTP/1.1"  # so even a garbled request line gets a status line
 
         _body_unread = False
+        overdue = False  # set by the server when the request took longer than max_request_seconds
+
+        def handle_one_request(self) -> None:
+            self.server.expect(self, max_request_seconds)
+            try:
+                super().handle_one_request()
+            finally:
+                self.server.expect(self, None)
 
         def log_message(self, *args: Any) -> None:  # keep test output quiet
             pass
@@ -183,10 +229,14 @@ def serve_clusterer(model: Any, host: str = "127.0.0.1", port: int = 0, *,
 
         def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
             # http.server's own errors (malformed request line, headers too long, ...) as JSON too
+            if self.overdue:
+                code, message = 408, f"the request took longer than {max_request_seconds:g} s to arrive."
             self._fail(code, message or self.responses.get(code, ("error",))[0])
 
         def do_GET(self) -> None:
-            if self.path.rstrip("/") == "/health":
+            if self.overdue:
+                self._fail(408, f"the request took longer than {max_request_seconds:g} s to arrive.")
+            elif self.path.rstrip("/") == "/health":
                 self._send(200, {"status": "ok"})
             else:
                 self._fail(404, f"unknown path {self.path}")
@@ -194,6 +244,8 @@ def serve_clusterer(model: Any, host: str = "127.0.0.1", port: int = 0, *,
         def _read_body(self) -> bytes:
             declared = self.headers.get("Content-Length")
             self._body_unread = True
+            if self.overdue:  # the headers were cut off: do not guess from what arrived
+                raise _RequestError(408, f"the request took longer than {max_request_seconds:g} s to arrive.")
             if declared is None:
                 raise _RequestError(411, "Content-Length is required.")
             try:
@@ -210,7 +262,10 @@ def serve_clusterer(model: Any, host: str = "127.0.0.1", port: int = 0, *,
                 raise _RequestError(408, f"no data for {read_timeout:g} s while reading the body.") from None
             self._body_unread = False
             if len(body) < length:
+                if self.overdue:
+                    raise _RequestError(408, f"the request took longer than {max_request_seconds:g} s to arrive.")
                 raise _RequestError(400, f"body ended after {len(body)} of {length} declared bytes.")
+            self.server.expect(self, None)  # arrived: the model's time is not the client's
             return body
 
         def _cluster(self) -> list[int]:
