@@ -106,9 +106,11 @@ def _pump(source: TaskSource, submit: Any, in_flight: dict, slots: int) -> None:
 
 
 def _local_processes(source: TaskSource, jobs: int, data_dir: str | None) -> Iterator[tuple[Any, tuple[list, float]]]:
-    from joblib.externals.loky import get_reusable_executor
+    # A pool of our own, not loky's process-wide reusable one: joblib's Parallel (used by
+    # estimators inside cells and by optim) reuses that singleton and expects its own setup.
+    from joblib.externals.loky import ProcessPoolExecutor
 
-    executor = get_reusable_executor(max_workers=jobs, initializer=_exit_with_parent, initargs=(os.getpid(),))
+    executor = ProcessPoolExecutor(max_workers=jobs, initializer=_exit_with_parent, initargs=(os.getpid(),))
     in_flight: dict[Any, Any] = {}
 
     def submit(key: Any, func: Any, config: Any, seed: int) -> Any:
@@ -130,6 +132,8 @@ def _local_processes(source: TaskSource, jobs: int, data_dir: str | None) -> Ite
     finally:
         for future in in_flight:
             future.cancel()
+        # a sweep that stops early (an error, Ctrl-C) must not wait for cells it will never store
+        executor.shutdown(wait=not in_flight, kill_workers=bool(in_flight))
 
 
 def _dask(source: TaskSource, data_dir: str | None, scheduler: str | None, cluster: str | None,
