@@ -7,8 +7,6 @@ sign of its first pixel, or raises the error named on the command line.
 import sys
 import time
 
-import numpy as np
-
 from robustfair.attacks._service import serve_clusterer
 
 

@@ -154,7 +154,7 @@ class ResultsStore:
 
     def _check_schema(self, *, allow_missing: bool = False) -> None:
         for table, needed in _REQUIRED_COLUMNS.items():
-            have = {row[1] for row in self._retry(lambda: self._conn.execute(f"PRAGMA table_info({table})"))}
+            have = {row[1] for row in self._retry(lambda t=table: self._conn.execute(f"PRAGMA table_info({t})"))}
             if not have and allow_missing:
                 continue
             if not have:
