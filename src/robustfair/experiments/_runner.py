@@ -14,6 +14,7 @@ import os
 import sys
 import threading
 import time
+from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -116,7 +117,8 @@ class _ClaimingSource:
     def __init__(self, store: ResultsStore, experiment: Experiment, cells: list[Cell], owner: str,
                  lease: float) -> None:
         self.store, self.experiment, self.owner, self.lease = store, experiment, owner, lease
-        self.pending = dict(enumerate(cells))  # not yet claimed by us
+        self.cells = cells
+        self.pending = deque(range(len(cells)))  # keys not yet claimed by us, in sweep order
         self.running: dict[int, Cell] = {}
         self.done_elsewhere: list[int] = []  # stored by another sweep while this one ran
         self.poll_seconds = min(1.0, lease / 4)
@@ -124,19 +126,21 @@ class _ClaimingSource:
 
     def next_task(self) -> tuple[int, Task] | None:
         now = time.monotonic()
-        for key, cell in list(self.pending.items()):
+        for _ in range(len(self.pending)):  # each pending cell at most once per call
+            key = self.pending.popleft()
+            cell = self.cells[key]
             if self._recheck_at.get(key, 0.0) > now:
+                self.pending.append(key)
                 continue
             state = self.store.claim(cell.experiment, cell.config_hash, cell.seed, self.owner, lease=self.lease)
             if state == "held":
                 self._recheck_at[key] = now + self.poll_seconds
-                continue
-            del self.pending[key]
-            if state == "done":
+                self.pending.append(key)
+            elif state == "done":
                 self.done_elsewhere.append(key)
-                continue
-            self.running[key] = cell
-            return key, (self.experiment.func, cell.config, cell.seed)
+            else:
+                self.running[key] = cell
+                return key, (self.experiment.func, cell.config, cell.seed)
         return None
 
     def exhausted(self) -> bool:
