@@ -60,6 +60,8 @@ def check_array(
     """
     if hasattr(X, "toarray") and not isinstance(X, np.ndarray):
         raise ValueError(f"{name}: sparse input is not supported here; pass a dense array.")
+    if getattr(getattr(X, "dtype", None), "kind", None) == "c":  # numpy would drop the imaginary part
+        raise ValueError(f"{name} must be real; got complex values (dtype {X.dtype}).")
     try:
         arr = np.array(X, dtype=dtype, copy=copy) if copy else np.asarray(X, dtype=dtype)
     except (TypeError, ValueError) as exc:
@@ -343,6 +345,8 @@ def check_group_matrix(group_labels: Any, name: str = "group_labels", *, n_frame
     or none). A 1-D array of group ids (one group per frame) is one-hot encoded.
     """
     arr = np.asarray(group_labels)
+    if arr.dtype.kind == "c":
+        raise ValueError(f"{name} must be 0/1 or group ids; got complex values.")
     if arr.ndim == 1:
         codes, _ = encode_labels(arr, name)
         arr = np.eye(int(codes.max()) + 1)[codes]
@@ -396,3 +400,47 @@ def check_images(X: Any, name: str = "X", *, image_shape: Any = None, value_rang
             "Scale the images first (e.g. X / 16 for scikit-learn digits, X / 255 for 8-bit images)."
         )
     return np.clip(arr, low, high).astype(np.float32), (int(arr.shape[2]), int(arr.shape[3]))
+
+
+def check_n_features(X: np.ndarray, n_features: int, name: str = "X", *,
+                     fitted_on: str = "the model was fitted on") -> np.ndarray:
+    """Raise ``ValueError`` naming ``name`` unless ``X`` has ``n_features`` columns.
+
+    For arrays already through :func:`check_array`; returns ``X`` unchanged. Without it a
+    validation set one column wider than a linear model can be read as its intercept
+    column and give silently wrong numbers.
+    """
+    if X.ndim != 2 or X.shape[1] != n_features:
+        got = X.shape[1] if X.ndim == 2 else f"shape {X.shape}"
+        raise ValueError(f"{name} has {got} features but {fitted_on} {n_features}; they must match.")
+    return X
+
+
+def check_bounds(lower: Any, upper: Any, n_features: int, *,
+                 names: tuple[str, str] = ("lower", "upper")) -> tuple[np.ndarray, np.ndarray]:
+    """Return a box ``[lower, upper]`` as two float arrays of shape ``(n_features,)``.
+
+    Scalars broadcast to every feature. Raises ``ValueError`` naming the argument for a
+    wrong length, NaN, or any coordinate with ``lower > upper`` (an empty box would clip
+    every point to one corner without a word).
+    """
+    out = []
+    for value, name in zip((lower, upper), names):
+        try:
+            arr = np.asarray(value, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise ValueError(f"{name} must be a number or one number per feature; got {_describe(value)}.") from None
+        if arr.ndim == 0:
+            arr = np.full(n_features, float(arr))
+        if arr.shape != (n_features,):
+            raise ValueError(f"{name} must be a number or hold one bound per feature ({n_features}); "
+                             f"got shape {arr.shape}.")
+        if np.isnan(arr).any():
+            raise ValueError(f"{name} contains NaN.")
+        out.append(arr)
+    bad = np.flatnonzero(out[0] > out[1])
+    if bad.size:
+        j = int(bad[0])
+        raise ValueError(f"{names[0]} must not exceed {names[1]}: feature {j} has {names[0]}={out[0][j]:g} > "
+                         f"{names[1]}={out[1][j]:g} ({bad.size} feature(s) in all).")
+    return out[0], out[1]

@@ -326,7 +326,10 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
     if not os.path.exists(args.db):
         raise ValueError(f"--db {args.db} does not exist; run an experiment first.")
-    path = write_report(args.db, args.output)
+    try:
+        path = write_report(args.db, args.output)  # the store is opened read-only
+    except OSError as exc:
+        raise ValueError(f"-o {args.output}: cannot write the report ({exc.strerror or exc}).") from None
     print(path)
     return 0
 

@@ -24,9 +24,14 @@ __all__ = ["mahalanobis_depth", "cluster_depth", "coordinatewise_min_depth", "de
 
 
 def _as_points(X: Any, name: str, n_features: int | None = None) -> np.ndarray:
-    arr = np.asarray(X, dtype=float) if not hasattr(X, "toarray") else X
+    arr = X
+    if not hasattr(X, "toarray"):
+        try:
+            arr = np.asarray(X)
+        except (TypeError, ValueError) as exc:  # ragged nested lists
+            raise ValueError(f"{name} must be a numeric array; could not convert it ({exc}).") from None
     if isinstance(arr, np.ndarray) and arr.ndim == 1:
-        arr = arr[None, :]
+        arr = arr[None, :]  # one point
     arr = check_array(arr, name)
     if n_features is not None and arr.shape[1] != n_features:
         raise ValueError(f"{name} has {arr.shape[1]} feature(s) but data has {n_features}; they must match.")

@@ -334,3 +334,23 @@ def test_antidote_experiment_passes_warm_start_and_center_budget(monkeypatch):
     default = exp.func(exp.make_config({"dataset": "toy-fairness", "combination": 1, "budget_per_size": 4,
                                         "time_budget": 5, "coincident_budget": 4}), 0)
     assert all("warm_start" not in r.keys for r in default)
+
+
+def test_antidote_for_centers_refuses_an_empty_box_and_bad_shapes():
+    from robustfair.antidote import antidote_for_centers
+
+    rng = np.random.default_rng(0)
+    U = rng.normal(size=(30, 2))
+    centers = np.array([[0.0, 0.0], [1.0, 1.0]])
+    with pytest.raises(ValueError, match="lower must not exceed upper: feature 0"):
+        antidote_for_centers(U, centers, 10, np.array([1.0, -5.0]), np.array([-1.0, 5.0]))
+    with pytest.raises(ValueError, match="lower must not exceed upper"):
+        antidote_for_centers(U, centers, 10, 3.0, -3.0)
+    with pytest.raises(ValueError, match="centers has 3 features but U has 2"):
+        antidote_for_centers(U, np.zeros((2, 3)), 10, -3.0, 3.0)
+    with pytest.raises(ValueError, match="upper must be a number or hold one bound per feature"):
+        antidote_for_centers(U, centers, 10, -3.0, np.array([1.0, 2.0, 3.0]))
+    with pytest.raises(ValueError, match="size"):
+        antidote_for_centers(U, centers, 0, -3.0, 3.0)
+    with pytest.raises(ValueError, match="U contains NaN"):
+        antidote_for_centers(np.full((3, 2), np.nan), centers, 4, -3.0, 3.0)

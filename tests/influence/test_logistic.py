@@ -157,3 +157,17 @@ def test_unfitted_model_raises(toy):
     tr, va = toy
     with pytest.raises(ValueError, match="not fitted"):
         InfluenceLogisticRegression().influence(tr.X, tr.y, va.X, va.y)
+
+
+def test_a_validation_set_one_column_wider_than_the_model_is_refused():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 3))
+    y = (X[:, 0] + 0.3 * rng.normal(size=60) > 0).astype(int)
+    X_val = np.column_stack([X[:20], np.ones(20)])  # the extra column looks like an intercept
+    model = InfluenceLogisticRegression(l2=1e-2).fit(X, y)
+    with pytest.raises(ValueError, match="X_val has 4 features but the model was fitted on 3"):
+        influence_scores(model, X, y, X_val, y[:20], objectives="utility")
+    with pytest.raises(ValueError, match="X_val has 4 features"):
+        influence_scores(None, X, y, X_val, y[:20], objectives=("utility", "robust"))
+    with pytest.raises(ValueError, match="X has 4 features"):
+        model.predict(X_val)

@@ -22,6 +22,8 @@ from sklearn.base import BaseEstimator, clone
 
 from .._validation import (
     check_array,
+    check_bounds,
+    check_n_features,
     check_choice,
     check_fraction,
     check_n_clusters,
@@ -488,10 +490,19 @@ def antidote_for_centers(U: np.ndarray, centers: np.ndarray, size: int, lower: n
     m_j``, so that the mean of its points and the copies is ``c_j``. ``p_j`` is clipped to
     ``[lower, upper]``: when the box is too small for ``size`` copies to pull that far, the
     clipped stack pulls as far as it can. Returns an array of shape ``(size, d)``.
+
+    Raises
+    ------
+    ValueError
+        Naming the argument when ``U`` or ``centers`` hold NaN or disagree in width,
+        ``size`` is not a positive int, or the box is empty (``lower > upper`` anywhere).
     """
     from sklearn.metrics import pairwise_distances_argmin
 
-    centers = np.asarray(centers, dtype=float)
+    U = check_array(U, "U")
+    centers = check_n_features(check_array(centers, "centers"), U.shape[1], "centers", fitted_on="U has")
+    size = int(check_positive(size, "size", integer=True))
+    lower, upper = check_bounds(lower, upper, U.shape[1])
     k = centers.shape[0]
     nearest = pairwise_distances_argmin(U, centers)
     counts = np.bincount(nearest, minlength=k).astype(float)

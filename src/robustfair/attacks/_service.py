@@ -1,6 +1,6 @@
 """A label-only clustering service over HTTP (JSON, stdlib only) and its client.
 
-The server stands in for a production clustering API such as Face++ (thesis 2.4): images
+The server (:mod:`._service_server`) stands in for a production clustering API such as Face++ (thesis 2.4): images
 in, cluster ids out, nothing else. The client is what an attacker uses: per-request
 timeouts, retries with exponential backoff on transient failures, a client-side rate
 limit, and an overall deadline, so a dead or slow service raises instead of hanging.
@@ -10,92 +10,21 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import numpy as np
 
 from .._validation import check_array, check_positive
+from ._service_server import serve_clusterer
 
 __all__ = ["serve_clusterer", "ClusteringServiceClient", "ServiceError"]
 
 
 class ServiceError(ValueError):
     """The service could not be reached in time, or answered with an error."""
-
-
-def _labels_function(model: Any) -> Callable[[np.ndarray], np.ndarray]:
-    if hasattr(model, "predict"):
-        return model.predict
-    if hasattr(model, "fit_predict"):
-        return model.fit_predict  # an album service: cluster the submitted batch itself
-    if callable(model):
-        return model
-    raise ValueError(f"model must have predict(X) or fit_predict(X), or be a callable; got {type(model).__name__}.")
-
-
-def serve_clusterer(model: Any, host: str = "127.0.0.1", port: int = 0, *,
-                    max_images: int = 100_000) -> tuple[str, Callable[[], None]]:
-    """Serve ``model`` as ``POST {url}/cluster`` with ``{"images": [[...], ...]}`` -> ``{"labels": [...]}``.
-
-    Returns ``(url, stop)``; ``stop()`` shuts the server down. ``port=0`` picks a free port.
-    ``GET {url}/health`` answers ``{"status": "ok"}``. Errors answer HTTP 400 with ``{"error": ...}``.
-    """
-    labels_of = _labels_function(model)
-    lock = threading.Lock()  # one model call at a time: torch models are not re-entrant here
-
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args: Any) -> None:  # keep test output quiet
-            pass
-
-        def _send(self, status: int, payload: dict) -> None:
-            body = json.dumps(payload).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def do_GET(self) -> None:
-            if self.path.rstrip("/") == "/health":
-                self._send(200, {"status": "ok"})
-            else:
-                self._send(404, {"error": f"unknown path {self.path}"})
-
-        def do_POST(self) -> None:
-            if self.path.rstrip("/") != "/cluster":
-                self._send(404, {"error": f"unknown path {self.path}"})
-                return
-            try:
-                length = int(self.headers.get("Content-Length", 0))
-                payload = json.loads(self.rfile.read(length))
-                images = check_array(payload["images"], "images")
-                if images.shape[0] > max_images:
-                    raise ValueError(f"at most {max_images} images per request; got {images.shape[0]}.")
-                with lock:
-                    labels = np.asarray(labels_of(images)).astype(np.int64)
-            except (ValueError, KeyError, TypeError) as exc:
-                self._send(400, {"error": f"{type(exc).__name__}: {exc}"})
-                return
-            self._send(200, {"labels": labels.tolist()})
-
-    server = ThreadingHTTPServer((host, port), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, name="robustfair-clustering-service", daemon=True)
-    thread.start()
-    url = f"http://{host}:{server.server_address[1]}"
-
-    def stop() -> None:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
-
-    return url, stop
 
 
 class ClusteringServiceClient:
@@ -117,11 +46,15 @@ class ClusteringServiceClient:
     batch_size : int, default=512
         Images per request.
     deadline : float, optional
-        Overall seconds for one call; default ``(retries + 1) * timeout + backoffs`` per batch.
+        Overall seconds for one call (all batches, attempts, backoffs and rate-limit waits
+        together). Each attempt's timeout is cut to the time left, and a call that runs out
+        raises :class:`ServiceError` naming the deadline. ``None`` (default) bounds each
+        batch by ``(retries + 1) * timeout`` plus the backoffs only.
     """
 
     def __init__(self, url: str, *, timeout: float = 10.0, retries: int = 2, backoff: float = 0.5,
-                 max_requests_per_second: float | None = None, batch_size: int = 512) -> None:
+                 max_requests_per_second: float | None = None, batch_size: int = 512,
+                 deadline: float | None = None) -> None:
         if not isinstance(url, str) or not url.startswith(("http://", "https://")):
             raise ValueError(f"url must be an http(s) URL; got {url!r}.")
         self.url = url.rstrip("/")
@@ -131,31 +64,58 @@ class ClusteringServiceClient:
         self.max_requests_per_second = (None if max_requests_per_second is None
                                         else check_positive(max_requests_per_second, "max_requests_per_second"))
         self.batch_size = int(check_positive(batch_size, "batch_size", integer=True))
+        self.deadline = None if deadline is None else check_positive(deadline, "deadline")
+        self._call_ends = np.inf  # monotonic time the current call must finish by
         self.n_queries = 0
         self.n_requests = 0
         self._last_request = -np.inf
+
+    def _time_left(self, before: str) -> float:
+        """Seconds left of the call's deadline; ``ServiceError`` when none are."""
+        left = self._call_ends - time.monotonic()
+        if left <= 0:
+            raise ServiceError(f"service at {self.url}: deadline of {self.deadline:g} s exceeded {before}.")
+        return left
+
+    def _sleep(self, seconds: float, before: str) -> None:
+        if seconds <= 0:
+            return
+        if seconds >= self._call_ends - time.monotonic():
+            raise ServiceError(f"service at {self.url}: deadline of {self.deadline:g} s exceeded {before}.")
+        time.sleep(seconds)
 
     def _wait_for_rate_limit(self) -> None:
         if self.max_requests_per_second is None:
             return
         wait = self._last_request + 1.0 / self.max_requests_per_second - time.monotonic()
-        if wait > 0:
-            time.sleep(wait)
+        self._sleep(wait, "waiting for the rate limit")
+
+    def _read(self, response: Any) -> bytes:
+        # The socket timeout bounds each read, not the whole answer: a server trickling bytes
+        # could outlast the deadline, so check the time left between chunks.
+        chunks = []
+        while True:
+            self._time_left("while reading the answer")
+            chunk = response.read(65536)
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
 
     def _post(self, images: np.ndarray) -> np.ndarray:
         body = json.dumps({"images": np.round(images, 6).tolist()}).encode()
         last_error: Exception | None = None
         for attempt in range(self.retries + 1):
             if attempt:
-                time.sleep(self.backoff * 2 ** (attempt - 1))
+                self._sleep(self.backoff * 2 ** (attempt - 1), f"after {attempt} attempt(s) ({last_error})")
             self._wait_for_rate_limit()
+            timeout = min(self.timeout, self._time_left(f"after {attempt} attempt(s) ({last_error})"))
             self._last_request = time.monotonic()
             self.n_requests += 1
             request = urllib.request.Request(f"{self.url}/cluster", data=body, method="POST",
                                              headers={"Content-Type": "application/json"})
             try:
-                with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                    raw = response.read()
+                with urllib.request.urlopen(request, timeout=timeout) as response:
+                    raw = self._read(response)
             except urllib.error.HTTPError as exc:
                 if 400 <= exc.code < 500:
                     detail = exc.read().decode(errors="replace")[:200]
@@ -188,7 +148,9 @@ class ClusteringServiceClient:
         return labels
 
     def __call__(self, X: Any) -> np.ndarray:
-        X = check_array(np.asarray(X).reshape(np.shape(X)[0], -1), "X")
+        X = check_array(X, "X", ndim=int(np.ndim(X))) if np.ndim(X) >= 2 else check_array(X, "X")
+        X = X.reshape(X.shape[0], -1)
+        self._call_ends = np.inf if self.deadline is None else time.monotonic() + self.deadline
         out = []
         for start in range(0, X.shape[0], self.batch_size):
             chunk = X[start:start + self.batch_size]

@@ -73,17 +73,11 @@ def _vanilla_centers(method: str, X: np.ndarray, k: int, rng: np.random.Generato
         return _gonzalez_kcenter(X, k, rng)
     seed = seed_from(rng)
     if method == "kmedian":
-        # Prefer the library's vanilla k-median when registered; else k-means centers.
-        try:
-            from ._registry import _METHODS, _load_all
+        # The library's vanilla k-median (k-medoids); its errors are the caller's to see,
+        # never a silent switch to k-means centers.
+        from ._fairlets import KMedian
 
-            _load_all()
-            if "kmedian" in _METHODS:
-                est = _METHODS["kmedian"].factory(k, seed).fit(X)
-                if hasattr(est, "cluster_centers_"):
-                    return np.asarray(est.cluster_centers_, dtype=float)
-        except Exception:  # pragma: no cover - optional sibling estimator
-            pass
+        return np.asarray(KMedian(n_clusters=k, random_state=seed).fit(X).cluster_centers_, dtype=float)
     from sklearn.cluster import KMeans
 
     return KMeans(n_clusters=k, n_init=3, random_state=seed).fit(X).cluster_centers_

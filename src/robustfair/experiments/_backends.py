@@ -1,26 +1,60 @@
-"""Where cells run: in this process, in joblib workers, or on a Dask cluster.
+"""Where cells run: in this process, in worker processes, or on a Dask cluster.
 
-Every backend yields ``(index, (records, seconds))`` as cells finish, in the client
-process; only the client writes to the results store.
+Every backend pulls its work from a :class:`TaskSource` in the client process, one cell at a
+time as a slot frees (so a cell is claimed in the store only when it is about to run), and
+yields ``(key, (records, seconds))`` as cells finish; only the client writes to the store.
+
+Local worker processes (loky, the executor joblib uses) watch their parent: when it dies,
+even by ``SIGKILL``, they exit within a second instead of living on as orphans.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import os
 import re
+import threading
+import time
 import warnings
-from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from collections.abc import Iterator, Mapping
+from typing import Any, Protocol
 
-__all__ = ["execute_cells", "parse_cluster"]
+__all__ = ["execute_cells", "parse_cluster", "TaskSource"]
 
 Task = tuple[Any, Any, int]  # (experiment function, config, seed)
 
 
-def run_task(index: int, func: Any, config: Any, seed: int, data_dir: str | None) -> tuple[int, tuple[list, float]]:
+class TaskSource(Protocol):
+    """What a backend pulls work from."""
+
+    poll_seconds: float
+
+    def next_task(self) -> tuple[Any, Task] | None:
+        """The next ``(key, task)`` to run now, or ``None`` when none can start yet."""
+
+    def exhausted(self) -> bool:
+        """True when no task will ever come again (the rest is done, or running here)."""
+
+
+def _exit_with_parent(parent_pid: int) -> None:
+    """Worker initializer: a daemon thread that ends this process once its parent is gone.
+
+    A parent killed with ``SIGKILL`` cannot tell its workers to stop; they are re-parented,
+    so ``os.getppid()`` changes, and that is what the thread watches.
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="robustfair-parent-watch", daemon=True).start()
+
+
+def run_task(key: Any, func: Any, config: Any, seed: int, data_dir: str | None) -> tuple[Any, tuple[list, float]]:
     from ._runner import run_cell
 
-    return index, run_cell(func, config, seed, data_dir)
+    return key, run_cell(func, config, seed, data_dir)
 
 
 def parse_cluster(spec: str) -> int:
@@ -32,33 +66,80 @@ def parse_cluster(spec: str) -> int:
 
 
 def execute_cells(
-    tasks: Sequence[Task],
+    source: TaskSource,
     *,
     jobs: int = 1,
     data_dir: str | None = None,
     scheduler: str | None = None,
     cluster: str | None = None,
     resources: Mapping[str, float] | None = None,
-) -> Iterator[tuple[int, tuple[list, float]]]:
-    """Run ``tasks`` and yield ``(index, result)`` in completion order."""
-    if not tasks:
-        return
+) -> Iterator[tuple[Any, tuple[list, float]]]:
+    """Run the tasks of ``source`` and yield ``(key, result)`` in completion order."""
     if scheduler is not None or cluster is not None:
-        yield from _dask(tasks, data_dir, scheduler, cluster, resources)
-    elif jobs == 1 or len(tasks) == 1:
-        for i, (func, config, seed) in enumerate(tasks):
-            yield run_task(i, func, config, seed, data_dir)
+        yield from _dask(source, data_dir, scheduler, cluster, resources)
+    elif jobs == 1:
+        yield from _serial(source, data_dir)
     else:
-        from joblib import Parallel, delayed
-
-        calls = (delayed(run_task)(i, f, c, s, data_dir) for i, (f, c, s) in enumerate(tasks))
-        yield from Parallel(n_jobs=jobs, return_as="generator_unordered")(calls)
+        yield from _local_processes(source, jobs, data_dir)
 
 
-def _dask(tasks: Sequence[Task], data_dir: str | None, scheduler: str | None, cluster: str | None,
-          resources: Mapping[str, float] | None) -> Iterator[tuple[int, tuple[list, float]]]:
+def _serial(source: TaskSource, data_dir: str | None) -> Iterator[tuple[Any, tuple[list, float]]]:
+    while True:
+        item = source.next_task()
+        if item is None:
+            if source.exhausted():
+                return
+            time.sleep(source.poll_seconds)  # another sweep holds the rest: wait for it to finish or expire
+            continue
+        key, (func, config, seed) = item
+        yield run_task(key, func, config, seed, data_dir)
+
+
+def _pump(source: TaskSource, submit: Any, in_flight: dict, slots: int) -> None:
+    """Start tasks from ``source`` until ``slots`` run or none can start now."""
+    while len(in_flight) < slots:
+        item = source.next_task()
+        if item is None:
+            return
+        key, (func, config, seed) = item
+        in_flight[submit(key, func, config, seed)] = key
+
+
+def _local_processes(source: TaskSource, jobs: int, data_dir: str | None) -> Iterator[tuple[Any, tuple[list, float]]]:
+    # A pool of our own, not loky's process-wide reusable one: joblib's Parallel (used by
+    # estimators inside cells and by optim) reuses that singleton and expects its own setup.
+    from joblib.externals.loky import ProcessPoolExecutor
+
+    executor = ProcessPoolExecutor(max_workers=jobs, initializer=_exit_with_parent, initargs=(os.getpid(),))
+    in_flight: dict[Any, Any] = {}
+
+    def submit(key: Any, func: Any, config: Any, seed: int) -> Any:
+        return executor.submit(run_task, key, func, config, seed, data_dir)
+
     try:
-        from distributed import Client, LocalCluster, as_completed
+        while True:
+            _pump(source, submit, in_flight, jobs)
+            if not in_flight:
+                if source.exhausted():
+                    return
+                time.sleep(source.poll_seconds)
+                continue
+            done, _ = concurrent.futures.wait(in_flight, timeout=source.poll_seconds,
+                                              return_when=concurrent.futures.FIRST_COMPLETED)
+            for future in done:
+                del in_flight[future]
+                yield future.result()
+    finally:
+        for future in in_flight:
+            future.cancel()
+        # a sweep that stops early (an error, Ctrl-C) must not wait for cells it will never store
+        executor.shutdown(wait=not in_flight, kill_workers=bool(in_flight))
+
+
+def _dask(source: TaskSource, data_dir: str | None, scheduler: str | None, cluster: str | None,
+          resources: Mapping[str, float] | None) -> Iterator[tuple[Any, tuple[list, float]]]:
+    try:
+        from distributed import Client, LocalCluster, wait
     except ImportError:
         raise ValueError("--scheduler/--cluster need dask.distributed: pip install 'robustfair[dist]'.") from None
     if scheduler is not None and cluster is not None:
@@ -87,9 +168,26 @@ def _dask(tasks: Sequence[Task], data_dir: str | None, scheduler: str | None, cl
                 warnings.warn(f"no Dask worker offers resources {dict(resources)}; running cells on any worker.",
                               stacklevel=3)
         env_dir = data_dir if data_dir is not None else os.environ.get("ROBUSTFAIR_DATA")
-        futures = [client.submit(run_task, i, f, c, s, env_dir, **submit_kw) for i, (f, c, s) in enumerate(tasks)]
-        for future in as_completed(futures):
-            yield future.result()
+        n_slots = max(1, sum(w.get("nthreads", 1) for w in client.scheduler_info().get("workers", {}).values()))
+        in_flight: dict[Any, Any] = {}
+
+        def submit(key: Any, func: Any, config: Any, seed: int) -> Any:
+            return client.submit(run_task, key, func, config, seed, env_dir, **submit_kw)
+
+        while True:
+            _pump(source, submit, in_flight, n_slots)
+            if not in_flight:
+                if source.exhausted():
+                    return
+                time.sleep(source.poll_seconds)
+                continue
+            try:
+                done = wait(list(in_flight), timeout=source.poll_seconds, return_when="FIRST_COMPLETED").done
+            except TimeoutError:  # distributed's wait raises where concurrent.futures' returns
+                done = {f for f in in_flight if f.done()}
+            for future in done:
+                del in_flight[future]
+                yield future.result()
     finally:
         client.close()
         if local is not None:

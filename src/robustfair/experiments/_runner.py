@@ -1,11 +1,20 @@
-"""Sweep expansion and execution: cells run locally with joblib, each committed on finish."""
+"""Sweep expansion and execution: cells are claimed in the store, run, and committed on finish.
+
+Each cell is claimed (a lease row in the store: owner and expiry) just before it starts, so
+sweeps sharing one database split the work and never compute a cell twice. A heartbeat
+thread renews this sweep's leases while it runs; a sweep that dies stops renewing, and
+once its leases expire (or at once, when its process is gone from this host) another
+sweep takes those cells over.
+"""
 
 from __future__ import annotations
 
 import itertools
 import os
 import sys
+import threading
 import time
+from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,8 +22,8 @@ from typing import Any
 
 from .._validation import check_positive
 from ._registry import Experiment, ExperimentConfig, config_hash, get_experiment
-from ._backends import execute_cells
-from ._store import ResultsStore
+from ._backends import Task, execute_cells
+from ._store import ResultsStore, new_owner
 
 __all__ = ["Cell", "RunResult", "parse_settings", "expand_sweep", "run_experiment", "run_cell"]
 
@@ -108,6 +117,65 @@ def run_cell(func: Any, config: ExperimentConfig, seed: int,
     return [r.flat(seed) for r in records], seconds
 
 
+class _ClaimingSource:
+    """Hands cells to a backend one at a time, each claimed in the store first."""
+
+    def __init__(self, store: ResultsStore, experiment: Experiment, cells: list[Cell], owner: str,
+                 lease: float) -> None:
+        self.store, self.experiment, self.owner, self.lease = store, experiment, owner, lease
+        self.cells = cells
+        self.pending = deque(range(len(cells)))  # keys not yet claimed by us, in sweep order
+        self.running: dict[int, Cell] = {}
+        self.done_elsewhere: list[int] = []  # stored by another sweep while this one ran
+        self.poll_seconds = min(1.0, lease / 4)
+        self._recheck_at: dict[int, float] = {}  # held by another sweep: look again after this time
+
+    def next_task(self) -> tuple[int, Task] | None:
+        now = time.monotonic()
+        for _ in range(len(self.pending)):  # each pending cell at most once per call
+            key = self.pending.popleft()
+            cell = self.cells[key]
+            if self._recheck_at.get(key, 0.0) > now:
+                self.pending.append(key)
+                continue
+            state = self.store.claim(cell.experiment, cell.config_hash, cell.seed, self.owner, lease=self.lease)
+            if state == "held":
+                self._recheck_at[key] = now + self.poll_seconds
+                self.pending.append(key)
+            elif state == "done":
+                self.done_elsewhere.append(key)
+            else:
+                self.running[key] = cell
+                return key, (self.experiment.func, cell.config, cell.seed)
+        return None
+
+    def exhausted(self) -> bool:
+        return not self.pending
+
+
+def _heartbeat(store: ResultsStore, owner: str, lease: float) -> tuple[threading.Event, threading.Thread | None]:
+    """Renew ``owner``'s leases every ``lease / 3`` seconds on a connection of its own."""
+    stop = threading.Event()
+    if store.path == ":memory:":  # no other process can see this store: nothing to defend
+        return stop, None
+
+    def beat() -> None:
+        with ResultsStore(store.path, timeout=store.timeout) as own:
+            while not stop.wait(lease / 3):
+                own.renew(owner, lease=lease)
+
+    thread = threading.Thread(target=beat, name="robustfair-lease-heartbeat", daemon=True)
+    thread.start()
+    return stop, thread
+
+
+def _seeds_setting(value: Any) -> int:
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        raise ValueError(f"seeds must be a whole number of seeds; got {value!r}.") from None
+
+
 def _progress(total: int, desc: str, enabled: bool):
     from tqdm.auto import tqdm
 
@@ -125,6 +193,7 @@ def run_experiment(
     data_dir: str | None = None,
     scheduler: str | None = None,
     cluster: str | None = None,
+    lease: float = 60.0,
 ) -> RunResult:
     """Run (or resume) the sweep of experiment ``name``.
 
@@ -147,16 +216,23 @@ def run_experiment(
         Address of a running Dask scheduler; cells run on its workers.
     cluster : str, optional
         ``"local:N"`` starts a ``distributed.LocalCluster`` of N worker processes.
+    lease : float, default=60.0
+        Seconds a claim on a cell lasts unless renewed. This sweep renews its claims every
+        ``lease / 3`` seconds while it runs; the claims of a sweep that died expire after
+        at most ``lease`` seconds (at once when its process is known gone on this host),
+        and then another sweep recomputes those cells.
 
     Results do not depend on where cells run: each cell is seeded by its seed only.
     The store is written by this (the client) process alone, one transaction per cell.
+    Sweeps sharing one database compute each cell once: a cell is claimed in the store
+    just before it runs, and a cell claimed by another live sweep is waited for.
     """
     experiment = get_experiment(name)
     if data_dir is None:
         data_dir = os.environ.get("ROBUSTFAIR_DATA")  # handed to worker processes explicitly
     settings = dict(settings or {})
     if "seeds" in settings and "seeds" not in experiment.config_cls.model_fields:
-        seeds = int(check_positive(int(settings.pop("seeds")), "seeds", integer=True))
+        seeds = int(check_positive(_seeds_setting(settings.pop("seeds")), "seeds", integer=True))
     if isinstance(seeds, int) and not isinstance(seeds, bool):
         seed_list = list(range(int(check_positive(seeds, "seeds", integer=True))))
     else:
@@ -164,6 +240,7 @@ def run_experiment(
         if not seed_list:
             raise ValueError("seeds: give at least one seed.")
     jobs = int(check_positive(jobs, "jobs", integer=True))
+    lease = check_positive(lease, "lease")
     configs = expand_sweep(experiment, settings)
 
     own_store = not isinstance(db, ResultsStore)
@@ -183,15 +260,27 @@ def run_experiment(
                 else:
                     cells.append(Cell(name, cfg, chash, seed))
 
+        owner = new_owner()
+        source = _ClaimingSource(store, experiment, cells, owner, lease)
+        stop_heartbeat, heartbeat = _heartbeat(store, owner, lease)
         bar = _progress(len(cells), name, progress and bool(cells))
-        tasks = [(experiment.func, c.config, c.seed) for c in cells]
-        for index, (records, seconds) in execute_cells(tasks, jobs=jobs, data_dir=data_dir, scheduler=scheduler,
-                                                       cluster=cluster, resources=experiment.resources):
-            cell = cells[index]
-            store.write_cell(name, cell.config_hash, cell.seed, cell.config.model_dump(mode="json"), records,
-                             seconds=seconds, version=__version__)
-            bar.update(1)
+        n_run = 0
+        try:
+            for key, (records, seconds) in execute_cells(source, jobs=max(1, min(jobs, len(cells))), data_dir=data_dir, scheduler=scheduler,
+                                                         cluster=cluster, resources=experiment.resources):
+                cell = source.running.pop(key)
+                store.write_cell(name, cell.config_hash, cell.seed, cell.config.model_dump(mode="json"), records,
+                                 seconds=seconds, version=__version__)
+                n_run += 1
+                bar.update(1 + len(source.done_elsewhere))
+                source.done_elsewhere.clear()
+        finally:
+            stop_heartbeat.set()
+            if heartbeat is not None:
+                heartbeat.join(timeout=store.timeout)
+            store.release(owner)  # an interrupted sweep hands its unfinished cells back at once
         bar.close()
+        n_skipped += len(cells) - n_run
 
         records: list[dict[str, Any]] = []
         for cfg in configs:
@@ -207,7 +296,7 @@ def run_experiment(
         configs=[c.model_dump(mode="json") for c in configs],
         records=records,
         n_cells=len(configs) * len(seed_list),
-        n_run=len(cells),
+        n_run=n_run,
         n_skipped=n_skipped,
         seconds=time.perf_counter() - start,
     )

@@ -4,19 +4,34 @@ A cell (experiment, config hash, seed) is written in one transaction together wi
 completion mark, so a sweep killed at any moment leaves either the whole cell or none of
 it; a rerun skips completed cells. The database runs in WAL mode with a busy timeout so
 several ``robustfair run`` processes can share it.
+
+Before a sweep computes a cell it *claims* it: a row in ``claims`` with the owner (host,
+process id and a random token) and an expiry time, taken in one ``BEGIN IMMEDIATE``
+transaction, so of two sweeps on one database exactly one gets each cell. The owner renews
+its leases while it computes; committing the cell deletes the claim. A sweep that dies
+stops renewing, its leases expire and the next sweep that looks claims and recomputes
+those cells.
+
+``ResultsStore(path, read_only=True)`` opens an existing database with SQLite's
+``mode=ro``: it never creates tables, switches the journal mode or writes, and it refuses
+a database that does not hold robustfair's tables.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import platform
 import sqlite3
 import time
+import uuid
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-__all__ = ["ResultsStore"]
+__all__ = ["ResultsStore", "new_owner"]
+
+ClaimState = Literal["claimed", "done", "held"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS cells (
@@ -43,7 +58,40 @@ CREATE TABLE IF NOT EXISTS records (
     FOREIGN KEY (experiment, config_hash, seed) REFERENCES cells (experiment, config_hash, seed)
 );
 CREATE INDEX IF NOT EXISTS records_cell ON records (experiment, config_hash, seed);
+CREATE TABLE IF NOT EXISTS claims (
+    experiment   TEXT NOT NULL,
+    config_hash  TEXT NOT NULL,
+    seed         INTEGER NOT NULL,
+    owner        TEXT NOT NULL,
+    expires_at   REAL NOT NULL,
+    PRIMARY KEY (experiment, config_hash, seed)
+);
 """
+
+# the columns the reader needs; a database without them was not written by robustfair
+_REQUIRED_COLUMNS = {
+    "cells": {"experiment", "config_hash", "seed", "config_json", "version", "host", "seconds", "finished_at"},
+    "records": {"id", "experiment", "config_hash", "seed", "dataset", "method", "metric", "value", "keys_json"},
+}
+
+
+def _owner_gone(owner: str) -> bool:
+    """True when ``owner`` (``host:pid:token``) names a process of this host that no longer exists."""
+    parts = owner.rsplit(":", 2)
+    if len(parts) != 3 or parts[0] != platform.node() or not parts[1].isdigit():
+        return False
+    try:
+        os.kill(int(parts[1]), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # exists but is not ours to signal
+        return False
+    return False
+
+
+def new_owner() -> str:
+    """A claim owner id unique to this process and call: ``host:pid:token``."""
+    return f"{platform.node()}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
 
 
 class ResultsStore:
@@ -57,10 +105,15 @@ class ResultsStore:
         Seconds to wait on a lock held by another process before retrying.
     """
 
-    def __init__(self, path: str | Path, *, timeout: float = 30.0, retries: int = 5) -> None:
+    def __init__(self, path: str | Path, *, timeout: float = 30.0, retries: int = 5,
+                 read_only: bool = False) -> None:
         self.path = str(path)
         self.timeout = float(timeout)
         self.retries = int(retries)
+        self.read_only = bool(read_only)
+        if self.read_only:
+            self._conn = self._open_read_only()
+            return
         if self.path != ":memory:":
             parent = Path(self.path).expanduser().resolve().parent
             if not parent.is_dir():
@@ -68,11 +121,48 @@ class ResultsStore:
         try:
             self._conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
             self._conn.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
+            self._check_schema(allow_missing=True)  # touch nothing in someone else's database
             self._conn.execute("PRAGMA journal_mode = WAL")
             self._conn.execute("PRAGMA synchronous = NORMAL")
             self._retry(lambda: self._conn.executescript(_SCHEMA))
+            self._check_schema()
         except sqlite3.DatabaseError as exc:
             raise ValueError(f"db: {self.path} is not a usable SQLite database ({exc}).") from None
+
+    def _open_read_only(self) -> sqlite3.Connection:
+        file = Path(self.path).expanduser()
+        if not file.is_file():
+            raise ValueError(f"db: {self.path} does not exist or is not a file.")
+        if not os.access(file, os.R_OK):
+            raise ValueError(f"db: {self.path} is not readable (permission denied).")
+        uri = file.resolve().as_uri()
+        # A WAL database needs its -shm file; in a folder we cannot write, SQLite cannot make
+        # one, and the only way to read it is to promise that nobody writes it (immutable).
+        for query in ("?mode=ro", "?mode=ro&immutable=1"):
+            try:
+                conn = sqlite3.connect(uri + query, uri=True, timeout=self.timeout, isolation_level=None)
+                conn.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
+                self._conn = conn
+                self._check_schema()
+                return conn
+            except sqlite3.OperationalError as exc:
+                if "unable to open" not in str(exc) or "immutable" in query:
+                    raise ValueError(f"db: {self.path} is not a readable SQLite database ({exc}).") from None
+            except sqlite3.DatabaseError as exc:
+                raise ValueError(f"db: {self.path} is not a readable SQLite database ({exc}).") from None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _check_schema(self, *, allow_missing: bool = False) -> None:
+        for table, needed in _REQUIRED_COLUMNS.items():
+            have = {row[1] for row in self._retry(lambda t=table: self._conn.execute(f"PRAGMA table_info({t})"))}
+            if not have and allow_missing:
+                continue
+            if not have:
+                raise ValueError(f"db: {self.path} is not a robustfair results database (no table {table!r}).")
+            if not needed <= have:
+                missing = ", ".join(sorted(needed - have))
+                raise ValueError(f"db: {self.path} is not a robustfair results database "
+                                 f"(table {table!r} lacks column(s) {missing}).")
 
     # -- plumbing -----------------------------------------------------------------------
     def _retry(self, fn):
@@ -137,6 +227,8 @@ class ResultsStore:
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     rows,
                 )
+                cur.execute("DELETE FROM claims WHERE experiment = ? AND config_hash = ? AND seed = ?",
+                            (experiment, config_hash, int(seed)))
                 cur.execute("COMMIT")
                 return True
             except BaseException:
@@ -144,6 +236,62 @@ class ResultsStore:
                 raise
 
         return self._retry(tx)
+
+    # -- claims -------------------------------------------------------------------------
+    def claim(self, experiment: str, config_hash: str, seed: int, owner: str, *, lease: float) -> ClaimState:
+        """Try to claim one cell for ``owner`` for ``lease`` seconds.
+
+        Returns ``"claimed"`` (the cell is now ``owner``'s to compute), ``"done"`` (it is
+        already stored) or ``"held"`` (another owner holds an unexpired lease on it). An
+        expired lease is taken over: its owner stopped renewing, so it is presumed dead.
+        """
+        key = (experiment, config_hash, int(seed))
+
+        def tx() -> ClaimState:
+            cur = self._conn.cursor()
+            cur.execute("BEGIN IMMEDIATE")  # the write lock: no other process claims between read and write
+            try:
+                if cur.execute("SELECT 1 FROM cells WHERE experiment = ? AND config_hash = ? AND seed = ?",
+                               key).fetchone():
+                    state: ClaimState = "done"
+                else:
+                    now = time.time()
+                    row = cur.execute("SELECT owner, expires_at FROM claims WHERE experiment = ? AND config_hash = ?"
+                                      " AND seed = ?", key).fetchone()
+                    if row is not None and row[0] != owner and row[1] > now and not _owner_gone(row[0]):
+                        state = "held"
+                    else:
+                        cur.execute("INSERT OR REPLACE INTO claims VALUES (?, ?, ?, ?, ?)", key + (owner, now + lease))
+                        state = "claimed"
+                cur.execute("COMMIT")
+                return state
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+
+        return self._retry(tx)
+
+    def renew(self, owner: str, *, lease: float) -> int:
+        """Extend every lease ``owner`` holds to ``lease`` seconds from now; returns how many."""
+        cur = self._retry(lambda: self._conn.execute("UPDATE claims SET expires_at = ? WHERE owner = ?",
+                                                     (time.time() + lease, owner)))
+        return cur.rowcount
+
+    def release(self, owner: str, keys: Iterable[tuple[str, str, int]] | None = None) -> None:
+        """Drop ``owner``'s claims (all of them, or those on ``keys``) without storing anything."""
+        if keys is None:
+            self._retry(lambda: self._conn.execute("DELETE FROM claims WHERE owner = ?", (owner,)))
+            return
+        rows = [(owner, e, h, int(s)) for e, h, s in keys]
+        self._retry(lambda: self._conn.executemany(
+            "DELETE FROM claims WHERE owner = ? AND experiment = ? AND config_hash = ? AND seed = ?", rows))
+
+    def claims(self) -> list[dict[str, Any]]:
+        """Every claim row: experiment, config_hash, seed, owner, expires_at."""
+        cur = self._retry(lambda: self._conn.execute(
+            "SELECT experiment, config_hash, seed, owner, expires_at FROM claims ORDER BY expires_at"))
+        keys = ("experiment", "config_hash", "seed", "owner", "expires_at")
+        return [dict(zip(keys, r)) for r in cur.fetchall()]
 
     # -- reading ------------------------------------------------------------------------
     def done_seeds(self, experiment: str, config_hash: str) -> set[int]:

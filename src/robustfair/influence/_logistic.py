@@ -37,7 +37,14 @@ import numpy as np
 import scipy.linalg
 from sklearn.base import BaseEstimator, ClassifierMixin
 
-from .._validation import check_array, check_consistent_length, check_labels, check_positive, record_feature_names
+from .._validation import (
+    check_array,
+    check_consistent_length,
+    check_labels,
+    check_n_features,
+    check_positive,
+    record_feature_names,
+)
 from ._objectives import Objective, _log_loss, _sigmoid, build_objectives
 
 __all__ = ["InfluenceLogisticRegression", "influence_scores", "check_binary_target"]
@@ -198,12 +205,11 @@ class InfluenceLogisticRegression(ClassifierMixin, BaseEstimator):
         return np.append(self.coef_, self.intercept_) if self.fit_intercept else self.coef_.copy()
 
     def decision_function(self, X: Any) -> np.ndarray:
-        from sklearn.utils.validation import check_is_fitted
-
-        check_is_fitted(self, "coef_")
+        if not hasattr(self, "coef_"):
+            raise ValueError("this InfluenceLogisticRegression is not fitted; call fit(X, y) or from_sklearn first.")
         X_in = X
-        X = check_array(X, "X")
-        record_feature_names(self, X_in, reset=False)  # names and width as seen in fit
+        X = check_n_features(check_array(X, "X"), self.coef_.shape[0], "X")
+        record_feature_names(self, X_in, reset=False)  # names as seen in fit
         return X @ self.coef_ + self.intercept_
 
     def predict_proba(self, X: Any) -> np.ndarray:
@@ -248,6 +254,8 @@ class InfluenceLogisticRegression(ClassifierMixin, BaseEstimator):
         """
         X, r, p = self._train_residuals(X, y)
         theta = self.theta_
+        if X_val is not None:  # one column too many would be read as the intercept: refuse it
+            X_val = check_n_features(check_array(X_val, "X_val"), self.coef_.shape[0], "X_val")
         objs = build_objectives(objectives, theta=theta, X_val=X_val,
                                 y_val=None if y_val is None else check_binary_target(y_val, "y_val", self.classes_)[0],
                                 sensitive_features=sensitive_features, gamma=gamma)
@@ -263,7 +271,7 @@ class InfluenceLogisticRegression(ClassifierMixin, BaseEstimator):
 
     def hessian(self, X: Any) -> np.ndarray:
         """``X~^T diag(p(1-p)) X~ / n + lambda diag(1,...,1,0)`` at the fitted parameters."""
-        X = check_array(X, "X")
+        X = check_n_features(check_array(X, "X"), self.coef_.shape[0], "X")
         p = _sigmoid(self._logit(X, self.theta_))
         H = self._hessian_sum(X, p * (1.0 - p)) / X.shape[0] + np.diag(self._reg())
         return np.triu(H) + np.triu(H, 1).T
@@ -288,9 +296,7 @@ class InfluenceLogisticRegression(ClassifierMixin, BaseEstimator):
     def _train_residuals(self, X: Any, y: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         if not hasattr(self, "coef_"):
             raise ValueError("this InfluenceLogisticRegression is not fitted; call fit(X, y) or from_sklearn first.")
-        X = check_array(X, "X")
-        if X.shape[1] != self.coef_.shape[0]:
-            raise ValueError(f"X has {X.shape[1]} features but the model was fitted on {self.coef_.shape[0]}.")
+        X = check_n_features(check_array(X, "X"), self.coef_.shape[0], "X")
         y01, _ = check_binary_target(y, "y", self.classes_)
         check_consistent_length(X, y01, names=["X", "y"])
         p = _sigmoid(X @ self.coef_ + self.intercept_)

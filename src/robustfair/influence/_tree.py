@@ -21,7 +21,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.tree import DecisionTreeRegressor
 
-from .._validation import check_array, check_consistent_length, check_positive
+from .._validation import check_array, check_consistent_length, check_labels, check_positive
 
 __all__ = ["InfluenceTree"]
 
@@ -65,7 +65,7 @@ class InfluenceTree(RegressorMixin, BaseEstimator):
         if y is None:
             raise ValueError("y is required when use_labels=True (Algorithm 1 appends the label); "
                              "set use_labels=False to work without labels.")
-        y = np.asarray(y, dtype=np.float64).ravel()
+        y = check_array(check_labels(y, "y"), "y", ndim=1)  # numeric labels: they become a column
         check_consistent_length(X, y, names=["X", "y"])
         return np.column_stack([X, y])
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_array, check_positive
+from .._validation import check_array, check_consistent_length, check_labels, check_n_features, check_positive
 
 __all__ = ["trim", "trim_sweep"]
 
@@ -70,8 +70,14 @@ def trim_sweep(
     """
     from sklearn.base import clone
 
-    X = check_array(X, "X")
-    y = np.asarray(y)
+    from ._logistic import InfluenceLogisticRegression
+
+    if not isinstance(model, InfluenceLogisticRegression) or not hasattr(model, "coef_"):
+        raise ValueError(f"model must be a fitted InfluenceLogisticRegression; got {type(model).__name__}"
+                         " (fit it first).")
+    X = check_n_features(check_array(X, "X"), model.coef_.shape[0], "X")
+    y = check_labels(y, "y")
+    check_consistent_length(X, y, names=["X", "y"])
     values = check_array(influence, "influence", ndim=1)
     if values.shape[0] != X.shape[0]:
         raise ValueError(f"influence has {values.shape[0]} entries but X has {X.shape[0]} rows.")

@@ -156,7 +156,7 @@ def render_report(db: str | Path) -> str:
     """The report for results database ``db`` as an HTML string."""
     from ..experiments import ResultsStore, get_experiment
 
-    with ResultsStore(db) as store:
+    with ResultsStore(db, read_only=True) as store:
         names = store.experiments()
         sections, nav = [], []
         for name in names:
