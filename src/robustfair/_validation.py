@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Iterable, Sequence
-from typing import Any, Literal, TypeVar, overload
+from typing import Any, Literal, TypeVar, cast, overload
 
 import numpy as np
 
@@ -272,7 +272,7 @@ def check_fraction(
     inclusive_high: bool = False,
 ) -> float:
     """Validate a number in [low, high) (bounds' inclusiveness selectable)."""
-    if not isinstance(value, numbers.Real) or isinstance(value, bool) or not np.isfinite(value):
+    if not isinstance(value, numbers.Real) or isinstance(value, bool) or not np.isfinite(float(value)):
         raise ValueError(f"{name} must be a finite number; got {value!r}.")
     v = float(value)
     lo_ok = v >= low if inclusive_low else v > low
@@ -299,7 +299,7 @@ def check_positive(value: Any, name: str, *, strict: bool = True, integer: bool 
     v = float(value)
     if (strict and v <= 0) or (not strict and v < 0):
         raise ValueError(f"{name} must be {'> 0' if strict else '>= 0'}; got {value}.")
-    return int(value) if integer else v
+    return int(cast(numbers.Integral, value)) if integer else v
 
 
 def check_n_groups(n_groups: int, name: str = "sensitive_features", min_groups: int = 2) -> None:

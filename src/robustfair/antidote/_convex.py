@@ -235,7 +235,7 @@ class ConvexAntidote(BaseEstimator):
         cost_before, model = true_cost(np.empty((0, d)))
         solves = 1
         strict = self.alpha is None
-        alpha = cost_before if strict else float(self.alpha)
+        alpha = cost_before if self.alpha is None else float(self.alpha)
 
         def met(c: float) -> bool:
             return c < alpha if strict else c <= alpha

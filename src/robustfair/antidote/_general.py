@@ -23,10 +23,10 @@ from sklearn.base import BaseEstimator, clone
 from .._validation import (
     check_array,
     check_bounds,
-    check_n_features,
     check_choice,
     check_fraction,
     check_n_clusters,
+    check_n_features,
     check_positive,
     check_random_state,
     check_sensitive_features,
@@ -279,7 +279,7 @@ class AntidoteData(BaseEstimator):
 
     # -- the lower level: mu = C(U ∪ V) ------------------------------------------------
 
-    def _make_centers_fn(self, U: np.ndarray, seed: int) -> Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    def _make_centers_fn(self, U: np.ndarray, seed: int) -> Callable[[np.ndarray], tuple[np.ndarray, np.ndarray | None]]:
         """Return ``cluster(UV) -> (centers, labels of U)``, deterministic in ``UV``."""
         n = U.shape[0]
         clusterer = self.clusterer
@@ -318,7 +318,7 @@ class AntidoteData(BaseEstimator):
                 raise ValueError(f"clusterer must be 'kmeans', 'spectral' or an estimator with fit(X); "
                                  f"got {type(estimator).__name__}.")
 
-        def run_estimator(UV: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        def run_estimator(UV: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
             model = clone(estimator)
             if "random_state" in model.get_params():
                 model.set_params(random_state=seed)
@@ -337,6 +337,7 @@ class AntidoteData(BaseEstimator):
             if labels is not None:
                 labels = np.asarray(labels)[:n]
             if centers is None:
+                assert labels is not None  # one of the two exists (checked above)
                 centers = _label_means(U, labels)  # centers = means of U's points per cluster
             return np.asarray(centers, dtype=float), labels
 
@@ -373,7 +374,7 @@ class AntidoteData(BaseEstimator):
         cluster = self._make_centers_fn(U, seed)
         queries = 0
 
-        def cost_of(V: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+        def cost_of(V: np.ndarray) -> tuple[float, np.ndarray, np.ndarray | None]:
             nonlocal queries
             queries += 1
             UV = U if V.shape[0] == 0 else np.vstack([U, V])
@@ -382,7 +383,7 @@ class AntidoteData(BaseEstimator):
 
         cost_before, centers0, labels0 = cost_of(np.empty((0, d)))
         strict = self.alpha is None
-        alpha = cost_before if strict else float(self.alpha)
+        alpha = cost_before if self.alpha is None else float(self.alpha)
 
         def met(cost: float) -> bool:
             return cost < alpha if strict else cost <= alpha
@@ -405,14 +406,18 @@ class AntidoteData(BaseEstimator):
                 if time_budget is not None and time.perf_counter() - start > time_budget:
                     break
                 t0, q0 = time.perf_counter(), queries
-                res = self._search(lambda v, size=size: cost_of(v.reshape(size, d))[0],
-                                   Box(np.tile(lo, size), np.tile(hi, size)), budget, low_dim, rng)
+                def spread(v: np.ndarray, size: int = size) -> float:
+                    return float(cost_of(v.reshape(size, d))[0])
+
+                def stacked(p: np.ndarray, size: int = size) -> float:
+                    return float(cost_of(np.repeat(p[None, :], size, axis=0))[0])
+
+                res = self._search(spread, Box(np.tile(lo, size), np.tile(hi, size)), budget, low_dim, rng)
                 used = res.n_queries
                 V = np.asarray(res.x, dtype=float).reshape(size, d)
                 if coincident_budget:
                     # |V| copies of one point: a d-dimensional search (see coincident_budget)
-                    res_c = self._search(lambda p, size=size: cost_of(np.repeat(p[None, :], size, axis=0))[0],
-                                         Box(lo, hi), coincident_budget, low_dim, rng)
+                    res_c = self._search(stacked, Box(lo, hi), coincident_budget, low_dim, rng)
                     used += res_c.n_queries
                     if res_c.fun < res.fun:
                         res, V = res_c, np.repeat(np.asarray(res_c.x, dtype=float)[None, :], size, axis=0)
@@ -420,7 +425,7 @@ class AntidoteData(BaseEstimator):
                     # V proposed from candidate centers: a k*d-dimensional search (see center_budget)
                     k_c = centers0.shape[0]
 
-                    def from_centers(c: np.ndarray, size: int = size) -> np.ndarray:
+                    def from_centers(c: np.ndarray, size: int = size, k_c: int = k_c) -> np.ndarray:
                         return antidote_for_centers(U, c.reshape(k_c, d), size, lo, hi)
 
                     res_t = self._search(lambda c: cost_of(from_centers(c))[0], Box(np.tile(lo, k_c), np.tile(hi, k_c)),

@@ -65,13 +65,13 @@ class QueryCounter:
 
     def __init__(self, target: Any, name: str = "target") -> None:
         if isinstance(target, QueryCounter):
-            target = target.target
+            target = target.target  # unwrap: count on one wrapper only
         if not (callable(target) or hasattr(target, "fit_predict") or hasattr(target, "fit")):
             raise ValueError(
                 f"{name} must have fit_predict(X), fit(X, sensitive_features=...) with labels_, "
                 f"or be a callable returning labels; got {type(target).__name__}."
             )
-        self.target = target
+        self.target: Any = target
         self.name = name
         self.n_queries = 0
 

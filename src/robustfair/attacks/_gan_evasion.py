@@ -376,6 +376,7 @@ class GANEvasionAttack:
                     s_target = torch.cat([m_clean[idx], m_adv])
                     s_loss = torch.nn.functional.kl_div(torch.log_softmax(surrogate(s_in), 1), s_target,
                                                         reduction="batchmean")
+                    assert opt_s is not None  # made with the surrogate
                     opt_s.zero_grad()
                     s_loss.backward()
                     opt_s.step()
@@ -383,6 +384,7 @@ class GANEvasionAttack:
                     attack_term = self._attack_objective(m_adv, ref).mean()
                     loss_g = self.alpha_gan * gan_term - self.alpha_a * objective.mean() - self.alpha_c * constraint
                 else:
+                    assert isinstance(victim, MembershipOracle)  # white-box victims take the branch above
                     grad = self._zeroth_order_grad(victim, x_adv, ref, gen)
                     with torch.no_grad():
                         attack_term = self._attack_objective(victim(x_adv), ref).mean()

@@ -96,7 +96,7 @@ class TransferAttack:
         self.random_state = random_state
         self.device = device
 
-    def fit(self, X_attacker: Any) -> "TransferAttack":
+    def fit(self, X_attacker: Any) -> TransferAttack:
         """Train the surrogate and the generator on the attacker's images (no service queries)."""
         from ..deep import DEC, ContrastiveClustering
 

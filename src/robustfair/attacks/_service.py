@@ -9,7 +9,6 @@ limit, and an overall deadline, so a dead or slow service raises instead of hang
 from __future__ import annotations
 
 import json
-import socket
 import time
 import urllib.error
 import urllib.request
@@ -93,7 +92,7 @@ class ClusteringServiceClient:
     def _read(self, response: Any) -> bytes:
         # The socket timeout bounds each read, not the whole answer: a server trickling bytes
         # could outlast the deadline, so check the time left between chunks.
-        chunks = []
+        chunks: list[bytes] = []
         while True:
             self._time_left("while reading the answer")
             chunk = response.read(65536)
@@ -123,7 +122,7 @@ class ClusteringServiceClient:
                         from None
                 last_error = exc
                 continue
-            except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError, OSError) as exc:
+            except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
                 last_error = exc
                 continue
             return self._parse(raw, images.shape[0])

@@ -169,6 +169,7 @@ def serve_clusterer(model: Any, host: str = "127.0.0.1", port: int = 0, *,
     lock = threading.Lock()  # one model call at a time: torch models are not re-entrant here
 
     class Handler(BaseHTTPRequestHandler):
+        server: _BoundedHTTPServer  # the server that made this handler (socketserver sets it)
         timeout = read_timeout  # StreamRequestHandler puts it on the socket: every read is bounded
         protocol_version = "HTTP/1.1"
         default_request_version = "HTTP/1.1"  # so even a garbled request line gets a status line
@@ -218,7 +219,7 @@ def serve_clusterer(model: Any, host: str = "127.0.0.1", port: int = 0, *,
                 try:
                     if self.connection.recv_into(buffer) == 0:
                         break
-                except (TimeoutError, socket.timeout):
+                except TimeoutError:
                     continue
 
         def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
@@ -252,7 +253,7 @@ def serve_clusterer(model: Any, host: str = "127.0.0.1", port: int = 0, *,
                 raise _RequestError(413, f"body of {length} bytes is larger than the limit of {max_body_bytes}.")
             try:
                 body = self.rfile.read(length)
-            except (TimeoutError, socket.timeout):
+            except TimeoutError:
                 raise _RequestError(408, f"no data for {read_timeout:g} s while reading the body.") from None
             self._body_unread = False
             if len(body) < length:

@@ -212,7 +212,7 @@ class DeepFairDiscriminativeClustering(FairClusteringMixin, BaseEstimator):
                 return proba
 
             n_snap = int(check_positive(self.snapshots, "snapshots", strict=False, integer=True))
-            self.snapshots_ = []
+            self.snapshots_: list[Any] = []
             self.snapshot_index_ = np.sort(np.random.default_rng(seed).choice(
                 X.shape[0], min(X.shape[0], 500), replace=False)) if n_snap else np.empty(0, dtype=np.int64)
             snap_at = set(np.linspace(0, int(self.epochs), n_snap).round().astype(int)[1:-1].tolist()) \

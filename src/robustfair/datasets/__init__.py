@@ -10,6 +10,15 @@ dataset. Loading never downloads; ``fetch(name)`` does, on request only, verifyi
 'inverted-digits: 3594 x 64, 10 classes, 2 groups'
 """
 
+from . import (  # noqa: F401  (register the datasets)
+    _builtin,
+    _dfdc_data,
+    _image_loaders,
+    _influence_data,
+    _loaders,
+    _office_caltech,
+    _spillover_data,
+)
 from ._base import Dataset
 from ._fetch import DatasetFetchError, FetchSource, default_data_home, fetch, fetchable, register_fetch_source
 from ._frame import from_csv, from_file, from_frame, from_parquet, make_preprocessor
@@ -22,15 +31,6 @@ from ._registry import (
     load_dataset,
     register_dataset,
     require_file,
-)
-from . import (  # noqa: F401  (register the datasets)
-    _builtin,
-    _dfdc_data,
-    _image_loaders,
-    _influence_data,
-    _loaders,
-    _office_caltech,
-    _spillover_data,
 )
 
 __all__ = [

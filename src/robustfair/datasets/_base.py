@@ -69,7 +69,7 @@ class Dataset:
     def n_groups(self) -> int | None:
         return None if self.sensitive is None else int(np.unique(self.sensitive).shape[0])
 
-    def subset(self, index: np.ndarray, name: str | None = None) -> "Dataset":
+    def subset(self, index: np.ndarray, name: str | None = None) -> Dataset:
         """Rows ``index`` of this dataset as a new ``Dataset``."""
         index = np.asarray(index)
         return Dataset(
@@ -83,21 +83,21 @@ class Dataset:
         )
 
     @classmethod
-    def from_frame(cls, frame: Any, **kwargs: Any) -> "Dataset":
+    def from_frame(cls, frame: Any, **kwargs: Any) -> Dataset:
         """A dataset from a pandas DataFrame; see :func:`robustfair.datasets.from_frame`."""
         from ._frame import from_frame
 
         return from_frame(frame, **kwargs)
 
     @classmethod
-    def from_csv(cls, path: Any, **kwargs: Any) -> "Dataset":
+    def from_csv(cls, path: Any, **kwargs: Any) -> Dataset:
         """A dataset from a CSV file; see :func:`robustfair.datasets.from_csv`."""
         from ._frame import from_csv
 
         return from_csv(path, **kwargs)
 
     @classmethod
-    def from_parquet(cls, path: Any, **kwargs: Any) -> "Dataset":
+    def from_parquet(cls, path: Any, **kwargs: Any) -> Dataset:
         """A dataset from a Parquet file (needs pyarrow); see :func:`robustfair.datasets.from_parquet`."""
         from ._frame import from_parquet
 

@@ -150,7 +150,7 @@ def load_creditcard(
         # Antidote 4.1: "higher and lower education". Higher = graduate school (1) or
         # university (2); lower = high school (3), others (4) and the undocumented 0, 5, 6.
         s = np.where(np.isin(code, (1, 2)), 0, 1).astype(np.int64)
-        groups = ("higher", "lower")
+        groups: tuple[str, ...] = ("higher", "lower")
     elif sensitive == "sex":
         s, groups = np.where(code == 1, 0, 1).astype(np.int64), ("male", "female")
     else:

@@ -101,11 +101,12 @@ def numeric_and_onehot(
 def check_n_samples(n_samples: Any, available: int, dataset: str) -> int | None:
     if n_samples is None:
         return None
-    if not isinstance(n_samples, numbers.Integral) or isinstance(n_samples, bool) or n_samples < 1:
+    if not isinstance(n_samples, numbers.Integral) or isinstance(n_samples, bool) or int(n_samples) < 1:
         raise ValueError(f"n_samples must be None or a positive int; got {n_samples!r}.")
-    if n_samples > available:
-        raise ValueError(f"n_samples={n_samples} is larger than the {available} rows of {dataset}.")
-    return int(n_samples)
+    n = int(n_samples)
+    if n > available:
+        raise ValueError(f"n_samples={n} is larger than the {available} rows of {dataset}.")
+    return n
 
 
 def subsample_index(n_total: int, n_samples: int | None, random_state: Any, dataset: str) -> np.ndarray:

@@ -42,13 +42,13 @@ def load_mnist_pair(
     with np.load(path, allow_pickle=False) as archive:
         images, labels = archive["mnist_X"], archive["mnist_y"]
     rng = check_random_state(random_state)
-    rows = []
+    chosen = []
     for digit in pair:
         pool = np.flatnonzero(labels == digit)
         if pool.shape[0] < n_per_digit:
             raise ValueError(f"n_per_digit={n_per_digit} but MNIST has only {pool.shape[0]} images of {digit}.")
-        rows.append(np.sort(rng.choice(pool, n_per_digit, replace=False)))
-    rows = np.concatenate(rows)
+        chosen.append(np.sort(rng.choice(pool, n_per_digit, replace=False)))
+    rows = np.concatenate(chosen)
     return Dataset(
         X=images[rows].reshape(rows.shape[0], -1).astype(np.float64),
         y=labels[rows].astype(np.int64),

@@ -128,7 +128,7 @@ class ContrastiveClustering(DeepClusterer):
         return {"max_shift": int(self.max_shift), "noise": float(self.noise), "flip": bool(self.flip),
                 "cutout": int(self.cutout)}
 
-    def fit(self, X: Any, y: Any = None) -> "ContrastiveClustering":
+    def fit(self, X: Any, y: Any = None) -> ContrastiveClustering:
         torch = import_torch()
         check_positive(self.epochs, "epochs", integer=True)
         check_positive(self.batch_size, "batch_size", integer=True)
@@ -176,12 +176,12 @@ class ContrastiveClustering(DeepClusterer):
                                         "feature_dim": self.feature_dim})
 
     @classmethod
-    def load(cls, path: str | os.PathLike, *, device: Any = "auto") -> "ContrastiveClustering":
+    def load(cls, path: str | os.PathLike, *, device: Any = "auto") -> ContrastiveClustering:
         weights, meta = load_state(path)
         model = cls(int(meta["n_clusters"]), width=int(meta["width"]), feature_dim=int(meta["feature_dim"]),
                     device=device)
         model.device_ = resolve_device(device)
-        model.image_shape_ = tuple(int(v) for v in meta["image_shape"])
+        model.image_shape_ = (int(meta["image_shape"][0]), int(meta["image_shape"][1]))
         model.module_ = _cc_module(model.image_shape_, model.n_clusters, model.width, model.feature_dim)
         model.module_.load_state_dict(weights)
         model.module_.to(model.device_).eval()

@@ -98,7 +98,7 @@ class DEC(DeepClusterer):
         self.device = device
         self.random_state = random_state
 
-    def fit(self, X: Any, y: Any = None) -> "DEC":
+    def fit(self, X: Any, y: Any = None) -> DEC:
         torch = import_torch()
         from sklearn.cluster import KMeans
 
@@ -180,12 +180,12 @@ class DEC(DeepClusterer):
                                         "alpha": self.alpha})
 
     @classmethod
-    def load(cls, path: str | os.PathLike, *, device: Any = "auto") -> "DEC":
+    def load(cls, path: str | os.PathLike, *, device: Any = "auto") -> DEC:
         weights, meta = load_state(path)
         model = cls(int(meta["n_clusters"]), hidden=tuple(int(h) for h in meta["hidden"]),
                     embedding_dim=int(meta["embedding_dim"]), alpha=float(meta["alpha"]), device=device)
         model.device_ = resolve_device(device)
-        model.image_shape_ = tuple(int(v) for v in meta["image_shape"])
+        model.image_shape_ = (int(meta["image_shape"][0]), int(meta["image_shape"][1]))
         model.module_ = _dec_module(model.image_shape_, model.n_clusters, model.hidden, model.embedding_dim,
                                     model.alpha)
         model.module_.load_state_dict(weights)

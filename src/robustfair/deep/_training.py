@@ -92,6 +92,9 @@ class DeepClusterer:
     device_: Any
     image_shape_: tuple[int, int]
 
+    def fit(self, X: Any, y: Any = None) -> Any:  # pragma: no cover - every subclass defines it
+        raise NotImplementedError
+
     def _check_fitted(self) -> None:
         if not hasattr(self, "module_"):
             raise ValueError(f"This {type(self).__name__} is not fitted yet; call fit(X) first.")

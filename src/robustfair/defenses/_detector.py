@@ -45,7 +45,7 @@ class MahalanobisDetector:
         feats = self.featurizer_(X) if callable(self.featurizer_) else self.featurizer_.transform(X)
         return check_array(feats, "features")
 
-    def fit(self, victim: Any, X: Any) -> "MahalanobisDetector":
+    def fit(self, victim: Any, X: Any) -> MahalanobisDetector:
         """Fit on benign images ``X``; ``victim`` has ``transform(X)`` (or is a feature callable)."""
         from sklearn.cluster import KMeans
 

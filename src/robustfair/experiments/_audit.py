@@ -202,7 +202,7 @@ def audit_dataset(data: Any, config: AuditConfig | dict[str, Any] | None = None,
                 if n_attack == 0:
                     tick(f"{method} {fraction:g}")
                     continue
-                common = {"attacker_idx": pool[:n_attack], "defender_idx": defender, "random_state": seed}
+                common: dict[str, Any] = {"attacker_idx": pool[:n_attack], "defender_idx": defender, "random_state": seed}
                 target = make_clusterer(method, k, random_state=seed)
                 try:
                     ours = FairnessAttack(target, budget=config.budget, **common).attack(

@@ -20,7 +20,7 @@ def load_config_dataset(config: ExperimentConfig, *, seed: int = 0, dataset: str
     """
     from ..datasets import list_datasets, load_dataset
 
-    name = dataset or getattr(config, "dataset")
+    name = dataset or config.dataset  # type: ignore[attr-defined]  # every dataset experiment declares it
     accepted: set[str] | None = None
     for info in list_datasets():
         if info.name == name:

@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from .._validation import check_positive
-from ._registry import Experiment, ExperimentConfig, config_hash, get_experiment
 from ._backends import Task, execute_cells
+from ._registry import Experiment, ExperimentConfig, config_hash, get_experiment
 from ._store import ResultsStore, new_owner
 
 __all__ = ["Cell", "RunResult", "parse_settings", "expand_sweep", "run_experiment", "run_cell"]
@@ -236,7 +236,7 @@ def run_experiment(
     if isinstance(seeds, int) and not isinstance(seeds, bool):
         seed_list = list(range(int(check_positive(seeds, "seeds", integer=True))))
     else:
-        seed_list = [int(s) for s in seeds]
+        seed_list = [int(s) for s in seeds]  # type: ignore[union-attr]  # a sequence of ints here
         if not seed_list:
             raise ValueError("seeds: give at least one seed.")
     jobs = int(check_positive(jobs, "jobs", integer=True))
@@ -244,7 +244,7 @@ def run_experiment(
     configs = expand_sweep(experiment, settings)
 
     own_store = not isinstance(db, ResultsStore)
-    store = ResultsStore(":memory:" if db is None else db) if own_store else db
+    store: ResultsStore = db if isinstance(db, ResultsStore) else ResultsStore(":memory:" if db is None else db)
     start = time.perf_counter()
     try:
         from .. import __version__
@@ -282,19 +282,19 @@ def run_experiment(
         bar.close()
         n_skipped += len(cells) - n_run
 
-        records: list[dict[str, Any]] = []
+        out: list[dict[str, Any]] = []
         for cfg in configs:
             for rec in store.records(name, config_hash(name, cfg), seed_list):
                 rec.pop("experiment", None)
                 rec.pop("config_hash", None)
-                records.append(rec)
+                out.append(rec)
     finally:
         if own_store:
             store.close()
     return RunResult(
         experiment=name,
         configs=[c.model_dump(mode="json") for c in configs],
-        records=records,
+        records=out,
         n_cells=len(configs) * len(seed_list),
         n_run=n_run,
         n_skipped=n_skipped,

@@ -179,7 +179,7 @@ class ResultsStore:
     def close(self) -> None:
         self._conn.close()
 
-    def __enter__(self) -> "ResultsStore":
+    def __enter__(self) -> ResultsStore:
         return self
 
     def __exit__(self, *exc: Any) -> None:

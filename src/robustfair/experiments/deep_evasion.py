@@ -13,7 +13,7 @@ victim (``adversarial_training``, Fig 2.12a).
 from __future__ import annotations
 
 import time
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from pydantic import Field, field_validator
@@ -23,6 +23,9 @@ from ._registry import ExperimentConfig, Record, register
 
 _MAX_CONFUSION_K = 12
 _PCA_POINTS = 100
+
+
+_MODES: tuple[Literal["black-box", "white-box"], ...] = ("black-box", "white-box")
 
 
 class DeepEvasionConfig(ExperimentConfig):
@@ -37,7 +40,7 @@ class DeepEvasionConfig(ExperimentConfig):
     alpha_gan: float = Field(default=0.1, ge=0, description="weight of the generator's GAN term (0: no discriminator)")
     targeted: bool = Field(default=True, description="footnote 5: pull every image to target_cluster")
     target_cluster: int = Field(default=0, ge=0, description="cluster a targeted attack pulls images to")
-    modes: list[Literal["black-box", "white-box"]] = Field(default_factory=lambda: ["black-box", "white-box"],
+    modes: list[Literal["black-box", "white-box"]] = Field(default_factory=lambda: list(_MODES),
                                                            min_length=1,
                                                            description="attacker knowledge: black-box, white-box")
     victim_epochs: int | None = Field(default=None, ge=1, description="CC epochs / DEC clustering epochs")
@@ -66,7 +69,7 @@ class DeepEvasionConfig(ExperimentConfig):
         return sorted(set(value))
 
 
-def _make_victim(config: DeepEvasionConfig, k: int, seed: int, dataset: str, kind: str | None = None):
+def _make_victim(config: Any, k: int, seed: int, dataset: str, kind: str | None = None):
     from ..deep import DEC, ContrastiveClustering
 
     if (kind or config.victim) == "cc":
@@ -128,7 +131,7 @@ def deep_evasion(config: DeepEvasionConfig, seed: int) -> list[Record]:
     for eps in config.eps:
         for mode in config.modes:
             result = attack(victim, eps, mode)
-            keys = {"mode": mode, "eps": eps}
+            keys: dict[str, Any] = {"mode": mode, "eps": eps}
             for phase, metrics in (("pre", result.metrics_before), ("post", result.metrics_after)):
                 records += scores(metrics, {**keys, "phase": phase})
             records.append(Record(data.name, method, "queries", result.n_queries, keys))
@@ -174,9 +177,9 @@ def deep_evasion(config: DeepEvasionConfig, seed: int) -> list[Record]:
         records.append(Record(data.name, method, "defense_seconds", time.perf_counter() - start))
         for eps in config.eps:
             result = attack(robust, eps, config.modes[0])
-            keys = {"mode": "adv-trained", "eps": eps}
+            adv_keys: dict[str, Any] = {"mode": "adv-trained", "eps": eps}
             for phase, metrics in (("pre", result.metrics_before), ("post", result.metrics_after)):
-                records += scores(metrics, {**keys, "phase": phase})
+                records += scores(metrics, {**adv_keys, "phase": phase})
     return records
 
 

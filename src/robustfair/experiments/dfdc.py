@@ -185,7 +185,7 @@ def _figures(records: list[dict]) -> list:
     import matplotlib.pyplot as plt
 
     figures = []
-    curves: dict[tuple, dict[int, float]] = {}
+    curves: dict[tuple, dict[int, list[float]]] = {}
     for r in records:
         if r.get("method") == "dfdc" and r.get("epoch") is not None and r["value"] is not None:
             key = (r["dataset"], r.get("beta"), r.get("eps"), r["metric"])

@@ -117,7 +117,7 @@ def _published() -> tuple[dict[str, Any], ...]:
     """Thesis Tables 4.1, 4.3 and 4.4 at 15% (means over 10 runs)."""
     rows: list[dict[str, Any]] = []
     # (dataset, method, source): {metric: (pre, ours, random or None)}
-    tables = {
+    tables: dict[tuple[str, str, str], dict[str, tuple[float | None, ...]]] = {
         ("mnist-usps", "sfd", "Table 4.1"): {"balance": (0.286, 0.000, 0.000), "fairness_entropy": (3.070, 1.621, 1.743),
                                               "nmi": (0.320, 0.302, 0.301), "acc": (0.427, 0.378, 0.374)},
         ("mnist-usps", "fsc", "Table 4.1"): {"balance": (0.000, 0.000, 0.000), "fairness_entropy": (0.275, 0.251, 0.295),
@@ -269,7 +269,7 @@ def _figures(records: list[dict]) -> list:
         axes[0][0].legend(fontsize=7)
         figs.append((f"{dataset}: balance under attack (none / ours / random)", fig))
 
-        ratios = {}
+        ratios: dict[str, tuple[list, list]] = {}
         for method in methods:
             pre, post = curves.get((dataset, method, "none"), {}), curves.get((dataset, method, "ours"), {})
             xs = sorted(x for x in post if x > 0 and x in pre and np.mean(pre[x]) > 0)
@@ -277,8 +277,8 @@ def _figures(records: list[dict]) -> list:
                 ratios[method] = (xs, [np.mean(post[x]) / np.mean(pre[x]) for x in xs])
         if ratios:
             fig, ax = plt.subplots(figsize=(4.2, 3.0))
-            for method, (xs, ys) in ratios.items():
-                ax.plot(xs, ys, "-o", ms=4, label=method)
+            for method, (fx, fy) in ratios.items():
+                ax.plot(fx, fy, "-o", ms=4, label=method)
             ax.axhline(1.0, color="k", lw=0.8, ls=":")
             ax.set_xlabel("share of group labels attacked")
             ax.set_ylabel("post / pre-attack balance")
@@ -297,7 +297,7 @@ def _toy_figure(records: list[dict], plt: Any) -> list:
     fraction = max(r["fraction"] for r in pts)
     pts = sorted((r for r in pts if r["seed"] == seed and r["fraction"] == fraction), key=lambda r: r["point"])
     fig, axes = plt.subplots(1, 2, figsize=(7.0, 3.2), sharey=True, layout="constrained")
-    markers = {}
+    markers: dict[str, str] = {}
     for ax, when, gkey in ((axes[0], "before", "group"), (axes[1], "after", "group_adv")):
         for r in pts:
             marker = markers.setdefault(r[gkey], "os^vD"[len(markers) % 5])
@@ -382,18 +382,19 @@ def fairness_attack(config: FairnessAttackConfig, seed: int) -> list[Record]:
         for fraction in config.fractions:
             n_attack = min(int(round(fraction * n)), pool.shape[0])
             attacker = pool[:n_attack]
-            keys = {"fraction": float(fraction), "k": int(k)}
+            keys: dict[str, Any] = {"fraction": float(fraction), "k": int(k)}
             if method == "cfc" and config.cfc_group_repair is not None:
                 keys["group_repair"] = float(config.cfc_group_repair)
             if method == "cfc" and config.cfc_assignment is not None:
                 keys["assignment"] = config.cfc_assignment
 
-            def target() -> Any:
+            def target(method: str = method, params: dict = params) -> Any:
                 return make_clusterer(method, k, random_state=seed, **params)
 
-            common = {"attacker_idx": attacker, "defender_idx": defender, "random_state": seed} if n_attack else {
+            common: dict[str, Any] = {"attacker_idx": attacker, "defender_idx": defender, "random_state": seed} if n_attack else {
                 "attacker_fraction": 0.0, "defender_idx": defender, "random_state": seed}
-            ours = FairnessAttack(target(), objective=config.objective, budget=budget, **common).attack(
+            ours = FairnessAttack(target(), objective=config.objective,  # type: ignore[arg-type]  # validated
+                                 budget=budget, **common).attack(
                 data.X, data.sensitive, y=data.y)
             results = {"none": ours.metrics_before}
             if "ours" in config.attacks:

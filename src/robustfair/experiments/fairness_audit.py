@@ -48,8 +48,8 @@ def _figures(records: list[dict]) -> list:
         return []
     fig, ax = plt.subplots(figsize=(4.6, 3.4))
     for method in sorted({k[1] for k in points}):
-        xs = [v.get("nmi") for k, v in points.items() if k[1] == method and "nmi" in v]
-        ys = [v.get("balance") for k, v in points.items() if k[1] == method and "nmi" in v]
+        xs = [float(v["nmi"]) for k, v in points.items() if k[1] == method and "nmi" in v]
+        ys = [float(v.get("balance", np.nan)) for k, v in points.items() if k[1] == method and "nmi" in v]
         ax.scatter(xs, ys, label=method, alpha=0.8)
     ax.set_xlabel("NMI (utility)")
     ax.set_ylabel("balance (fairness)")

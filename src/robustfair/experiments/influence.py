@@ -42,8 +42,10 @@ def split_train_val_test(data: Any, seed: int, fractions: tuple[float, float] = 
         from ..datasets._influence_data import split_parts
 
         parts = split_parts(data)
-        parts.setdefault("validation", parts.get("test"))
-        parts.setdefault("test", parts["validation"])
+        if "validation" not in parts and "test" in parts:
+            parts["validation"] = parts["test"]
+        if "test" not in parts and "validation" in parts:
+            parts["test"] = parts["validation"]
         return parts
     perm = np.random.default_rng(seed).permutation(data.n_samples)
     a = int(round(fractions[0] * data.n_samples))

@@ -192,8 +192,10 @@ def _figures(records: list[dict]) -> list:
 
 
 def _load(config: SpillOverConfig, seed: int):
-    from ..datasets import _spillover_data  # noqa: F401  (registers mnist-pair, spillover-reference)
-    from ..datasets import load_dataset
+    from ..datasets import (
+        _spillover_data,  # noqa: F401  (registers mnist-pair, spillover-reference)
+        load_dataset,
+    )
 
     dataset = config.dataset
     pair = None

@@ -148,7 +148,6 @@ def _split_records(method: str, origin: str, gt: str, per_split: list[list[tuple
 
 def _fairvidsum(config: VideoFairnessConfig, seed: int) -> list[Record]:
     from ..datasets import data_root, require_file
-    from ..summarize import GROUP_TYPES as FOLDERS
     from ..summarize import (
         FVSLP,
         FairSummarizer,
@@ -165,6 +164,7 @@ def _fairvidsum(config: VideoFairnessConfig, seed: int) -> list[Record]:
         sumbal,
         tvsum_user_summaries,
     )
+    from ..summarize import GROUP_TYPES as FOLDERS
 
     root = data_root()
     splits_path = require_file(root, "fairvidsum/fvs_splits.json", "fairvidsum")
@@ -254,10 +254,10 @@ def _fairvidsum(config: VideoFairnessConfig, seed: int) -> list[Record]:
             for gt in config.group_types:
                 g = labels[(v, gt)][:n]
                 for tau in dict.fromkeys([config.tau, *config.front_taus]):
-                    model = FairSummarizer(config.budget, tau, unit=config.fair_unit, on_infeasible="relax",
-                                           time_limit=60).fit(importance, group_labels=g, change_points=cp)
-                    f1 = f1_score(model.summary_, users)
-                    value, viol = score(model.summary_, v, gt)
+                    fair = FairSummarizer(config.budget, tau, unit=config.fair_unit, on_infeasible="relax",
+                                          time_limit=60).fit(importance, group_labels=g, change_points=cp)
+                    f1 = f1_score(fair.summary_, users)
+                    value, viol = score(fair.summary_, v, gt)
                     front = {**figure, "group_type": gt, "tau": tau, "importance": config.importance}
                     records.append(Record("fairvidsum", "fair-summarizer", "sumbal", value, front))
                     records.append(Record("fairvidsum", "fair-summarizer", "f1", f1, front))

@@ -168,5 +168,5 @@ class AnchoringAttack:
             block = Z[start:start + 1024]
             d2 = sq[start:start + 1024, None] + sq[None, :] - 2.0 * block @ Z.T
             counts[start:start + 1024] = (d2 <= tau * tau).sum(axis=1)
-        order = np.lexsort((rng.uniform(size=idx.shape[0]), -counts))
+        order = np.lexsort((np.asarray(rng.uniform(size=idx.shape[0])), -counts))
         return idx[order[:k]]

@@ -108,7 +108,7 @@ class InfluenceLogisticRegression(ClassifierMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ fitting
     @classmethod
-    def from_sklearn(cls, model: Any, X: Any, y: Any) -> "InfluenceLogisticRegression":
+    def from_sklearn(cls, model: Any, X: Any, y: Any) -> InfluenceLogisticRegression:
         """Wrap a fitted ``sklearn.linear_model.LogisticRegression`` (no refit).
 
         ``X, y`` are the data it was fitted on (needed for ``n``): ``l2 = 1 / (C n)``, or 0
@@ -140,7 +140,7 @@ class InfluenceLogisticRegression(ClassifierMixin, BaseEstimator):
         out.n_features_in_ = X.shape[1]
         return out
 
-    def fit(self, X: Any, y: Any, *, init: Any = None) -> "InfluenceLogisticRegression":
+    def fit(self, X: Any, y: Any, *, init: Any = None) -> InfluenceLogisticRegression:
         """Fit by Newton's method; ``init`` (a ``theta_`` vector) warm-starts it."""
         X_in = X
         X = check_array(X, "X")
@@ -157,7 +157,7 @@ class InfluenceLogisticRegression(ClassifierMixin, BaseEstimator):
             reg[-1] = 0.0
         obj = self._objective(X, y01, theta, reg)
         converged = False
-        for it in range(1, int(self.max_iter) + 1):
+        for it in range(1, int(self.max_iter) + 1):  # noqa: B007 - the count is kept after the loop
             p = _sigmoid(self._logit(X, theta))
             grad = self._grad_sum(X, p - y01) / n + reg * theta
             if np.max(np.abs(grad)) < self.tol:

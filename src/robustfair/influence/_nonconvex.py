@@ -21,11 +21,9 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from .._optional import require
-
-torch = require("torch", "MLPInfluence")
 from sklearn.base import BaseEstimator, ClassifierMixin
 
+from .._optional import require
 from .._validation import (
     check_array,
     check_choice,
@@ -36,6 +34,8 @@ from .._validation import (
 )
 from ._logistic import InfluenceLogisticRegression, check_binary_target
 from ._objectives import _two_groups
+
+torch = require("torch", "MLPInfluence")
 
 __all__ = ["MLPInfluence"]
 
@@ -102,7 +102,7 @@ class MLPInfluence(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
 
     # ------------------------------------------------------------------ training
-    def fit(self, X: Any, y: Any) -> "MLPInfluence":
+    def fit(self, X: Any, y: Any) -> MLPInfluence:
         check_choice(self.strategy, ("surrogate", "damped"), "strategy")
         X_in = X
         X = check_array(X, "X")
@@ -237,17 +237,19 @@ class MLPInfluence(ClassifierMixin, BaseEstimator):
                     return torch.nn.functional.binary_cross_entropy_with_logits(logits, yv, reduction="sum")
             elif name == "dp":
                 if g is None:
-                    _two_groups(None, Xv.shape[0], "dp")
+                    _two_groups(None, Xv.shape[0], "dp")  # raises the missing-groups ValueError
+                assert g is not None
                 weights = g / g.sum() - (1 - g) / (1 - g).sum()
 
-                def f(t):
+                def f(t, weights=weights):
                     return torch.abs((torch.sigmoid(self._logits(t, Xv)) * weights).sum())
             else:
                 if g is None:
                     _two_groups(None, Xv.shape[0], "eop")
+                assert g is not None
                 pos = yv == 1
                 w = torch.where(g[pos] == 1, 1 / (g[pos] == 1).sum(), -1 / (g[pos] == 0).sum())
-                def f(t):
+                def f(t, w=w, pos=pos):
                     return torch.abs((w * torch.nn.functional.softplus(-self._logits(t, Xv[pos]))).sum())
             grads.append(torch.func.grad(f)(theta))
         G = torch.stack(grads, dim=1)

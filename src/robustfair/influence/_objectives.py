@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_array, check_consistent_length, check_group_labels, check_labels
+from .._validation import check_array, check_consistent_length, check_group_labels
 
 __all__ = [
     "Objective",
@@ -41,7 +41,7 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
     return out
 
 
-def _log_loss(y: np.ndarray, z: np.ndarray) -> np.ndarray:
+def _log_loss(y: np.ndarray | float, z: np.ndarray) -> np.ndarray:
     """Per-sample logistic loss from the logit ``z``: log(1 + e^z) - y z, overflow-free."""
     return np.logaddexp(0.0, z) - y * z
 

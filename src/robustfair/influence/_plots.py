@@ -82,15 +82,15 @@ def predict_from_nodes(nodes: dict[int, dict[str, float]], Q: np.ndarray) -> np.
     node = np.zeros(Q.shape[0], dtype=np.int64)
     # Descend one level per pass for all rows at once; depth (not n) bounds the loop.
     for _ in range(len(nodes)):
-        feature = np.array([nodes[i]["feature"] for i in node], dtype=np.int64)
+        feature = np.array([nodes[int(i)]["feature"] for i in node], dtype=np.int64)
         inner = feature >= 0
         if not inner.any():
             break
         idx = np.flatnonzero(inner)
-        go_left = Q[idx, feature[idx]] <= np.array([nodes[i]["threshold"] for i in node[idx]])
-        node[idx] = np.where(go_left, [int(nodes[i]["left"]) for i in node[idx]],
-                             [int(nodes[i]["right"]) for i in node[idx]])
-    return np.array([nodes[i]["node_value"] for i in node])
+        go_left = Q[idx, feature[idx]] <= np.array([nodes[int(i)]["threshold"] for i in node[idx]])
+        node[idx] = np.where(go_left, [int(nodes[int(i)]["left"]) for i in node[idx]],
+                             [int(nodes[int(i)]["right"]) for i in node[idx]])
+    return np.array([nodes[int(i)]["node_value"] for i in node])
 
 
 def _node_tables(records: list[dict[str, Any]], dataset: str, seed: int) -> dict[str, dict[int, dict]]:
@@ -253,7 +253,7 @@ def _draw_tree(ax: Any, nodes: dict[int, dict[str, float]], names: dict[int, str
         if int(v["left"]) >= 0:
             name = names.get(node, "") or f"feature {int(v['feature'])}"
             text = f"{name} <= {v['threshold']:.3g}\nn={int(v['n_samples'])}"
-            face = "#eeeeee"
+            face: Any = "#eeeeee"
         else:
             text = f"{v['node_value']:+.2e}\nn={int(v['n_samples'])}"
             strength = 0.35 + 0.65 * min(abs(v["node_value"]) / scale, 1.0)

@@ -70,7 +70,7 @@ class InfluenceTree(RegressorMixin, BaseEstimator):
         return np.column_stack([X, y])
 
     def fit(self, X: Any, y: Any = None, *, influence: Any,
-            feature_names: Sequence[str] | None = None) -> "InfluenceTree":
+            feature_names: Sequence[str] | None = None) -> InfluenceTree:
         """Fit on training rows ``X`` with labels ``y`` and their ``influence`` values."""
         Q = self._design(X, y)
         target = check_array(influence, "influence", ndim=1)
@@ -115,7 +115,7 @@ class InfluenceTree(RegressorMixin, BaseEstimator):
             raise ValueError(f"expected {self.n_features_in_ - k} features; got {Q.shape[1] - k}.")
         return self.node_values_[self.estimator_.apply(Q)]
 
-    def score(self, X: Any, y: Any = None, sample_weight: Any = None, *,  # type: ignore[override]
+    def score(self, X: Any, y: Any = None, sample_weight: Any = None, *,
               influence: Any = None) -> float:
         from sklearn.metrics import r2_score
 

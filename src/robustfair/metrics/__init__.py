@@ -22,7 +22,6 @@ from robustfair.metrics._clustering import (
     normalized_mutual_info,
     silhouette,
 )
-from robustfair.metrics._grouped import GroupedMetrics, classification_by_group, clustering_by_group
 from robustfair.metrics._fairness import (
     GroupBreakdown,
     balance,
@@ -33,6 +32,7 @@ from robustfair.metrics._fairness import (
     optimal_count_ratio_balance,
     social_fairness_cost,
 )
+from robustfair.metrics._grouped import GroupedMetrics, classification_by_group, clustering_by_group
 
 __all__ = [
     # fairness of a clustering

@@ -107,7 +107,10 @@ def _contingency(
     ``counts`` sums to a positive number).
     """
     lab = check_labels(labels, labels_name)
-    grp = check_group_labels(sensitive_features, groups_name)
+    # Only a protected attribute may come as several columns (their intersection); other
+    # "groups" (the classes of clustering_accuracy) must be one column.
+    grp = (check_group_labels(sensitive_features, groups_name) if groups_name == "sensitive_features"
+           else check_labels(sensitive_features, groups_name))
     check_consistent_length(lab, grp, names=[labels_name, groups_name])
     table = None
     if _is_int(lab) and _is_int(grp):

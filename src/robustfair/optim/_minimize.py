@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import numbers
-from typing import Any, Callable, Literal
+from collections.abc import Callable
+from typing import Any, Literal
 
 import numpy as np
 
@@ -28,7 +29,7 @@ METHODS: dict[str, tuple[str, str, tuple[type, ...]]] = {
 def minimize(
     fun: Callable[[np.ndarray], float],
     space: Box | Categorical,
-    method: Method = "racos",
+    method: Method | str = "racos",
     budget: int = 100,
     random_state: int | np.random.Generator | None = None,
     n_jobs: int | None = 1,

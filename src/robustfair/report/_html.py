@@ -144,9 +144,9 @@ def _section(name: str, records: list[dict[str, Any]], experiment: Any, n_cells:
             out.append(f'<figure><img alt="{esc(name)}: {esc(title)}" src="{uri}"><figcaption>{esc(title)}'
                        "</figcaption></figure>")
     for m in metrics:
-        uri = _metric_figure(m, rows)
-        if uri:
-            out.append(f'<figure><img alt="{esc(name)}: {esc(m)}" src="{uri}"><figcaption>{esc(m)}</figcaption>'
+        metric_uri = _metric_figure(m, rows)
+        if metric_uri:
+            out.append(f'<figure><img alt="{esc(name)}: {esc(m)}" src="{metric_uri}"><figcaption>{esc(m)}</figcaption>'
                        "</figure>")
     out.append("</section>")
     return "\n".join(out)

@@ -56,7 +56,7 @@ class FVSLP:
     def __init__(self, budget: float = 0.15) -> None:
         self.budget = budget
 
-    def fit(self, group_labels: Any) -> "FVSLP":
+    def fit(self, group_labels: Any) -> FVSLP:
         from scipy.optimize import linprog
 
         budget = _check_budget(self.budget)
@@ -249,7 +249,7 @@ class FairSummarizer:
         g = check_group_matrix(group_labels, "group_labels", n_frames=s.shape[0], length_name="scores")
         return s, g
 
-    def fit(self, scores: Any, *, group_labels: Any, change_points: Any = None) -> "FairSummarizer":
+    def fit(self, scores: Any, *, group_labels: Any, change_points: Any = None) -> FairSummarizer:
         """Select the summary.
 
         Parameters
@@ -329,7 +329,10 @@ def fairness_utility_front(scores: Any, *, group_labels: Any, change_points: Any
     tau_arr = check_array(taus, "taus", ndim=1)
     if ((tau_arr < 0) | (tau_arr > 1)).any():
         raise ValueError("taus must lie in [0, 1].")
-    objective, bal, feasible, summaries = [], [], [], []
+    objective: list[float] = []
+    bal: list[float] = []
+    feasible: list[bool] = []
+    summaries: list[np.ndarray | None] = []
     for t in tau_arr:
         model = FairSummarizer(budget, float(t), unit=unit, time_limit=time_limit)
         try:

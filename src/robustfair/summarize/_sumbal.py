@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal, overload
 
 import numpy as np
 
@@ -51,6 +51,10 @@ def group_balance(summary: Any, *, group_labels: Any) -> np.ndarray:
     return out
 
 
+@overload
+def sumbal(summary: Any, *, group_labels: Any, return_violating: Literal[False] = ...) -> float: ...
+@overload
+def sumbal(summary: Any, *, group_labels: Any, return_violating: Literal[True]) -> tuple[float, int]: ...
 def sumbal(summary: Any, *, group_labels: Any, return_violating: bool = False) -> float | tuple[float, int]:
     r"""SumBal of a summary: the worst per-group balance (thesis eq. 3.7).
 

@@ -128,7 +128,7 @@ class VASNetSummarizer:
         self.random_state = random_state
 
     def fit(self, features: Sequence[Any] | Mapping[str, Any], scores: Sequence[Any] | None = None
-            ) -> "VASNetSummarizer":
+            ) -> VASNetSummarizer:
         """Train on videos.
 
         Parameters
