@@ -286,21 +286,55 @@ def test_creditcard_uses_married_vs_single_and_is_z_scored(tmp_path, monkeypatch
     assert abs(data.X.mean(axis=0)).max() < 0.2 and np.allclose(data.X.std(axis=0), 1.0, atol=0.15)
 
 
-def test_refinement_keeps_the_epoch_closest_to_the_fairness_rules(inverted_digits):
-    from robustfair.metrics import count_ratio_balance
+def test_refinement_keeps_the_epoch_closest_to_the_fairness_rules(inverted_digits, monkeypatch):
+    import torch
+
+    from robustfair.cluster import _dfdc
 
     X, s = inverted_digits
-    # a run whose last epoch is not its closest to the rules (with one torch thread, the
-    # module's fixture: epoch 3 of 8 is kept)
+    # The predictions read after each refinement pass are scripted, the same on every machine
+    # and thread count: group 0 in cluster 0 and group 1 in cluster 1, with a share m of each
+    # group swapped. The fairness rules want 100 of each group per cluster, so pass p misses
+    # them by 4 * |100 - 200 m_p| samples: pass 3 (m = 0.45) comes closest, and none meets them.
+    swaps = [0.1, 0.3, 0.45, 0.3, 0.2, 0.1, 0.05, 0.0]
+    real_epoch, real_proba = DeepFairDiscriminativeClustering._epoch, _dfdc._predict_proba
+    state = {"pass": 0, "pending": False}
+
+    def scripted(p):
+        labels = s.copy()
+        for g in (0, 1):
+            members = np.flatnonzero(s == g)
+            labels[members[: int(round(swaps[p - 1] * members.size))]] = 1 - g
+        out = np.full((s.size, 3), 0.05)
+        out[np.arange(s.size), labels] = 0.9
+        return out
+
+    def epoch(self, net, optimizer, data, targets, *args, **kwargs):
+        if targets is not None:  # a refinement pass (pre-training passes have no targets)
+            state["pass"] += 1
+            state["pending"] = True
+        return real_epoch(self, net, optimizer, data, targets, *args, **kwargs)
+
+    def proba(*args, **kwargs):
+        out = real_proba(*args, **kwargs)
+        if state["pending"] and out.shape[0] == s.size:
+            state["pending"] = False
+            return scripted(state["pass"])
+        return out
+
+    monkeypatch.setattr(DeepFairDiscriminativeClustering, "_epoch", epoch)
+    monkeypatch.setattr(_dfdc, "_predict_proba", proba)
     params = dict(hidden=(32,), pretrain_epochs=2, batch_size=128, lr=1e-2, random_state=3, device="cpu")
     model = DeepFairDiscriminativeClustering(3, epochs=8, **params).fit(X, sensitive_features=s)
-    assert model.best_epoch_ < model.n_iter_ == 8
+    assert model.n_iter_ == 8 and model.best_epoch_ == 3
+    np.testing.assert_array_equal(model.labels_, scripted(3).argmax(axis=1))
     kept = model.history_[2 + model.best_epoch_ - 1]  # pre-training entries come first
     assert kept["phase"] == "fair"
-    assert count_ratio_balance(model.labels_, sensitive_features=s) == pytest.approx(kept["balance"])
-    # the kept network is the one a run stopped at that epoch ends with (same seed, same steps)
-    short = DeepFairDiscriminativeClustering(3, epochs=model.best_epoch_, **params).fit(X, sensitive_features=s)
-    np.testing.assert_array_equal(short.labels_, model.labels_)
+    # the kept network is the one a run stopped after pass 3 ends with (same seed, same targets)
+    state["pass"] = 0
+    short = DeepFairDiscriminativeClustering(3, epochs=3, **params).fit(X, sensitive_features=s)
+    for a, b in zip(model.network_.state_dict().values(), short.network_.state_dict().values()):
+        torch.testing.assert_close(a, b)
 
 
 def test_snapshots_record_the_embedding_and_leave_training_unchanged(inverted_digits):
