@@ -26,6 +26,25 @@ def setup():
     return X, y, victim
 
 
+def _sign_noise_nmi(victim, X, y, eps=EPS, draws=5):
+    """The same-budget control: uniform random signs of size eps on every pixel, clipped to [0, 1]."""
+    from robustfair.metrics import normalized_mutual_info
+
+    values = []
+    for seed in range(draws):
+        rng = np.random.default_rng(seed)
+        noisy = np.clip(X + eps * np.sign(rng.standard_normal(X.shape)), 0.0, 1.0)
+        values.append(normalized_mutual_info(y, victim.predict(noisy)))
+    return float(np.mean(values))
+
+
+def _beats_noise(result, victim, X, y, factor=2.0):
+    before, after = result.metrics_before["nmi"], result.metrics_after["nmi"]
+    noise_drop = before - _sign_noise_nmi(victim, X, y)
+    assert noise_drop > 0.02  # the control does hurt: the comparison is not against nothing
+    assert before - after >= factor * noise_drop, (before, after, noise_drop)
+
+
 def test_black_box_oracle_cuts_the_autograd_graph(setup):
     X, _, victim = setup
     oracle = MembershipOracle(victim)
@@ -55,18 +74,30 @@ def test_nes_attack_counts_every_image_query_and_stays_in_budget(setup):
 
 def test_white_box_attack_breaks_the_clustering(setup):
     X, y, victim = setup
-    result = GANEvasionAttack(victim, eps=EPS, white_box=True, epochs=4, batch_size=32, lr=3e-3,
+    result = GANEvasionAttack(victim, eps=EPS, white_box=True, loss="log", epochs=4, batch_size=32, lr=3e-3,
                               random_state=0, device="cpu").attack(X, y)
     assert result.info["mode"] == "white-box"
-    assert result.metrics_after["nmi"] < result.metrics_before["nmi"]
     assert result.metrics_after["label_change"] > 0.2
+    _beats_noise(result, victim, X, y)  # measured: NMI 0.280 -> 0.016; sign noise 0.280 -> 0.21
+
+
+def test_distance_loss_moves_labels_but_not_nmi(setup):
+    """The thesis' membership-distance loss relabels most images, but consistently (clusters are
+    swapped, not mixed), so NMI barely moves and random sign noise hurts NMI more. Documented in
+    docs/deep-evasion.md; the experiments default to the log loss."""
+    X, y, victim = setup
+    result = GANEvasionAttack(victim, eps=EPS, white_box=True, loss="distance", epochs=4, batch_size=32, lr=3e-3,
+                              random_state=0, device="cpu").attack(X, y)
+    assert result.metrics_after["label_change"] > 0.4
+    assert result.metrics_before["nmi"] - result.metrics_after["nmi"] < 0.05
+    assert _sign_noise_nmi(victim, X, y) < result.metrics_after["nmi"]
 
 
 def test_surrogate_black_box_attack_lowers_nmi_with_few_queries(setup):
     X, y, victim = setup
     result = GANEvasionAttack(victim, eps=EPS, gradient="surrogate", epochs=4, batch_size=32, lr=3e-3,
                               random_state=0, device="cpu").attack(X, y)
-    assert result.metrics_after["nmi"] < result.metrics_before["nmi"]
+    _beats_noise(result, victim, X, y)  # measured: NMI 0.280 -> 0.039; sign noise 0.280 -> 0.21
     n = X.shape[0]
     assert result.n_queries == n + n + 4 * n + n  # clean, warm-up noise copy, one per image per epoch, final
 

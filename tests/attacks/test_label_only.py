@@ -18,6 +18,9 @@ from robustfair.attacks._service import ClusteringServiceClient, ServiceError, s
 from robustfair.deep import DEC  # noqa: E402
 
 
+EPS_T = 0.3
+
+
 @pytest.fixture(scope="module")
 def digits():
     X, y = load_digits(return_X_y=True)
@@ -69,17 +72,29 @@ def test_service_returns_only_cluster_ids_and_counts_queries(service, digits):
     assert target.target.n_requests == 2  # batches of 100
 
 
-def test_transfer_attack_lowers_the_service_nmi(service, digits):
+def test_transfer_attack_lowers_the_service_nmi_but_not_below_sign_noise(service, digits):
+    """The transferred attack lowers the service's NMI, but on this small DEC service random sign
+    noise of the same eps lowers it more (measured 0.630 -> 0.471 against 0.41-0.44 for noise; the
+    same at eps 0.1 and 0.2). docs/deep-evasion.md says so; this test fails, and the docs must
+    change, once the attack beats the control here."""
     url, _ = service
     X, y = digits
-    attack = TransferAttack(url, eps=0.3, n_clusters=4, surrogate="cc", random_state=0, device="cpu",
+    attack = TransferAttack(url, eps=EPS_T, n_clusters=4, surrogate="cc", random_state=0, device="cpu",
                             surrogate_options={"epochs": 6, "batch_size": 64, "width": 8},
                             attack_options={"epochs": 4, "batch_size": 32},
                             client_options={"timeout": 5.0})
     result = attack.attack(X, y)
     assert result.n_queries == 2 * X.shape[0]
-    assert np.abs(result.X_adv - X).max() <= 0.3 + 1e-6
-    assert result.metrics_after["nmi"] < result.metrics_before["nmi"]
+    assert np.abs(result.X_adv - X).max() <= EPS_T + 1e-6
+    # the same-budget control: sign noise of the same eps, labelled by the same service
+    from robustfair.metrics import normalized_mutual_info
+
+    target = LabelOnlyTarget(url, timeout=5.0)
+    noise = [normalized_mutual_info(y, target(np.clip(X + EPS_T * np.sign(np.random.default_rng(d).standard_normal(
+        X.shape)), 0, 1))) for d in range(3)]
+    before, after = result.metrics_before["nmi"], result.metrics_after["nmi"]
+    assert after < before - 0.1
+    assert max(noise) < after
 
 
 def test_dead_service_raises_within_the_timeout():
