@@ -39,5 +39,13 @@ def test_published_numbers_sit_beside_ours(tmp_path):
     run_experiment("fair-clustering", {"methods": "sfd", "n_samples": "300"}, seeds=1, db=db)
     page = render_report(db)
     # thesis Table 4.4: SFD on DIGITS, balance 0.021 and NMI 0.281
-    assert '<td class="pub">0.021</td>' in page and '<td class="pub">0.281</td>' in page
+    assert '<td class="pub">0.021 <small>(thesis Table 4.4)</small></td>' in page
+    assert '<td class="pub">0.281 <small>(thesis Table 4.4)</small></td>' in page
     assert page.count("<th>published</th>") == 4  # balance, entropy, acc, nmi; not cost or seconds
+    # each row says which stored cells (config hash, seeds, code version) our numbers come from
+    from robustfair import __version__
+    from robustfair.experiments import ResultsStore
+
+    with ResultsStore(db, read_only=True) as store:
+        chash = store.cells("fair-clustering")[0]["config_hash"]
+    assert f"config {chash[:8]} · seeds 0 · v{__version__}" in page

@@ -59,7 +59,7 @@ def _aggregate(records: list[dict[str, Any]]) -> tuple[list[str], dict[tuple, di
 
 
 def _published_lookup(published: tuple[Mapping[str, Any], ...], dataset: str, method: str, extra: tuple,
-                      metric: str) -> Any:
+                      metric: str) -> Mapping[str, Any] | None:
     extra_d = dict(extra)
     for pub in published:
         if pub.get("metric") != metric:
@@ -68,7 +68,7 @@ def _published_lookup(published: tuple[Mapping[str, Any], ...], dataset: str, me
             continue
         keys = {k: v for k, v in pub.items() if k not in ("dataset", "method", "metric", "value", "source")}
         if all(str(extra_d.get(k)) == str(v) for k, v in keys.items()):
-            return pub["value"]
+            return pub
     return None
 
 
@@ -110,9 +110,25 @@ def _metric_figure(metric: str, rows: dict[tuple, dict[str, np.ndarray]]) -> str
     return _figure_to_data_uri(fig)
 
 
-def _section(name: str, records: list[dict[str, Any]], experiment: Any, n_cells: int) -> str:
+def _row_sources(records: list[dict[str, Any]], cells: list[dict[str, Any]]) -> dict[tuple, str]:
+    """Which stored cells each table row comes from: config hashes, seeds and code versions."""
+    version = {(c["config_hash"], c["seed"]): c.get("version", "?") for c in cells}
+    found: dict[tuple, dict[str, set]] = {}
+    for rec in records:
+        entry = found.setdefault(_row_key(rec), {"config": set(), "seeds": set(), "version": set()})
+        entry["config"].add(str(rec.get("config_hash", "?"))[:8])
+        entry["seeds"].add(rec["seed"])
+        entry["version"].add(version.get((rec.get("config_hash"), rec["seed"]), "?"))
+    return {key: f"config {','.join(sorted(e['config']))} · seeds {','.join(map(str, sorted(e['seeds'])))} · "
+                 f"v{','.join(sorted(e['version']))}" for key, e in found.items()}
+
+
+def _section(name: str, records: list[dict[str, Any]], experiment: Any, n_cells: int,
+             cells: list[dict[str, Any]] | None = None) -> str:
     esc = html.escape
-    metrics, rows = _aggregate([r for r in records if r.get("role") != "figure"])
+    table_records = [r for r in records if r.get("role") != "figure"]
+    metrics, rows = _aggregate(table_records)
+    sources = _row_sources(table_records, cells or [])
     published = tuple(getattr(experiment, "published", ()) or ())
     out = [f'<section id="{esc(name)}"><h2>{esc(name)}</h2>']
     if experiment is not None:
@@ -126,16 +142,23 @@ def _section(name: str, records: list[dict[str, Any]], experiment: Any, n_cells:
     # A "published" column only beside metrics the experiment has published numbers for.
     pub_metrics = {p.get("metric") for p in published}
     head = "".join(f"<th>{esc(m)}</th>" + ("<th>published</th>" if m in pub_metrics else "") for m in metrics)
-    out.append(f'<table><tr><th class="l">dataset</th><th class="l">method</th>{head}</tr>')
+    out.append(f'<table><tr><th class="l">dataset</th><th class="l">method</th>{head}'
+               '<th class="l">our numbers from</th></tr>')
     for (dataset, method, extra), vals in rows.items():
         label = esc(method) + "".join(f" <small>{esc(k)}={esc(v)}</small>" for k, v in extra)
-        cells = []
+        tds = []
         for m in metrics:
-            cells.append(f"<td>{_fmt(vals.get(m, np.empty(0)))}</td>")
+            tds.append(f"<td>{_fmt(vals.get(m, np.empty(0)))}</td>")
             if m in pub_metrics:
                 pub = _published_lookup(published, dataset, method, extra, m)
-                cells.append(f'<td class="pub">{"" if pub is None else esc(str(pub))}</td>')
-        out.append(f'<tr><td class="l">{esc(dataset)}</td><td class="l">{label}</td>{"".join(cells)}</tr>')
+                if pub is None:
+                    tds.append('<td class="pub"></td>')
+                else:
+                    where = f' <small>({esc(str(pub["source"]))})</small>' if pub.get("source") else ""
+                    tds.append(f'<td class="pub">{esc(str(pub["value"]))}{where}</td>')
+        source = esc(sources.get((dataset, method, extra), ""))
+        out.append(f'<tr><td class="l">{esc(dataset)}</td><td class="l">{label}</td>{"".join(tds)}'
+                   f'<td class="l"><small>{source}</small></td></tr>')
     out.append("</table>")
     custom = getattr(experiment, "figures", None)
     if custom is not None:
@@ -165,7 +188,8 @@ def render_report(db: str | Path) -> str:
             except ValueError:  # stored by an experiment this version no longer has
                 experiment = None
             records = store.records(name)
-            sections.append(_section(name, records, experiment, len(store.cells(name))))
+            cells = store.cells(name)
+            sections.append(_section(name, records, experiment, len(cells), cells))
             nav.append(f'<a href="#{html.escape(name)}">{html.escape(name)}</a>')
     from .. import __version__
 
