@@ -82,6 +82,8 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print exactly one JSON object on stdout")
     p.add_argument("--scheduler", metavar="ADDRESS", help="run cells on a running Dask scheduler")
     p.add_argument("--cluster", metavar="local:N", help="start a Dask LocalCluster of N workers for the sweep")
+    p.add_argument("--reuse", action="store_true",
+                   help="keep cells another code version stored (default: recompute them)")
     data_dir_option(p)
 
     p = sub.add_parser("report", help="write the HTML report of a results database")
@@ -229,7 +231,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.seeds is not None and "seeds" in settings:
         raise ValueError("give the number of seeds once: --seeds or --set seeds=, not both.")
     result = run_experiment(args.name, settings, seeds=seeds, db=args.db, jobs=args.jobs,
-                            progress=not args.json, scheduler=args.scheduler, cluster=args.cluster)
+                            progress=not args.json, scheduler=args.scheduler, cluster=args.cluster,
+                            reuse=args.reuse)
     if args.json:
         print(json.dumps(result.to_json(), allow_nan=False))
     else:

@@ -121,8 +121,9 @@ class _ClaimingSource:
     """Hands cells to a backend one at a time, each claimed in the store first."""
 
     def __init__(self, store: ResultsStore, experiment: Experiment, cells: list[Cell], owner: str,
-                 lease: float) -> None:
+                 lease: float, version: str | None = None) -> None:
         self.store, self.experiment, self.owner, self.lease = store, experiment, owner, lease
+        self.version = version  # a cell stored by another version is not done (None: any version is)
         self.cells = cells
         self.pending = deque(range(len(cells)))  # keys not yet claimed by us, in sweep order
         self.running: dict[int, Cell] = {}
@@ -138,7 +139,8 @@ class _ClaimingSource:
             if self._recheck_at.get(key, 0.0) > now:
                 self.pending.append(key)
                 continue
-            state = self.store.claim(cell.experiment, cell.config_hash, cell.seed, self.owner, lease=self.lease)
+            state = self.store.claim(cell.experiment, cell.config_hash, cell.seed, self.owner, lease=self.lease,
+                                     version=self.version)
             if state == "held":
                 self._recheck_at[key] = now + self.poll_seconds
                 self.pending.append(key)
@@ -194,6 +196,7 @@ def run_experiment(
     scheduler: str | None = None,
     cluster: str | None = None,
     lease: float = 60.0,
+    reuse: bool = False,
 ) -> RunResult:
     """Run (or resume) the sweep of experiment ``name``.
 
@@ -221,6 +224,10 @@ def run_experiment(
         ``lease / 3`` seconds while it runs; the claims of a sweep that died expire after
         at most ``lease`` seconds (at once when its process is known gone on this host),
         and then another sweep recomputes those cells.
+    reuse : bool, default=False
+        Count a cell as done whatever code version stored it. By default a cell stored by
+        another version (:func:`robustfair._version.code_version`: package version, git
+        commit and a hash of uncommitted changes) is recomputed and replaced.
 
     Results do not depend on where cells run: each cell is seeded by its seed only.
     The store is written by this (the client) process alone, one transaction per cell.
@@ -247,13 +254,16 @@ def run_experiment(
     store: ResultsStore = db if isinstance(db, ResultsStore) else ResultsStore(":memory:" if db is None else db)
     start = time.perf_counter()
     try:
-        from .. import __version__
+        from .._version import code_version
+
+        version = code_version()
+        wanted = None if reuse else version
 
         cells: list[Cell] = []
         n_skipped = 0
         for cfg in configs:
             chash = config_hash(name, cfg)
-            done = store.done_seeds(name, chash)
+            done = store.done_seeds(name, chash, wanted)
             for seed in seed_list:
                 if seed in done:
                     n_skipped += 1
@@ -261,7 +271,7 @@ def run_experiment(
                     cells.append(Cell(name, cfg, chash, seed))
 
         owner = new_owner()
-        source = _ClaimingSource(store, experiment, cells, owner, lease)
+        source = _ClaimingSource(store, experiment, cells, owner, lease, version=wanted)
         stop_heartbeat, heartbeat = _heartbeat(store, owner, lease)
         bar = _progress(len(cells), name, progress and bool(cells))
         n_run = 0
@@ -270,7 +280,7 @@ def run_experiment(
                                                          cluster=cluster, resources=experiment.resources):
                 cell = source.running.pop(key)
                 store.write_cell(name, cell.config_hash, cell.seed, cell.config.model_dump(mode="json"), records,
-                                 seconds=seconds, version=__version__)
+                                 seconds=seconds, version=version, replace_other_versions=not reuse)
                 n_run += 1
                 bar.update(1 + len(source.done_elsewhere))
                 source.done_elsewhere.clear()

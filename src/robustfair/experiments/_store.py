@@ -196,11 +196,14 @@ class ResultsStore:
         *,
         seconds: float,
         version: str,
+        replace_other_versions: bool = False,
     ) -> bool:
         """Commit one finished cell and its records atomically.
 
         Returns False (and writes nothing) when the cell is already stored, so two
-        processes racing on the same cell never duplicate records.
+        processes racing on the same cell never duplicate records. With
+        ``replace_other_versions``, a cell stored by another code version is replaced
+        (its records deleted) in the same transaction; one of the same version still wins.
         """
         rows = []
         for rec in records:
@@ -214,6 +217,13 @@ class ResultsStore:
             cur = self._conn.cursor()
             cur.execute("BEGIN IMMEDIATE")
             try:
+                if replace_other_versions:
+                    where = "experiment = ? AND config_hash = ? AND seed = ?"
+                    key = (experiment, config_hash, int(seed))
+                    old = cur.execute(f"SELECT version FROM cells WHERE {where}", key).fetchone()
+                    if old is not None and old[0] != version:
+                        cur.execute(f"DELETE FROM records WHERE {where}", key)
+                        cur.execute(f"DELETE FROM cells WHERE {where}", key)
                 cur.execute(
                     "INSERT OR IGNORE INTO cells VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     (experiment, config_hash, int(seed), json.dumps(dict(config), sort_keys=True), version,
@@ -238,12 +248,15 @@ class ResultsStore:
         return self._retry(tx)
 
     # -- claims -------------------------------------------------------------------------
-    def claim(self, experiment: str, config_hash: str, seed: int, owner: str, *, lease: float) -> ClaimState:
+    def claim(self, experiment: str, config_hash: str, seed: int, owner: str, *, lease: float,
+              version: str | None = None) -> ClaimState:
         """Try to claim one cell for ``owner`` for ``lease`` seconds.
 
         Returns ``"claimed"`` (the cell is now ``owner``'s to compute), ``"done"`` (it is
-        already stored) or ``"held"`` (another owner holds an unexpired lease on it). An
-        expired lease is taken over: its owner stopped renewing, so it is presumed dead.
+        already stored, by code ``version`` when one is given) or ``"held"`` (another owner
+        holds an unexpired lease on it). An expired lease is taken over: its owner stopped
+        renewing, so it is presumed dead. A cell stored by another code version counts as
+        not done when ``version`` is given: it is claimed, to be recomputed.
         """
         key = (experiment, config_hash, int(seed))
 
@@ -251,8 +264,9 @@ class ResultsStore:
             cur = self._conn.cursor()
             cur.execute("BEGIN IMMEDIATE")  # the write lock: no other process claims between read and write
             try:
-                if cur.execute("SELECT 1 FROM cells WHERE experiment = ? AND config_hash = ? AND seed = ?",
-                               key).fetchone():
+                stored = cur.execute("SELECT version FROM cells WHERE experiment = ? AND config_hash = ? AND seed = ?",
+                                     key).fetchone()
+                if stored is not None and (version is None or stored[0] == version):
                     state: ClaimState = "done"
                 else:
                     now = time.time()
@@ -294,9 +308,13 @@ class ResultsStore:
         return [dict(zip(keys, r)) for r in cur.fetchall()]
 
     # -- reading ------------------------------------------------------------------------
-    def done_seeds(self, experiment: str, config_hash: str) -> set[int]:
-        cur = self._retry(lambda: self._conn.execute(
-            "SELECT seed FROM cells WHERE experiment = ? AND config_hash = ?", (experiment, config_hash)))
+    def done_seeds(self, experiment: str, config_hash: str, version: str | None = None) -> set[int]:
+        """Seeds of the cell already stored (by code ``version`` only, when given)."""
+        sql, args = "SELECT seed FROM cells WHERE experiment = ? AND config_hash = ?", [experiment, config_hash]
+        if version is not None:
+            sql += " AND version = ?"
+            args.append(version)
+        cur = self._retry(lambda: self._conn.execute(sql, args))
         return {int(r[0]) for r in cur.fetchall()}
 
     def records(
