@@ -12,6 +12,10 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from .experiments._tables import summary_table
+
+__all__ = ["main", "summary_table", "experiment_help"]
+
 DEFAULT_DB = "robustfair-results.db"
 
 
@@ -335,46 +339,6 @@ def _cmd_report(args: argparse.Namespace) -> int:
         raise ValueError(f"-o {args.output}: cannot write the report ({exc.strerror or exc}).") from None
     print(path)
     return 0
-
-
-def summary_table(records: list[dict[str, Any]]) -> str:
-    """Mean +- sd over seeds: one row per (dataset, method, extra keys), one column per metric."""
-    import numpy as np
-
-    if not records:
-        return "(no records)"
-    base = {"dataset", "method", "seed", "metric", "value"}
-    groups: dict[tuple, dict[str, list[float]]] = {}
-    metrics: list[str] = []
-    for rec in records:
-        if rec.get("role") == "figure":  # figure data, not a headline number
-            continue
-        extra = tuple(sorted((k, str(v)) for k, v in rec.items() if k not in base))
-        key = (rec["dataset"], rec["method"], extra)
-        groups.setdefault(key, {}).setdefault(rec["metric"], []).append(
-            np.nan if rec["value"] is None else float(rec["value"]))
-        if rec["metric"] not in metrics:
-            metrics.append(rec["metric"])
-    header = ["dataset", "method"] + metrics
-    rows = []
-    for (dataset, method, extra), vals in groups.items():
-        label = method + "".join(f" {k}={v}" for k, v in extra)
-        cells = [dataset, label]
-        for m in metrics:
-            v = np.asarray(vals.get(m, []), dtype=float)
-            if v.size == 0:
-                cells.append("")
-            elif v.size == 1:
-                cells.append(f"{v[0]:.3f}")
-            else:
-                cells.append(f"{np.nanmean(v):.3f}±{np.nanstd(v):.3f}")
-        rows.append(cells)
-    widths = [max(len(str(r[i])) for r in [header] + rows) for i in range(len(header))]
-    lines = ["  ".join(str(c).ljust(w) for c, w in zip(header, widths)).rstrip()]
-    lines.append("  ".join("-" * w for w in widths))
-    for r in rows:
-        lines.append("  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip())
-    return "\n".join(lines)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -15,9 +15,6 @@ __all__ = ["plot_spillover_toy", "plot_spillover_images"]
 
 
 def _pyplot():
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
     return plt

@@ -21,7 +21,7 @@ from . import (  # noqa: F401  (register the datasets)
 )
 from ._base import Dataset
 from ._fetch import DatasetFetchError, FetchSource, default_data_home, fetch, fetchable, register_fetch_source
-from ._frame import from_csv, from_file, from_frame, from_parquet, make_preprocessor
+from ._frame import make_preprocessor
 from ._registry import (
     DATA_ENV_VAR,
     DatasetInfo,
@@ -32,6 +32,12 @@ from ._registry import (
     register_dataset,
     require_file,
 )
+
+# The table constructors, also reachable as Dataset.from_frame etc.
+from_frame = Dataset.from_frame
+from_csv = Dataset.from_csv
+from_parquet = Dataset.from_parquet
+from_file = Dataset.from_file
 
 __all__ = [
     "DATA_ENV_VAR",

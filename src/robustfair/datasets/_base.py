@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import Any, Literal
 
 import numpy as np
 
@@ -83,25 +86,91 @@ class Dataset:
         )
 
     @classmethod
-    def from_frame(cls, frame: Any, **kwargs: Any) -> Dataset:
-        """A dataset from a pandas DataFrame; see :func:`robustfair.datasets.from_frame`."""
-        from ._frame import from_frame
+    def from_frame(
+        cls,
+        frame: Any,
+        *,
+        target: str | None = None,
+        sensitive: str | Sequence[str],
+        features: Sequence[str] | None = None,
+        missing: Literal["error", "drop"] = "error",
+        name: str = "frame",
+        description: str = "",
+    ) -> Dataset:
+        """A dataset from a pandas DataFrame, one row per person.
 
-        return from_frame(frame, **kwargs)
+        Parameters
+        ----------
+        frame : pandas.DataFrame
+        target : str, optional
+            Column of class labels (kept as they are, strings included), for accuracy and NMI.
+        sensitive : str or list of str
+            Protected column(s). Several columns give their intersection as groups
+            (``"sex=F|race=B"``); a comma-separated string names several columns.
+        features : list of str, optional
+            Columns clustered on. Default: every column that is neither ``target`` nor
+            protected (the protected attribute is not a feature unless listed here).
+        missing : {"error", "drop"}, default="error"
+            A missing value (NaN, None, empty cell) in a used column raises ``ValueError``
+            naming the column, or, with ``"drop"``, drops its row.
+        name, description : str
+
+        Returns
+        -------
+        Dataset
+            ``X`` encoded by :func:`robustfair.datasets.make_preprocessor` (a fitted
+            ``ColumnTransformer``, kept in ``extras["preprocessor"]``), ``feature_names`` its
+            output names, ``sensitive`` the group id of every row (``0..G-1``) and
+            ``group_names`` the group of each id. ``extras`` also holds
+            ``"sensitive_columns"``, ``"target"`` and ``"n_dropped"``.
+
+        Raises
+        ------
+        ValueError
+            For a column that does not exist, a missing value (with ``missing="error"``), a
+            protected column with one value, an empty table or no feature column left.
+        """
+        from ._frame import frame_fields
+
+        return cls(**frame_fields(frame, target=target, sensitive=sensitive, features=features, missing=missing,
+                                  name=name, description=description))
 
     @classmethod
-    def from_csv(cls, path: Any, **kwargs: Any) -> Dataset:
-        """A dataset from a CSV file; see :func:`robustfair.datasets.from_csv`."""
-        from ._frame import from_csv
+    def from_csv(cls, path: str | os.PathLike, *, target: str | None = None, sensitive: str | Sequence[str],
+                 features: Sequence[str] | None = None, missing: Literal["error", "drop"] = "error",
+                 sep: str | None = None, na_values: Sequence[str] | None = None,
+                 name: str | None = None) -> Dataset:
+        """A dataset from a CSV file (``pandas.read_csv``), as :meth:`from_frame`.
 
-        return from_csv(path, **kwargs)
+        ``sep=None`` detects the delimiter; ``na_values`` adds markers of missing values
+        (``"?"`` in UCI files) to pandas' defaults. ``name`` defaults to the file's stem.
+        An absent or empty file raises ``ValueError`` naming the path.
+        """
+        from ._frame import read_csv
+
+        frame, stem = read_csv(path, sep=sep, na_values=na_values)
+        return cls.from_frame(frame, target=target, sensitive=sensitive, features=features, missing=missing,
+                              name=name or stem)
 
     @classmethod
-    def from_parquet(cls, path: Any, **kwargs: Any) -> Dataset:
-        """A dataset from a Parquet file (needs pyarrow); see :func:`robustfair.datasets.from_parquet`."""
-        from ._frame import from_parquet
+    def from_parquet(cls, path: str | os.PathLike, *, target: str | None = None, sensitive: str | Sequence[str],
+                     features: Sequence[str] | None = None, missing: Literal["error", "drop"] = "error",
+                     name: str | None = None) -> Dataset:
+        """A dataset from a Parquet file (needs pyarrow: ``robustfair[parquet]``), as :meth:`from_frame`."""
+        from ._frame import read_parquet
 
-        return from_parquet(path, **kwargs)
+        frame, stem = read_parquet(path)
+        return cls.from_frame(frame, target=target, sensitive=sensitive, features=features, missing=missing,
+                              name=name or stem)
+
+    @classmethod
+    def from_file(cls, path: str | os.PathLike, **kwargs: Any) -> Dataset:
+        """:meth:`from_parquet` for ``.parquet``/``.pq`` files, :meth:`from_csv` for the rest."""
+        if Path(path).suffix.lower() in (".parquet", ".pq"):
+            kwargs.pop("sep", None)
+            kwargs.pop("na_values", None)
+            return cls.from_parquet(path, **kwargs)
+        return cls.from_csv(path, **kwargs)
 
     @property
     def groups(self) -> np.ndarray | None:

@@ -1,4 +1,8 @@
-"""A user's own table as a :class:`Dataset`: ``Dataset.from_frame``, ``from_csv``, ``from_parquet``.
+"""A user's own table, read and encoded for :meth:`Dataset.from_frame` / ``from_csv`` / ``from_parquet``.
+
+This module reads tables and encodes them into the fields of a :class:`Dataset`; the
+constructors themselves are classmethods of ``Dataset`` (``datasets/_base.py``), so this
+module does not depend on the record type and the two import in one direction only.
 
 The one preprocessing step is :func:`make_preprocessor`, a scikit-learn
 ``ColumnTransformer`` that standardizes numeric columns and one-hot encodes the others.
@@ -20,9 +24,8 @@ from typing import Any, Literal
 import numpy as np
 
 from .._validation import check_choice, check_group_labels
-from ._base import Dataset
 
-__all__ = ["make_preprocessor", "from_frame", "from_csv", "from_parquet", "from_file"]
+__all__ = ["make_preprocessor", "frame_fields", "read_csv", "read_parquet"]
 
 _MISSING = ("error", "drop")
 
@@ -91,7 +94,7 @@ def make_preprocessor(frame: Any, features: Sequence[str]) -> Any:
     )
 
 
-def from_frame(
+def frame_fields(
     frame: Any,
     *,
     target: str | None = None,
@@ -100,8 +103,8 @@ def from_frame(
     missing: Literal["error", "drop"] = "error",
     name: str = "frame",
     description: str = "",
-) -> Dataset:
-    """A :class:`Dataset` from a pandas DataFrame.
+) -> dict[str, Any]:
+    """The fields of a :class:`Dataset` from a pandas DataFrame (see :meth:`Dataset.from_frame`).
 
     Parameters
     ----------
@@ -123,8 +126,8 @@ def from_frame(
 
     Returns
     -------
-    Dataset
-        ``X`` encoded by :func:`make_preprocessor` (fitted, kept in
+    dict
+        The :class:`Dataset` fields: ``X`` encoded by :func:`make_preprocessor` (fitted, kept in
         ``extras["preprocessor"]``), ``feature_names`` its output names, ``sensitive`` the
         group id of every row (``0..G-1``) and ``group_names`` the group of each id.
         ``extras`` also holds ``"sensitive_columns"``, ``"target"`` and ``"n_dropped"``.
@@ -192,7 +195,7 @@ def from_frame(
     if y is not None and y.dtype.kind == "O":
         y = y.astype(str)
     detail = f"{frame.shape[0]} rows" + (f" ({n_dropped} with missing values dropped)" if n_dropped else "")
-    return Dataset(
+    return dict(
         X=X,
         y=y,
         sensitive=codes.astype(np.int64).ravel(),
@@ -215,18 +218,9 @@ def _check_path(path: str | os.PathLike) -> Path:
     return p
 
 
-def from_csv(
-    path: str | os.PathLike,
-    *,
-    target: str | None = None,
-    sensitive: str | Sequence[str],
-    features: Sequence[str] | None = None,
-    missing: Literal["error", "drop"] = "error",
-    sep: str | None = None,
-    na_values: Sequence[str] | None = None,
-    name: str | None = None,
-) -> Dataset:
-    """A :class:`Dataset` from a CSV file (read by ``pandas.read_csv``), as :func:`from_frame`.
+def read_csv(path: str | os.PathLike, *, sep: str | None = None,
+             na_values: Sequence[str] | None = None) -> tuple[Any, str]:
+    """The table of a CSV file (``pandas.read_csv``) and the file's stem.
 
     ``sep=None`` lets pandas detect the delimiter (comma, semicolon, tab). Leading spaces
     after a delimiter are skipped; ``na_values`` adds markers of missing values (``"?"``
@@ -241,38 +235,19 @@ def from_csv(
         raise ValueError(f"path {str(p)!r} holds no table (no header row).") from None
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise ValueError(f"path {str(p)!r} could not be read as CSV: {' '.join(str(exc).split())}") from None
-    return from_frame(frame, target=target, sensitive=sensitive, features=features, missing=missing,
-                      name=name or p.stem)
+    return frame, p.stem
 
 
-def from_parquet(
-    path: str | os.PathLike,
-    *,
-    target: str | None = None,
-    sensitive: str | Sequence[str],
-    features: Sequence[str] | None = None,
-    missing: Literal["error", "drop"] = "error",
-    name: str | None = None,
-) -> Dataset:
-    """A :class:`Dataset` from a Parquet file (needs pyarrow), as :func:`from_frame`."""
+def read_parquet(path: str | os.PathLike) -> tuple[Any, str]:
+    """The table of a Parquet file (needs pyarrow) and the file's stem."""
     pd = _pandas()
     p = _check_path(path)
     try:
         import pyarrow
     except ImportError:
-        raise ImportError("reading Parquet needs pyarrow: pip install pyarrow") from None
+        raise ImportError("reading Parquet needs pyarrow: pip install 'robustfair[parquet]'") from None
     try:
         frame = pd.read_parquet(p)
     except pyarrow.ArrowException as exc:
         raise ValueError(f"path {str(p)!r} could not be read as Parquet: {exc}") from None
-    return from_frame(frame, target=target, sensitive=sensitive, features=features, missing=missing,
-                      name=name or p.stem)
-
-
-def from_file(path: str | os.PathLike, **kwargs: Any) -> Dataset:
-    """:func:`from_parquet` for ``.parquet``/``.pq`` files, :func:`from_csv` for the rest."""
-    if Path(path).suffix.lower() in (".parquet", ".pq"):
-        kwargs.pop("sep", None)
-        kwargs.pop("na_values", None)
-        return from_parquet(path, **kwargs)
-    return from_csv(path, **kwargs)
+    return frame, p.stem

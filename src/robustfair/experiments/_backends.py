@@ -51,9 +51,22 @@ def _exit_with_parent(parent_pid: int) -> None:
     threading.Thread(target=watch, name="robustfair-parent-watch", daemon=True).start()
 
 
-def run_task(key: Any, func: Any, config: Any, seed: int, data_dir: str | None) -> tuple[Any, tuple[list, float]]:
-    from ._runner import run_cell
+def run_cell(func: Any, config: Any, seed: int,
+             data_dir: str | None = None) -> tuple[list[dict[str, Any]], float]:
+    """Run one cell and return its flat records and seconds.
 
+    ``func`` and ``config`` are pickled by reference for worker processes, so an
+    experiment must be defined at module level in an importable module.
+    """
+    if data_dir is not None and os.environ.get("ROBUSTFAIR_DATA") != data_dir:
+        os.environ["ROBUSTFAIR_DATA"] = data_dir
+    start = time.perf_counter()
+    records = func(config, int(seed))
+    seconds = time.perf_counter() - start
+    return [r.flat(seed) for r in records], seconds
+
+
+def run_task(key: Any, func: Any, config: Any, seed: int, data_dir: str | None) -> tuple[Any, tuple[list, float]]:
     return key, run_cell(func, config, seed, data_dir)
 
 

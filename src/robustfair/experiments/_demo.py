@@ -66,8 +66,8 @@ def run_demo(db: str, *, seeds: int | None = None, jobs: int = 1, echo: Callable
 
     ``seeds`` overrides every step's number of seeds (useful for a quicker run).
     """
-    from ..cli import summary_table
     from ._runner import run_experiment
+    from ._tables import summary_table
 
     results = []
     for step in steps:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .._validation import check_positive
-from ._backends import Task, execute_cells
+from ._backends import Task, execute_cells, run_cell
 from ._registry import Experiment, ExperimentConfig, config_hash, get_experiment
 from ._store import ResultsStore, new_owner
 
@@ -100,21 +100,6 @@ def expand_sweep(experiment: Experiment, settings: Mapping[str, Any]) -> list[Ex
         values.update(zip(keys, combo))
         configs.append(experiment.make_config(values))
     return configs
-
-
-def run_cell(func: Any, config: ExperimentConfig, seed: int,
-             data_dir: str | None = None) -> tuple[list[dict[str, Any]], float]:
-    """Run one cell and return its flat records and seconds.
-
-    ``func`` and ``config`` are pickled by reference for worker processes, so an
-    experiment must be defined at module level in an importable module.
-    """
-    if data_dir is not None and os.environ.get("ROBUSTFAIR_DATA") != data_dir:
-        os.environ["ROBUSTFAIR_DATA"] = data_dir
-    start = time.perf_counter()
-    records = func(config, int(seed))
-    seconds = time.perf_counter() - start
-    return [r.flat(seed) for r in records], seconds
 
 
 class _ClaimingSource:

@@ -133,9 +133,6 @@ def _centers_of(model, X: np.ndarray, labels: np.ndarray) -> np.ndarray:
 
 def _figures(records: list[dict]) -> list:
     """Silhouette of the antidote clustering against the fair baseline (Figure 1 / thesis 3.1)."""
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
     # one query mode per bar: the default (warm-started) records when there are any

@@ -212,9 +212,6 @@ def _figure_records(dataset: str, method: str, mode: str, y: np.ndarray, result,
 
 
 def _figures(records: list[dict]) -> list:
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
     def cell(r: dict) -> tuple:
@@ -331,9 +328,6 @@ def _sweep_figures(records: list[dict], plt) -> list:
 def _service_figures(records: list[dict]) -> list:
     """Fig 2.13: NMI, ARI and ACC of the label-only service on the images as sent (pre), after
     the transfer attack (post) and with random sign noise of the same budget, over draws."""
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
     figures = []

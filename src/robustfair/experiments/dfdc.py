@@ -179,9 +179,6 @@ def _published() -> tuple[dict[str, Any], ...]:
 
 def _figures(records: list[dict]) -> list:
     """Convergence (acc, NMI, balance per epoch; Figs. 3-4) and beta sensitivity (Fig. 2)."""
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
     figures = []

@@ -76,9 +76,6 @@ def kmeans_cost(X: np.ndarray, labels: np.ndarray) -> float:
 
 
 def _figures(records: list[dict]) -> list:
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
     by: dict[tuple, dict[str, list[float]]] = {}

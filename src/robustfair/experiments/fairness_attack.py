@@ -233,9 +233,6 @@ def _figures(records: list[dict]) -> list:
     """Attack curves (thesis Figures 4.2/4.6 shape): balance on G_D against the share of
     attacked labels, per dataset and method, for no attack, ours and random (mean ± sd over
     seeds); and the post/pre-attack balance ratio of each method under our attack."""
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
     figs = _toy_figure(records, plt) + _consensus_figure(records, plt)

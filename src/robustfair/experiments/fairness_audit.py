@@ -36,9 +36,6 @@ class FairnessAuditConfig(ExperimentConfig):
 
 def _figures(records: list[dict]) -> list:
     """Fairness against utility: one point per method and seed (balance vs NMI)."""
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
     points: dict[tuple, dict[str, float]] = {}

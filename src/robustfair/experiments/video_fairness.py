@@ -319,9 +319,6 @@ def _figures(records: list[dict]) -> list:
     """The utility-fairness front: the fair summarizer's F1 relative to Human against the
     SumBal it reaches, one line per group type as the floor ``tau`` varies (means over the
     TVSum-annotated FairVidSum videos), with Human's own SumBal at F1 ratio 1."""
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
     human_f1 = [r["value"] for r in records

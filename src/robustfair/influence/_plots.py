@@ -41,9 +41,6 @@ _NODE_METRICS = ("feature", "threshold", "left", "right", "node_value", "n_sampl
 
 
 def _pyplot():
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
     return plt

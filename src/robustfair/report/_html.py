@@ -20,7 +20,8 @@ import numpy as np
 
 __all__ = ["write_report", "render_report"]
 
-_BASE_KEYS = ("dataset", "method", "seed", "metric", "value", "experiment", "config_hash")
+from ..experiments._tables import aggregate as _aggregate
+from ..experiments._tables import row_key as _row_key
 
 _CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;max-width:1100px;
@@ -40,22 +41,6 @@ def _figure_to_data_uri(fig: Any) -> str:
 
     plt.close(fig)
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
-
-
-def _row_key(rec: Mapping[str, Any]) -> tuple:
-    extra = tuple(sorted((k, str(v)) for k, v in rec.items() if k not in _BASE_KEYS))
-    return rec["dataset"], rec["method"], extra
-
-
-def _aggregate(records: list[dict[str, Any]]) -> tuple[list[str], dict[tuple, dict[str, np.ndarray]]]:
-    metrics: list[str] = []
-    table: dict[tuple, dict[str, list[float]]] = {}
-    for rec in records:
-        if rec["metric"] not in metrics:
-            metrics.append(rec["metric"])
-        value = np.nan if rec["value"] is None else float(rec["value"])
-        table.setdefault(_row_key(rec), {}).setdefault(rec["metric"], []).append(value)
-    return metrics, {k: {m: np.asarray(v) for m, v in d.items()} for k, d in table.items()}
 
 
 def _published_lookup(published: tuple[Mapping[str, Any], ...], dataset: str, method: str, extra: tuple,
@@ -82,9 +67,6 @@ def _fmt(values: np.ndarray) -> str:
 
 
 def _metric_figure(metric: str, rows: dict[tuple, dict[str, np.ndarray]]) -> str | None:
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
     labels, means, sds = [], [], []
