@@ -211,3 +211,64 @@ def test_sfd_handles_identical_points_and_many_dimensions():
     X = np.random.default_rng(0).normal(size=(80, 70))  # 70 orthant bits: keys fold in chunks
     wide = ScalableFairletDecomposition(n_clusters=3, p=1, q=1, random_state=0).fit(X, sensitive_features=np.arange(80) % 2)
     assert _balance(wide.labels_, np.arange(80) % 2) == 1.0
+
+
+def test_sfd_weighted_kmedian_path_keeps_balance_and_nonempty_clusters(monkeypatch):
+    import robustfair.cluster._fairlets as fl
+
+    monkeypatch.setattr(fl, "MAX_EXACT_KMEDIAN", 20)  # force the many-fairlets path
+    X, s = _data(n=900, minority=0.3, seed=9)
+    sfd = ScalableFairletDecomposition(n_clusters=6, p=2, q=5, random_state=0).fit(X, sensitive_features=s)
+    assert sfd.n_fairlets_ > 20
+    assert _balance(sfd.labels_, s) >= 2 / 5 - 1e-12
+    assert np.unique(sfd.labels_).shape[0] == 6
+    assert np.array_equal(sfd.labels_, sfd.fairlet_labels_[sfd.fairlets_])
+    assert np.array_equal(sfd.predict(sfd.cluster_centers_), np.arange(6))
+    again = ScalableFairletDecomposition(n_clusters=6, p=2, q=5, random_state=0).fit(X, sensitive_features=s)
+    assert np.array_equal(sfd.labels_, again.labels_)
+
+
+def test_weighted_kmedian_lowers_the_cost_of_its_seeds_and_beats_sampled_medoids():
+    from robustfair.cluster._weighted_kmedian import _distances, _seed, weighted_kmedian
+
+    rng = np.random.default_rng(0)
+    P = np.vstack([rng.normal(c, 0.5, size=(200, 2)) for c in ((0, 0), (5, 0), (0, 5), (5, 5))])
+    w = rng.integers(1, 6, size=P.shape[0]).astype(float)
+    C, labels, cost = weighted_kmedian(P, w, 4, np.random.default_rng(1))
+    D = _distances(P, C)
+    assert cost == pytest.approx(float(w @ D[np.arange(P.shape[0]), labels]))
+    assert np.array_equal(labels, D.argmin(1))
+    seeds = _seed(P - P.mean(0), w, 4, np.random.default_rng(1))
+    seed_cost = float(w @ _distances(P, P[seeds]).min(1))
+    assert cost <= seed_cost + 1e-9
+    # continuous centers do at least as well as the best medoids FasterPAM finds unweighted
+    med = kmedian(P, 4, np.random.default_rng(0))
+    assert cost <= float(w @ _distances(P, P[med]).min(1)) + 1e-9
+    assert np.bincount(labels, minlength=4).min() > 0
+
+
+def test_weighted_kmedian_fills_every_cluster_on_duplicate_points():
+    from robustfair.cluster._weighted_kmedian import weighted_kmedian
+
+    P = np.repeat(np.array([[0.0, 0.0], [1.0, 1.0], [3.0, 0.0]]), 5, axis=0)
+    C, labels, _ = weighted_kmedian(P, np.ones(15), 5, np.random.default_rng(0))
+    assert np.bincount(labels, minlength=5).min() > 0
+
+
+@pytest.mark.parametrize("d", [1, 3, 70])
+def test_z_order_keeps_every_quadtree_cell_contiguous(d):
+    from robustfair.cluster._fairlet_tree import _split_depth, _z_order
+
+    rng = np.random.default_rng(d)
+    depth = 12
+    cells = rng.integers(0, 2**depth, size=(500, d)) // rng.integers(1, 64)  # many shared prefixes
+    order = _z_order(cells, depth)
+    assert np.array_equal(np.sort(order), np.arange(500))
+    cz = cells[order]
+    split = _split_depth(cz, depth)
+    for m in range(1, depth + 1):
+        key = [tuple(r) for r in (cz >> (depth - m))]
+        runs = np.cumsum(split <= m) - 1  # a new run where the cell at depth m changes
+        first_seen = {}
+        for i, kk in enumerate(key):  # every cell is one run: never seen again after it ends
+            assert first_seen.setdefault(kk, runs[i]) == runs[i]

@@ -25,6 +25,7 @@ from ._base import FairClusteringMixin, check_fit_array
 from ._fair_kcenter import _NearestCenterMixin, _sq_dist, gonzalez
 from ._fairlet_tree import fairlet_medoids, is_balanced, tree_fairlet_decomposition
 from ._registry import register_method
+from ._weighted_kmedian import weighted_kmedian
 
 __all__ = ["FairletDecomposition", "ScalableFairletDecomposition", "KMedian", "kmedian"]
 
@@ -99,9 +100,17 @@ class _FairletClusteringBase(FairClusteringMixin, _NearestCenterMixin, BaseEstim
             )
         centers = fairlet_medoids(X, fairlet, n_fairlets)
         C = X[centers]
-        med = gonzalez(C, k, rng) if method == "kcenter" else kmedian(C, k, rng)
-        fairlet_labels = _sq_dist(C, C[med]).argmin(1)
-        fairlet_labels[med] = np.arange(k)  # a medoid always heads its own cluster
+        if method == "kmedian" and n_fairlets > MAX_EXACT_KMEDIAN:
+            # many fairlets: weighted k-median (each medoid weighs its fairlet's size) by
+            # D^1 seeding and Lloyd-Weiszfeld rounds, O(n_fairlets k d) per round
+            weight = np.bincount(fairlet, minlength=n_fairlets).astype(np.float64)
+            cluster_centers, fairlet_labels, _ = weighted_kmedian(C, weight, k, rng)
+            med = _sq_dist(cluster_centers, C).argmin(1)  # nearest fairlet medoid of each center
+        else:
+            med = gonzalez(C, k, rng) if method == "kcenter" else kmedian(C, k, rng)
+            fairlet_labels = _sq_dist(C, C[med]).argmin(1)
+            fairlet_labels[med] = np.arange(k)  # a medoid always heads its own cluster
+            cluster_centers = C[med].copy()
         self.fairlets_ = fairlet
         self.n_fairlets_ = int(n_fairlets)
         self.fairlet_center_indices_ = centers
@@ -109,8 +118,9 @@ class _FairletClusteringBase(FairClusteringMixin, _NearestCenterMixin, BaseEstim
         self.fairlet_labels_ = fairlet_labels
         self.labels_ = fairlet_labels[fairlet]
         self.center_indices_ = centers[med]
-        self.cluster_centers_ = C[med].copy()
-        self.fairlet_cost_ = float(np.sqrt(((X - C[fairlet]) ** 2).sum(1)).sum())
+        self.cluster_centers_ = cluster_centers
+        diff = X - C[fairlet]
+        self.fairlet_cost_ = float(np.sqrt(np.einsum("ij,ij->i", diff, diff)).sum())
         return self
 
 
@@ -229,9 +239,12 @@ class ScalableFairletDecomposition(_FairletClusteringBase):
 
     Notes
     -----
-    Time O(n d log(n) L) for the tree (L levels, typically 10-25) plus the k-median:
-    FasterPAM on the fairlet medoids while there are at most 5000, CLARA-style samples
-    of 5000 beyond. Memory O(n d). ``predict`` sends new points to the nearest center
+    Time O(n d + n log n + n L) for the tree (L levels, typically 10-25) plus the
+    k-median: FasterPAM on the fairlet medoids while there are at most 5000; beyond, a
+    weighted k-median of the medoids (each weighing its fairlet's size) by D^1 seeding
+    and Lloyd-Weiszfeld rounds, whose ``cluster_centers_`` are then geometric medians
+    rather than medoids (``center_indices_`` is the nearest fairlet medoid of each).
+    Balance is the same either way: it comes from the fairlets. Memory O(n d). ``predict`` sends new points to the nearest center
     and does not carry the balance guarantee.
     """
 
