@@ -191,11 +191,15 @@ def test_bad_arrays_raise_value_errors_naming_the_argument():
             est.set_params(n_clusters=100).fit(X[:50], sensitive_features=s[:50])
 
 
-def test_fairlet_decomposition_refuses_large_n_and_low_ratio():
-    n = 5001
+def test_fairlet_decomposition_fits_beyond_the_dense_limit_and_refuses_low_ratio():
+    n = 5001  # 2500 x 2501 pairs: past the complete graph's 4,000,000 arcs, so the sparse graph
     X = np.zeros((n, 1)) + np.arange(n)[:, None]
-    with pytest.raises(ValueError, match="ScalableFairletDecomposition"):
-        FairletDecomposition(n_clusters=2).fit(X, sensitive_features=np.arange(n) % 2)
+    s = np.arange(n) % 2
+    est = FairletDecomposition(n_clusters=2).fit(X, sensitive_features=s)
+    assert _balance(est.labels_, s) >= 1 / 2
+    assert est.flow_cost_ == pytest.approx((n + 1) // 2)  # one unit edge per point of the larger group
+    with pytest.raises(ValueError, match="n_neighbors"):
+        FairletDecomposition(n_clusters=2, n_neighbors=0).fit(X, sensitive_features=s)
     X, _ = _data(n=60)
     s = (np.arange(60) % 6 == 0).astype(int)  # ratio 1/5
     with pytest.raises(ValueError, match="below 1/t"):
@@ -272,3 +276,29 @@ def test_z_order_keeps_every_quadtree_cell_contiguous(d):
         first_seen = {}
         for i, kk in enumerate(key):  # every cell is one run: never seen again after it ends
             assert first_seen.setdefault(kk, runs[i]) == runs[i]
+
+
+@pytest.mark.parametrize("t,minority,bottleneck", [(1, 0.5, False), (2, 0.4, False), (3, 0.3, False), (2, 0.4, True)])
+def test_sparse_candidate_flow_is_exact_on_a_complete_candidate_graph_and_close_on_ten_neighbours(t, minority, bottleneck):
+    X, s = _data(n=600, d=2, minority=minority, seed=t)
+    _, _, dense = flow_fairlets(X, s, t, bottleneck=bottleneck)
+    _, _, complete = flow_fairlets(X, s, t, bottleneck=bottleneck, n_neighbors=600)
+    assert complete == pytest.approx(dense, rel=1e-9)
+    fairlet, n_f, sparse = flow_fairlets(X, s, t, bottleneck=bottleneck, n_neighbors=10)
+    r, b = np.bincount(fairlet[s == 0], minlength=n_f), np.bincount(fairlet[s == 1], minlength=n_f)
+    assert ((r >= 1) & (b >= 1) & (r <= t * b) & (b <= t * r)).all()
+    if not bottleneck:  # a feasible cover: never below the optimum; within 1% on these blobs
+        assert dense - 1e-9 <= sparse <= 1.01 * dense
+
+
+def test_sparse_flow_cost_bounds_the_optimum_from_above_and_grows_its_graph_when_infeasible():
+    # group 1 sits in one tight blob far from group 0: with 1 neighbour every point of
+    # group 0 picks the same few points, so the candidate graph must grow to hold a cover
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(0, 1, size=(40, 2)), rng.normal(20, 0.01, size=(40, 2))])
+    s = np.r_[np.zeros(40, int), np.ones(40, int)]
+    _, _, dense = flow_fairlets(X, s, 2)
+    fairlet, n_f, sparse = flow_fairlets(X, s, 2, n_neighbors=1)
+    assert sparse >= dense - 1e-9
+    r, b = np.bincount(fairlet[s == 0], minlength=n_f), np.bincount(fairlet[s == 1], minlength=n_f)
+    assert ((r >= 1) & (b >= 1) & (r <= 2 * b) & (b <= 2 * r)).all()

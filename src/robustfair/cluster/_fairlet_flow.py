@@ -15,8 +15,16 @@ This is the network of Chierichetti et al. (their beta/rho nodes are our source 
 sink) with the t copies per point merged into the capacity-(t - 1) arcs. For k-center
 fairlets (``bottleneck=True``) the radius is first minimized by a binary search over the
 candidate distances (feasibility of the threshold graph), then the cost among the arcs
-within it. The bipartite graph has |blue| x |red| arcs, so this is for n up to a few
-thousand; see :class:`ScalableFairletDecomposition` beyond.
+within it.
+
+Sparse candidate graph. The complete bipartite graph has |blue| x |red| arcs. Beyond
+``DENSE_MAX_ARCS`` arcs (or when asked) only *candidate* arcs enter the flow: every point
+linked to its ``n_neighbors`` nearest points of the other color (scikit-learn
+``NearestNeighbors``; a KD-tree in low dimension), O(n n_neighbors) arcs and memory. A
+star edge of an optimal cover is short, so the candidate graph nearly always contains an
+optimal cover, and the flow on it is then optimal for the full problem; otherwise its
+cost is an upper bound (a feasible cover of the full problem). When the candidate graph
+has no cover at all (capacity t crowding), ``n_neighbors`` doubles until it has one.
 """
 
 from __future__ import annotations
@@ -56,27 +64,46 @@ def _solve(n_blue, n_red, tails, heads, costs, t):
     return np.flatnonzero(flows > 0)
 
 
-def flow_fairlets(
-    X: np.ndarray, color: np.ndarray, t: int, *, bottleneck: bool = False
-) -> tuple[np.ndarray, int, float]:
-    """Fairlet id of every point, the number of fairlets and the star-cover cost.
+#: Largest |blue| x |red| solved on the complete bipartite graph when ``n_neighbors`` is None.
+DENSE_MAX_ARCS = 4_000_000
+#: Default candidate arcs per point (to its nearest points of the other color) on the sparse path.
+DEFAULT_NEIGHBORS = 10
 
-    ``color`` holds 0/1; the caller checks that min/max of the color counts is >= 1/t.
-    The cost is the sum of the star edges' Euclidean lengths (for ``bottleneck``, the
-    cheapest such sum among covers of least longest edge).
-    """
-    blue_idx = np.flatnonzero(color == 0)
-    red_idx = np.flatnonzero(color == 1)
-    nb, nr = blue_idx.shape[0], red_idx.shape[0]
-    diff = X[blue_idx][:, None, :] - X[red_idx][None, :, :]
-    dist = np.sqrt((diff**2).sum(axis=2)).ravel()  # (nb * nr,), blue-major
-    del diff
+
+def _dense_arcs(Xb, Xr):
+    """All blue->red arcs, blue-major: (tails, heads, Euclidean lengths)."""
+    from scipy.spatial.distance import cdist
+
+    nb, nr = Xb.shape[0], Xr.shape[0]
+    dist = cdist(Xb, Xr).ravel()  # (nb * nr,) float64: no (nb, nr, d) temporary
     tails = np.repeat(np.arange(nb, dtype=np.int32), nr)
     heads = np.tile(np.arange(nb, nb + nr, dtype=np.int32), nb)
+    return tails, heads, dist
+
+
+def _candidate_arcs(Xb, Xr, n_neighbors):
+    """Blue->red arcs from each point to its ``n_neighbors`` nearest of the other color, deduplicated."""
+    from sklearn.neighbors import NearestNeighbors
+
+    nb, nr = Xb.shape[0], Xr.shape[0]
+    mr, mb = min(n_neighbors, nr), min(n_neighbors, nb)
+    d_br, r_of_b = NearestNeighbors(n_neighbors=mr).fit(Xr).kneighbors(Xb)
+    d_rb, b_of_r = NearestNeighbors(n_neighbors=mb).fit(Xb).kneighbors(Xr)
+    tails = np.concatenate([np.repeat(np.arange(nb), mr), b_of_r.ravel()]).astype(np.int64)
+    heads = np.concatenate([r_of_b.ravel(), np.repeat(np.arange(nr), mb)]).astype(np.int64)
+    dist = np.concatenate([d_br.ravel(), d_rb.ravel()])
+    key, first = np.unique(tails * nr + heads, return_index=True)
+    return (key // nr).astype(np.int32), (nb + key % nr).astype(np.int32), dist[first]
+
+
+def _min_cost_cover(nb, nr, tails, heads, dist, t, bottleneck):
+    """Used arc indices of the cheapest star cover on the given arcs (None: no cover exists)."""
     top = float(dist.max()) if dist.size else 0.0
     costs = np.rint(dist * (_COST_SCALE / top)).astype(np.int64) if top > 0 else np.zeros(dist.size, np.int64)
     keep = np.arange(dist.size)
     if bottleneck:
+        if _solve(nb, nr, tails, heads, costs, t) is None:
+            return None
         # binary search the least radius whose threshold graph has a star cover
         cand = np.unique(costs)
         lo, hi = 0, cand.shape[0] - 1
@@ -89,9 +116,39 @@ def flow_fairlets(
                 hi = mid
         keep = np.flatnonzero(costs <= cand[lo])
     used = _solve(nb, nr, tails[keep], heads[keep], costs[keep], t)
+    return None if used is None else keep[used]
+
+
+def flow_fairlets(
+    X: np.ndarray, color: np.ndarray, t: int, *, bottleneck: bool = False, n_neighbors: int | None = None
+) -> tuple[np.ndarray, int, float]:
+    """Fairlet id of every point, the number of fairlets and the star-cover cost.
+
+    ``color`` holds 0/1; the caller checks that min/max of the color counts is >= 1/t.
+    The cost is the sum of the star edges' Euclidean lengths (for ``bottleneck``, the
+    cheapest such sum among covers of least longest edge).
+
+    ``n_neighbors`` : None (complete bipartite graph up to ``DENSE_MAX_ARCS`` arcs, the
+    sparse candidate graph with ``DEFAULT_NEIGHBORS`` beyond) or an int (always the
+    candidate graph with that many nearest points of the other color per point).
+    """
+    blue_idx = np.flatnonzero(color == 0)
+    red_idx = np.flatnonzero(color == 1)
+    nb, nr = blue_idx.shape[0], red_idx.shape[0]
+    Xb, Xr = X[blue_idx], X[red_idx]
+    if n_neighbors is None and nb * nr <= DENSE_MAX_ARCS:
+        tails, heads, dist = _dense_arcs(Xb, Xr)
+        used = _min_cost_cover(nb, nr, tails, heads, dist, t, bottleneck)
+    else:
+        m = DEFAULT_NEIGHBORS if n_neighbors is None else int(n_neighbors)
+        while True:  # a few rounds at most: the candidate graph doubles until it has a cover
+            tails, heads, dist = _candidate_arcs(Xb, Xr, m)
+            used = _min_cost_cover(nb, nr, tails, heads, dist, t, bottleneck)
+            if used is not None or m >= max(nb, nr):
+                break
+            m *= 2
     if used is None:  # the caller's ratio check makes this unreachable; guard anyway
         raise ValueError(f"No (1, {t})-fairlet decomposition exists for these group sizes ({nb} and {nr}).")
-    used = keep[used]
     b, r = tails[used].astype(np.int64), heads[used].astype(np.int64)
     # An optimal cover is a star forest up to zero-cost ties (duplicate points); drop
     # edges joining two points that are covered twice. Such edges are rare and each

@@ -29,8 +29,6 @@ from ._weighted_kmedian import weighted_kmedian
 
 __all__ = ["FairletDecomposition", "ScalableFairletDecomposition", "KMedian", "kmedian"]
 
-#: Largest n for :class:`FairletDecomposition`: its flow has |group a| x |group b| arcs.
-MAX_FLOW_SAMPLES = 5000
 #: Largest set clustered by exact FasterPAM (its distance matrix is n^2 float32).
 MAX_EXACT_KMEDIAN = 5000
 
@@ -132,6 +130,12 @@ class FairletDecomposition(_FairletClusteringBase):
     then ``method`` clusters the fairlet medoids and every point takes its fairlet's
     cluster, so every cluster has balance at least 1/t.
 
+    Up to 4,000,000 blue-red pairs the flow runs on the complete bipartite graph (exact);
+    beyond, on a sparse candidate graph linking every point to its ``n_neighbors``
+    nearest points of the other group: O(n n_neighbors) arcs and memory, exact whenever
+    the candidate graph holds an optimal cover (short star edges make that the rule),
+    else a feasible cover whose cost bounds the optimum from above.
+
     Parameters
     ----------
     n_clusters : int, default=8
@@ -141,11 +145,17 @@ class FairletDecomposition(_FairletClusteringBase):
         k-median (FasterPAM) or k-center (Gonzalez) on the fairlet centers. For
         "kcenter" the fairlets minimize the longest star edge first (binary search),
         then the total length.
+    n_neighbors : int or None, default=None
+        Candidate arcs per point on the sparse graph (doubled automatically if the graph
+        has no (1, t) cover). None: complete graph while |blue| x |red| <= 4,000,000, else
+        10 neighbours; an int forces the sparse graph.
     random_state : int, Generator or None
 
     Attributes
     ----------
-    labels_, cluster_centers_, center_indices_ : as usual; centers are fairlet medoids.
+    labels_, cluster_centers_, center_indices_ : as usual; centers are fairlet medoids
+        (geometric medians of them beyond 5000 fairlets, see
+        :class:`ScalableFairletDecomposition`).
     fairlets_ : ndarray of int (n_samples,)
         Fairlet id of every point, ``0..n_fairlets_-1``.
     fairlet_centers_, fairlet_center_indices_ : medoid of every fairlet (coordinates, rows of X).
@@ -159,19 +169,27 @@ class FairletDecomposition(_FairletClusteringBase):
     ------
     ValueError
         With other than two groups, a minority-to-majority ratio below 1/t (no (1, t)
-        decomposition exists), more clusters than fairlets, or more than
-        ``MAX_FLOW_SAMPLES`` = 5000 samples: the flow has O(n^2) arcs, use
-        :class:`ScalableFairletDecomposition` there.
+        decomposition exists), more clusters than fairlets, or ``n_neighbors`` not a
+        positive int.
 
     Notes
     -----
     ``predict`` sends new points to the nearest center, without the balance guarantee.
     """
 
-    def __init__(self, n_clusters: int = 8, *, t: int = 2, method: str = "kmedian", random_state: Any = None):
+    def __init__(
+        self,
+        n_clusters: int = 8,
+        *,
+        t: int = 2,
+        method: str = "kmedian",
+        n_neighbors: int | None = None,
+        random_state: Any = None,
+    ):
         self.n_clusters = n_clusters
         self.t = t
         self.method = method
+        self.n_neighbors = n_neighbors
         self.random_state = random_state
 
     def fit(self, X: Any, y: Any = None, *, sensitive_features: Any = None) -> "FairletDecomposition":
@@ -184,13 +202,8 @@ class FairletDecomposition(_FairletClusteringBase):
         k = check_n_clusters(self.n_clusters, n)
         t = _check_int(self.t, "t")
         method = check_choice(self.method, ["kmedian", "kcenter"], "method")
+        n_neighbors = None if self.n_neighbors is None else _check_int(self.n_neighbors, "n_neighbors")
         rng = check_random_state(self.random_state)
-        if n > MAX_FLOW_SAMPLES:
-            raise ValueError(
-                f"FairletDecomposition solves a flow with O(n^2) arcs and is limited to n <= "
-                f"{MAX_FLOW_SAMPLES} samples; got {n}. Use ScalableFairletDecomposition(p=1, q={t}) "
-                "for large data."
-            )
         counts = np.bincount(codes, minlength=2)
         if counts.min() * t < counts.max():
             raise ValueError(
@@ -198,7 +211,7 @@ class FairletDecomposition(_FairletClusteringBase):
                 f"{counts[1]} samples, a minority-to-majority ratio of {counts.min() / counts.max():.4g} "
                 f"below 1/t = {1 / t:.4g}. Raise t to at least {int(np.ceil(counts.max() / counts.min()))}."
             )
-        fairlet, n_fairlets, cost = flow_fairlets(X, codes, t, bottleneck=method == "kcenter")
+        fairlet, n_fairlets, cost = flow_fairlets(X, codes, t, bottleneck=method == "kcenter", n_neighbors=n_neighbors)
         self.flow_cost_ = cost
         self.groups_ = groups
         return self._finish(X, fairlet, n_fairlets, k, rng, method)
