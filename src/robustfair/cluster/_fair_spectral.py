@@ -43,6 +43,8 @@ __all__ = ["FairSpectralClustering"]
 
 # Below this many samples the paper's dense null-space algorithm is used verbatim.
 _DENSE_MAX_SAMPLES = 1000
+# With eigen_solver=None, AMG-preconditioned LOBPCG (when PyAMG is installed) above this many samples.
+_AMG_MIN_SAMPLES = 20_000
 
 
 def _fairness_matrix(g: np.ndarray, n_groups: int) -> np.ndarray:
@@ -111,10 +113,10 @@ def _sparse_embedding(L, deg, F, k, normalized, rng) -> np.ndarray:
 def _amg_embedding(L, deg, F, k, normalized, rng) -> np.ndarray:
     """k smallest eigenvectors of ``L h = lambda h`` (or ``lambda D h``) with ``F^T h = 0``, by LOBPCG.
 
-    LOBPCG (Knyazev 2001) keeps its iterates (``B``-)orthogonal to the constraint block
-    ``Y``: ``Y = F`` for the unnormalized problem, ``Y = D^{-1} F`` for the normalized
-    one (``Y^T D h = F^T h``). It is preconditioned by one smoothed-aggregation AMG
-    V-cycle on ``L + eps D`` (PyAMG, Olson & Schroder), as scikit-learn's
+    LOBPCG (Knyazev 2001) keeps its iterates orthogonal to the constraint block ``Y = F``
+    (normalized: the problem in ``L_sym = D^{-1/2} L D^{-1/2}`` with ``Y = D^{-1/2} F``,
+    then ``h = D^{-1/2} v``). It is preconditioned by one smoothed-aggregation AMG
+    V-cycle on ``L + eps I`` (PyAMG, Olson & Schroder), as scikit-learn's
     ``SpectralClustering(eigen_solver="amg")`` does; no factorization, so memory stays
     ``O(nnz(L) + n k)`` and the time near-linear in n.
     """
@@ -126,18 +128,23 @@ def _amg_embedding(L, deg, F, k, normalized, rng) -> np.ndarray:
             "(or pyamg)."
         ) from exc
     n = L.shape[0]
-    eps = 1e-3
-    shifted = (L + eps * sp.diags(deg if normalized else np.full(n, float(deg.mean())))).tocsr()
-    ml = pyamg.smoothed_aggregation_solver(shifted, max_coarse=500)
+    if normalized:
+        # L h = lambda D h, F^T h = 0  <=>  L_sym v = lambda v, (D^{-1/2} F)^T v = 0, h = D^{-1/2} v
+        d_isqrt = 1.0 / np.sqrt(deg)
+        L = (sp.diags(d_isqrt) @ L @ sp.diags(d_isqrt)).tocsr()
+        F = F * d_isqrt[:, None]
+        eps = 1e-3
+    else:
+        eps = 1e-3 * float(deg.mean())
+    ml = pyamg.smoothed_aggregation_solver((L + eps * sp.identity(n)).tocsr(), max_coarse=500)
     M = ml.aspreconditioner(cycle="V")
-    B = sp.diags(deg).tocsr() if normalized else None
-    Y = F / deg[:, None] if normalized else F
     m = min(k + 4, n // 5)
     X0 = rng.standard_normal((n, m))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # LOBPCG warns when it stops at maxiter; the result is usable
-        vals, V = lobpcg(L, X0, B=B, M=M, Y=Y, tol=1e-5, largest=False, maxiter=200)
-    return V[:, np.argsort(vals)[:k]]
+        vals, V = lobpcg(L, X0, M=M, Y=F, tol=1e-4, largest=False, maxiter=100)
+    V = V[:, np.argsort(vals)[:k]]
+    return V * d_isqrt[:, None] if normalized else V
 
 
 class FairSpectralClustering(FairClusteringMixin, BaseEstimator):
@@ -154,7 +161,9 @@ class FairSpectralClustering(FairClusteringMixin, BaseEstimator):
         Beyond 1000 samples: "amg", LOBPCG with a PyAMG preconditioner (the ``amg`` extra,
         near-linear time), or "shift-invert", LOBPCG on a sparse LU of ``L + eps I`` (no
         extra dependency; LU fill-in makes it slow on graphs of high-dimensional data).
-        None picks "amg" when PyAMG is installed. Up to 1000 samples the paper's dense
+        None picks "amg" beyond 20,000 samples when PyAMG is installed (at 50,000
+        points, 10 features: 17-21 s against 25-26 s for "shift-invert", objective within
+        0.05%), else "shift-invert". Up to 1000 samples the paper's dense
         algorithm runs whatever this says.
     random_state : int, Generator or None
         Seeds the eigensolver start and the final k-means.
@@ -189,7 +198,9 @@ class FairSpectralClustering(FairClusteringMixin, BaseEstimator):
         if solver is not None:
             solver = check_choice(solver, ("amg", "shift-invert"), "eigen_solver")
         else:
-            solver = "amg" if importlib.util.find_spec("pyamg") is not None else "shift-invert"
+            # measured: SuperLU is faster up to ~20k points, AMG beyond (LU fill-in grows)
+            big = n > _AMG_MIN_SAMPLES and importlib.util.find_spec("pyamg") is not None
+            solver = "amg" if big else "shift-invert"
         nn = self.n_neighbors
         if not isinstance(nn, numbers.Integral) or isinstance(nn, bool) or nn < 1:
             raise ValueError(f"n_neighbors must be an int >= 1; got {nn!r}.")
