@@ -20,11 +20,12 @@ within it.
 Sparse candidate graph. The complete bipartite graph has |blue| x |red| arcs. Beyond
 ``DENSE_MAX_ARCS`` arcs (or when asked) only *candidate* arcs enter the flow: every point
 linked to its ``n_neighbors`` nearest points of the other color (scikit-learn
-``NearestNeighbors``; a KD-tree in low dimension), O(n n_neighbors) arcs and memory. A
-star edge of an optimal cover is short, so the candidate graph nearly always contains an
-optimal cover, and the flow on it is then optimal for the full problem; otherwise its
-cost is an upper bound (a feasible cover of the full problem). When the candidate graph
-has no cover at all (capacity t crowding), ``n_neighbors`` doubles until it has one.
+``NearestNeighbors``; a KD-tree in low dimension), plus every blue-red pair inside the
+(1, t)-fairlets of one quadtree decomposition (SFD), which guarantees the graph holds a
+cover and supplies the longer edges where the groups are unevenly mixed: O(n (n_neighbors
++ t)) arcs and memory. When the candidate graph contains an optimal cover the flow on it
+is optimal for the full problem; otherwise its cost is an upper bound (a feasible cover
+of the full problem), measured in ``benchmarks/bench_fairlet_flow.py``.
 """
 
 from __future__ import annotations
@@ -81,19 +82,53 @@ def _dense_arcs(Xb, Xr):
     return tails, heads, dist
 
 
-def _candidate_arcs(Xb, Xr, n_neighbors):
-    """Blue->red arcs from each point to its ``n_neighbors`` nearest of the other color, deduplicated."""
+def _tree_arcs(X, color, blue_idx, red_idx, t):
+    """Blue->red arcs inside the (1, t)-fairlets of a quadtree decomposition (SFD).
+
+    Each such fairlet is (1, t)-balanced, so it splits into stars of degree at most t: with
+    these arcs the candidate graph always holds a cover. They also bring the long edges an
+    optimal cover needs where the groups are unevenly mixed (the tree resolves the
+    imbalance of a region one level up). O(n t) arcs.
+    """
+    from ._fairlet_tree import tree_fairlet_decomposition
+
+    fairlet, n_f = tree_fairlet_decomposition(X, color, 1, t, np.random.default_rng(0))
+    local = np.empty(X.shape[0], dtype=np.int64)
+    local[blue_idx] = np.arange(blue_idx.shape[0])
+    local[red_idx] = np.arange(red_idx.shape[0])
+    order = np.argsort(fairlet, kind="stable")
+    sizes = np.bincount(fairlet, minlength=n_f)
+    starts = np.cumsum(sizes) - sizes
+    tails, heads = [], []
+    for size in np.unique(sizes):  # few distinct sizes (at most 2t + 1 points a fairlet)
+        members = order[starts[sizes == size][:, None] + np.arange(size)]
+        for i in range(size):  # pairs inside a fairlet: a constant number
+            for j in range(size):
+                a, b = members[:, i], members[:, j]
+                ok = (color[a] == 0) & (color[b] == 1)
+                tails.append(local[a[ok]])
+                heads.append(local[b[ok]])
+    return np.concatenate(tails), np.concatenate(heads)
+
+
+def _candidate_arcs(X, color, blue_idx, red_idx, n_neighbors, t):
+    """Blue->red arcs: each point to its ``n_neighbors`` nearest of the other color, plus
+    the arcs inside quadtree (1, t)-fairlets (``_tree_arcs``); deduplicated."""
     from sklearn.neighbors import NearestNeighbors
 
+    Xb, Xr = X[blue_idx], X[red_idx]
     nb, nr = Xb.shape[0], Xr.shape[0]
     mr, mb = min(n_neighbors, nr), min(n_neighbors, nb)
-    d_br, r_of_b = NearestNeighbors(n_neighbors=mr).fit(Xr).kneighbors(Xb)
-    d_rb, b_of_r = NearestNeighbors(n_neighbors=mb).fit(Xb).kneighbors(Xr)
-    tails = np.concatenate([np.repeat(np.arange(nb), mr), b_of_r.ravel()]).astype(np.int64)
-    heads = np.concatenate([r_of_b.ravel(), np.repeat(np.arange(nr), mb)]).astype(np.int64)
-    dist = np.concatenate([d_br.ravel(), d_rb.ravel()])
-    key, first = np.unique(tails * nr + heads, return_index=True)
-    return (key // nr).astype(np.int32), (nb + key % nr).astype(np.int32), dist[first]
+    _, r_of_b = NearestNeighbors(n_neighbors=mr).fit(Xr).kneighbors(Xb, return_distance=True)
+    _, b_of_r = NearestNeighbors(n_neighbors=mb).fit(Xb).kneighbors(Xr, return_distance=True)
+    tree_b, tree_r = _tree_arcs(X, color, blue_idx, red_idx, t)
+    tails = np.concatenate([np.repeat(np.arange(nb), mr), b_of_r.ravel(), tree_b]).astype(np.int64)
+    heads = np.concatenate([r_of_b.ravel(), np.repeat(np.arange(nr), mb), tree_r]).astype(np.int64)
+    key = np.unique(tails * nr + heads)
+    tails, heads = key // nr, key % nr
+    diff = Xb[tails] - Xr[heads]
+    dist = np.sqrt(np.einsum("ij,ij->i", diff, diff))
+    return tails.astype(np.int32), (nb + heads).astype(np.int32), dist
 
 
 def _min_cost_cover(nb, nr, tails, heads, dist, t, bottleneck):
@@ -141,8 +176,8 @@ def flow_fairlets(
         used = _min_cost_cover(nb, nr, tails, heads, dist, t, bottleneck)
     else:
         m = DEFAULT_NEIGHBORS if n_neighbors is None else int(n_neighbors)
-        while True:  # a few rounds at most: the candidate graph doubles until it has a cover
-            tails, heads, dist = _candidate_arcs(Xb, Xr, m)
+        while True:  # the tree arcs make one round enough; doubling is a safeguard only
+            tails, heads, dist = _candidate_arcs(X, color, blue_idx, red_idx, m, t)
             used = _min_cost_cover(nb, nr, tails, heads, dist, t, bottleneck)
             if used is not None or m >= max(nb, nr):
                 break

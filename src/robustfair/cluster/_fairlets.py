@@ -134,7 +134,8 @@ class FairletDecomposition(_FairletClusteringBase):
     beyond, on a sparse candidate graph linking every point to its ``n_neighbors``
     nearest points of the other group: O(n n_neighbors) arcs and memory, exact whenever
     the candidate graph holds an optimal cover (short star edges make that the rule),
-    else a feasible cover whose cost bounds the optimum from above.
+    else a feasible cover whose cost bounds the optimum from above (measured: within 0.3%
+    for t >= 2 on blobs; t = 1, a perfect matching, can be 20-30% above).
 
     Parameters
     ----------
