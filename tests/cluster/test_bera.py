@@ -122,3 +122,28 @@ def test_bad_input_raises_clear_valueerror(kwargs, X_fn, s_fn, match):
     X, g = _segregated(100)
     with pytest.raises(ValueError, match=match):
         FairAssignment(**kwargs).fit(X_fn(X), sensitive_features=s_fn(g))
+
+
+def test_sparse_lp_has_the_optimum_of_the_lp_written_over_the_assignment_variables():
+    import scipy.sparse as sp
+    from scipy.optimize import linprog
+
+    X, g = _segregated(300, seed=2)
+    C = KMeans(4, n_init=1, random_state=0).fit(X).cluster_centers_
+    m = FairAssignment(centers=C, delta=0.1).fit(X, sensitive_features=g)
+    n, k, G = X.shape[0], 4, 2
+    cost = ((X[:, None] - C[None]) ** 2).sum(-1).ravel()  # point-major x_ij
+    r = np.bincount(g) / n
+    alpha, beta = r / 0.9, r * 0.9
+    rows = []
+    for i in range(k):  # Bera et al. (2019) LP: N_ih - alpha_h S_i <= 0, beta_h S_i - N_ih <= 0
+        for h in range(G):
+            up, lo = np.zeros((n, k)), np.zeros((n, k))
+            up[:, i] = (g == h) - alpha[h]
+            lo[:, i] = beta[h] - (g == h)
+            rows += [up.ravel(), lo.ravel()]
+    A_eq = sp.kron(sp.identity(n), np.ones((1, k)))
+    res = linprog(cost, A_ub=np.array(rows), b_ub=np.zeros(len(rows)), A_eq=A_eq, b_eq=np.ones(n), method="highs")
+    assert m.lp_cost_ == pytest.approx(res.fun, rel=1e-8)
+    size = bera.lp_size(n * k, n, k, G)
+    assert size["variables"] == n * k + k * G and size["nonzeros"] == 2 * n * k + k * G + 2 * k * G * G

@@ -85,3 +85,26 @@ def test_predict_rejects_wrong_feature_count():
     m = FairLloyd(2, n_init=1, random_state=0).fit(X, sensitive_features=g)
     with pytest.raises(ValueError, match="features"):
         m.predict(X[:, :1])
+
+
+def test_vectorized_line_search_matches_scalar_bisection_of_the_paper():
+    from robustfair.cluster._fair_lloyd import _line_search_centers
+
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        k, d = 6, 3
+        a = rng.dirichlet(np.ones(k), size=2).T  # shares of each group over the clusters
+        a[rng.integers(k), rng.integers(2)] = 0.0
+        mu = rng.normal(size=(k, 2, d))
+        delta = rng.random(2) * 3
+        C = _line_search_centers(a, mu, delta, np.zeros((k, d)))
+        cost = [delta[h] + (a[:, h] * ((C - mu[:, h]) ** 2).sum(1)).sum() for h in range(2)]
+
+        def social(gamma):  # Algorithm 2's centers at gamma, evaluated directly
+            den = (1 - gamma) * a[:, 0] + gamma * a[:, 1]
+            lam = np.where(a[:, 0] == 0, 1.0, np.where(a[:, 1] == 0, 0.0, gamma * a[:, 1] / np.where(den > 0, den, 1)))
+            Cg = (1 - lam)[:, None] * mu[:, 0] + lam[:, None] * mu[:, 1]
+            return max(delta[h] + (a[:, h] * ((Cg - mu[:, h]) ** 2).sum(1)).sum() for h in range(2))
+
+        best = min(social(gm) for gm in np.linspace(0, 1, 20001))
+        assert max(cost) <= best + 1e-9

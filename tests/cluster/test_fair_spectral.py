@@ -98,3 +98,32 @@ def test_bad_input_raises_clear_valueerror(kwargs, X_fn, s_fn, match):
     params = {"n_clusters": 2, **kwargs}
     with pytest.raises(ValueError, match=match):
         FairSpectralClustering(**params).fit(X_fn(X), sensitive_features=s_fn(g))
+
+
+@pytest.mark.parametrize("variant", ["unnormalized", "normalized"])
+def test_amg_eigensolver_meets_the_fairness_constraint_and_the_shift_invert_objective(variant):
+    pytest.importorskip("pyamg")
+    import scipy.sparse as sp
+    from scipy.linalg import eigh
+
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(c, 1.0, size=(700, 3)) for c in (-4, 0, 4)])
+    g = (rng.random(X.shape[0]) < 0.4).astype(int)
+    objective = {}
+    for solver in ("amg", "shift-invert"):
+        est = FairSpectralClustering(4, variant=variant, eigen_solver=solver, random_state=0).fit(X, sensitive_features=g)
+        H, W = est.embedding_, est.affinity_matrix_
+        deg = np.asarray(W.sum(1)).ravel()
+        F = (g == 0) - np.mean(g == 0)
+        assert np.abs(F @ H).max() < 1e-8  # F^T H = 0
+        B = H.T @ (deg[:, None] * H) if variant == "normalized" else H.T @ H
+        objective[solver] = eigh(H.T @ ((sp.diags(deg) - W) @ H), B, eigvals_only=True).sum()
+        assert est.labels_.shape == (X.shape[0],)
+    # LOBPCG's tolerance is relative to the spectrum's scale (eigenvalues up to 2 max degree)
+    assert objective["amg"] <= objective["shift-invert"] + 1e-3 * 2 * deg.max()
+
+
+def test_unknown_eigen_solver_raises_naming_the_argument():
+    X = np.random.default_rng(0).normal(size=(30, 2))
+    with pytest.raises(ValueError, match="eigen_solver"):
+        FairSpectralClustering(2, eigen_solver="arpack").fit(X, sensitive_features=np.arange(30) % 2)

@@ -191,11 +191,15 @@ def test_bad_arrays_raise_value_errors_naming_the_argument():
             est.set_params(n_clusters=100).fit(X[:50], sensitive_features=s[:50])
 
 
-def test_fairlet_decomposition_refuses_large_n_and_low_ratio():
-    n = 5001
+def test_fairlet_decomposition_fits_beyond_the_dense_limit_and_refuses_low_ratio():
+    n = 5001  # 2500 x 2501 pairs: past the complete graph's 4,000,000 arcs, so the sparse graph
     X = np.zeros((n, 1)) + np.arange(n)[:, None]
-    with pytest.raises(ValueError, match="ScalableFairletDecomposition"):
-        FairletDecomposition(n_clusters=2).fit(X, sensitive_features=np.arange(n) % 2)
+    s = np.arange(n) % 2
+    est = FairletDecomposition(n_clusters=2).fit(X, sensitive_features=s)
+    assert _balance(est.labels_, s) >= 1 / 2
+    assert est.flow_cost_ == pytest.approx((n + 1) // 2)  # one unit edge per point of the larger group
+    with pytest.raises(ValueError, match="n_neighbors"):
+        FairletDecomposition(n_clusters=2, n_neighbors=0).fit(X, sensitive_features=s)
     X, _ = _data(n=60)
     s = (np.arange(60) % 6 == 0).astype(int)  # ratio 1/5
     with pytest.raises(ValueError, match="below 1/t"):
@@ -211,3 +215,92 @@ def test_sfd_handles_identical_points_and_many_dimensions():
     X = np.random.default_rng(0).normal(size=(80, 70))  # 70 orthant bits: keys fold in chunks
     wide = ScalableFairletDecomposition(n_clusters=3, p=1, q=1, random_state=0).fit(X, sensitive_features=np.arange(80) % 2)
     assert _balance(wide.labels_, np.arange(80) % 2) == 1.0
+
+
+def test_sfd_weighted_kmedian_path_keeps_balance_and_nonempty_clusters(monkeypatch):
+    import robustfair.cluster._fairlets as fl
+
+    monkeypatch.setattr(fl, "MAX_EXACT_KMEDIAN", 20)  # force the many-fairlets path
+    X, s = _data(n=900, minority=0.3, seed=9)
+    sfd = ScalableFairletDecomposition(n_clusters=6, p=2, q=5, random_state=0).fit(X, sensitive_features=s)
+    assert sfd.n_fairlets_ > 20
+    assert _balance(sfd.labels_, s) >= 2 / 5 - 1e-12
+    assert np.unique(sfd.labels_).shape[0] == 6
+    assert np.array_equal(sfd.labels_, sfd.fairlet_labels_[sfd.fairlets_])
+    assert np.array_equal(sfd.predict(sfd.cluster_centers_), np.arange(6))
+    again = ScalableFairletDecomposition(n_clusters=6, p=2, q=5, random_state=0).fit(X, sensitive_features=s)
+    assert np.array_equal(sfd.labels_, again.labels_)
+
+
+def test_weighted_kmedian_lowers_the_cost_of_its_seeds_and_beats_sampled_medoids():
+    from robustfair.cluster._weighted_kmedian import _distances, _seed, weighted_kmedian
+
+    rng = np.random.default_rng(0)
+    P = np.vstack([rng.normal(c, 0.5, size=(200, 2)) for c in ((0, 0), (5, 0), (0, 5), (5, 5))])
+    w = rng.integers(1, 6, size=P.shape[0]).astype(float)
+    C, labels, cost = weighted_kmedian(P, w, 4, np.random.default_rng(1))
+    D = _distances(P, C)
+    assert cost == pytest.approx(float(w @ D[np.arange(P.shape[0]), labels]))
+    assert np.array_equal(labels, D.argmin(1))
+    seeds = _seed(P - P.mean(0), w, 4, np.random.default_rng(1))
+    seed_cost = float(w @ _distances(P, P[seeds]).min(1))
+    assert cost <= seed_cost + 1e-9
+    # continuous centers do at least as well as the best medoids FasterPAM finds unweighted
+    med = kmedian(P, 4, np.random.default_rng(0))
+    assert cost <= float(w @ _distances(P, P[med]).min(1)) + 1e-9
+    assert np.bincount(labels, minlength=4).min() > 0
+
+
+def test_weighted_kmedian_fills_every_cluster_on_duplicate_points():
+    from robustfair.cluster._weighted_kmedian import weighted_kmedian
+
+    P = np.repeat(np.array([[0.0, 0.0], [1.0, 1.0], [3.0, 0.0]]), 5, axis=0)
+    C, labels, _ = weighted_kmedian(P, np.ones(15), 5, np.random.default_rng(0))
+    assert np.bincount(labels, minlength=5).min() > 0
+
+
+@pytest.mark.parametrize("d", [1, 3, 70])
+def test_z_order_keeps_every_quadtree_cell_contiguous(d):
+    from robustfair.cluster._fairlet_tree import _split_depth, _z_order
+
+    rng = np.random.default_rng(d)
+    depth = 12
+    cells = rng.integers(0, 2**depth, size=(500, d)) // rng.integers(1, 64)  # many shared prefixes
+    order = _z_order(cells, depth)
+    assert np.array_equal(np.sort(order), np.arange(500))
+    cz = cells[order]
+    split = _split_depth(cz, depth)
+    for m in range(1, depth + 1):
+        key = [tuple(r) for r in (cz >> (depth - m))]
+        runs = np.cumsum(split <= m) - 1  # a new run where the cell at depth m changes
+        first_seen = {}
+        for i, kk in enumerate(key):  # every cell is one run: never seen again after it ends
+            assert first_seen.setdefault(kk, runs[i]) == runs[i]
+
+
+@pytest.mark.parametrize("t,minority,bottleneck", [(1, 0.5, False), (2, 0.4, False), (3, 0.3, False), (2, 0.4, True)])
+def test_sparse_candidate_flow_is_exact_on_a_complete_candidate_graph_and_close_on_ten_neighbours(t, minority, bottleneck):
+    X, s = _data(n=600, d=2, minority=minority, seed=t)
+    _, _, dense = flow_fairlets(X, s, t, bottleneck=bottleneck)
+    _, _, complete = flow_fairlets(X, s, t, bottleneck=bottleneck, n_neighbors=600)
+    assert complete == pytest.approx(dense, rel=1e-9)
+    fairlet, n_f, sparse = flow_fairlets(X, s, t, bottleneck=bottleneck, n_neighbors=10)
+    r, b = np.bincount(fairlet[s == 0], minlength=n_f), np.bincount(fairlet[s == 1], minlength=n_f)
+    assert ((r >= 1) & (b >= 1) & (r <= t * b) & (b <= t * r)).all()
+    if not bottleneck:  # a feasible cover: never below the optimum
+        assert sparse >= dense - 1e-9
+    if not bottleneck and t >= 2:  # within 1% on these blobs (t = 1, perfect matchings, is the hard case)
+        assert sparse <= 1.01 * dense
+
+
+def test_sparse_flow_cost_bounds_the_optimum_from_above_and_grows_its_graph_when_infeasible():
+    # group 1 sits in one tight blob far from group 0: with 1 neighbour every point of
+    # group 0 picks the same few points, so the candidate graph must grow to hold a cover
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(0, 1, size=(40, 2)), rng.normal(20, 0.01, size=(40, 2))])
+    s = np.r_[np.zeros(40, int), np.ones(40, int)]
+    _, _, dense = flow_fairlets(X, s, 2)
+    fairlet, n_f, sparse = flow_fairlets(X, s, 2, n_neighbors=1)
+    assert sparse >= dense - 1e-9
+    r, b = np.bincount(fairlet[s == 0], minlength=n_f), np.bincount(fairlet[s == 1], minlength=n_f)
+    assert ((r >= 1) & (b >= 1) & (r <= 2 * b) & (b <= 2 * r)).all()

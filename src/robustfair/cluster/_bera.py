@@ -14,13 +14,16 @@ rounding (Section 4, Theorem 2), which keeps every count within ``4 Delta + 3`` 
 bounds (``Delta = 1`` here: each point belongs to one group, so the additive violation is
 at most 7).
 
-Scale. The LP has ``n k`` variables; solved whole by HiGHS it takes minutes at
-``n = 50,000, k = 10``. We solve the *same* LP by column generation: a smoothed
-Lagrangian dual (only ``2 k G`` multipliers) tells which points can sit anywhere but at
-one center; those are fixed, the LP over the remaining points is solved with HiGHS, and
-its duals price *every* column. Points whose columns price negative are added back and
-the LP is re-solved until no column prices negative — so the result is an optimal vertex
-of the full LP, not an approximation.
+Scale. The LP has ``n k`` variables. Written with the fairness rows over the ``x`` it
+has ``(1 + 2 G) n k`` nonzeros; we add the ``k G`` counts ``N_ih`` as variables, so every
+``x`` column has two nonzeros and the fairness rows touch only the counts ("sparse LP",
+``_restricted_lp_arrays``; :func:`lp_size` gives its size). HiGHS solves it whole up to
+``_DIRECT_LP_SIZE`` = 2,000,000 columns (Adult, 32,561 x 10: a few seconds). Beyond, the
+*same* LP is solved by column generation: the multipliers of the count rows from the LP
+on a sample tell which points can sit only at one center; those are fixed, the LP over
+the remaining points is solved, and its duals price *every* column. Points whose columns
+price negative are added back and the LP is re-solved until no column prices negative, so
+the result is an optimal vertex of the full LP, not an approximation.
 """
 
 from __future__ import annotations
@@ -29,8 +32,7 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.optimize import linprog, minimize
-from scipy.special import logsumexp
+from scipy.optimize import linprog
 from sklearn.base import BaseEstimator
 
 from .._validation import (
@@ -48,8 +50,8 @@ from ._registry import register_method
 __all__ = ["FairAssignment"]
 
 _CENTER_METHODS = ("kmeans", "kmedian", "kcenter")
-# Solve the whole LP directly below this many variables (n * k); column generation above.
-_DIRECT_LP_SIZE = 20_000
+# Solve the whole (sparse) LP directly up to this many columns (n * k); column generation above.
+_DIRECT_LP_SIZE = 2_000_000
 
 
 def _sq_distances(X: np.ndarray, C: np.ndarray) -> np.ndarray:
@@ -83,33 +85,52 @@ def _vanilla_centers(method: str, X: np.ndarray, k: int, rng: np.random.Generato
     return KMeans(n_clusters=k, n_init=3, random_state=seed).fit(X).cluster_centers_
 
 
-def _fairness_rows(cols_point, cols_center, g, k, G, alpha, beta, n_fixed_ig):
-    """Sparse rows ``N_ih - alpha_h S_i <= 0`` and ``beta_h S_i - N_ih <= 0`` over free columns.
+def _restricted_lp_arrays(cols_point_local, cols_center, gj, n_free, k, G, alpha, beta, n_fixed_ig):
+    """The sparse LP over free columns: (A_ub, b_ub, A_eq, b_eq), columns ``x`` then ``N``.
 
-    Counts of fixed points move to the right-hand side. Row ``(i, h)`` of the upper block is
-    ``i * G + h``; the lower block follows.
+    Variables: one ``x`` per free (point, candidate center) column, then the counts
+    ``N_ih`` (``k G`` of them). Rows: every free point assigned once; ``N_ih`` equals the
+    free mass of group ``h`` at center ``i`` plus its fixed points; and the fairness rows
+    ``N_ih - alpha_h S_i <= 0``, ``beta_h S_i - N_ih <= 0`` with ``S_i = sum_h N_ih``, on the
+    ``N`` only. Every ``x`` column has two nonzeros (instead of ``1 + 2 G`` when the
+    fairness rows are written over the ``x``), so nnz is ``2 m + 2 k G^2``.
     """
-    gj = g[cols_point]
-    m = cols_point.shape[0]
-    # every column of center i appears in the G upper and G lower rows of center i
-    h = np.tile(np.arange(G), m)
-    col = np.repeat(np.arange(m), G)
-    ci = np.repeat(cols_center, G)
-    same = (np.repeat(gj, G) == h).astype(float)
-    rows = ci * G + h
-    upper = sp.csr_matrix((same - alpha[h], (rows, col)), shape=(k * G, m))
-    lower = sp.csr_matrix((beta[h] - same, (rows, col)), shape=(k * G, m))
-    S_fixed = n_fixed_ig.sum(1)
-    b_up = (alpha[None, :] * S_fixed[:, None] - n_fixed_ig).ravel()
-    b_lo = (n_fixed_ig - beta[None, :] * S_fixed[:, None]).ravel()
-    return sp.vstack([upper, lower]).tocsr(), np.r_[b_up, b_lo]
+    m = cols_center.shape[0]
+    kG = k * G
+    cnt = cols_center * G + gj
+    A_eq = sp.csr_matrix(
+        (
+            np.r_[np.ones(m), np.ones(m), -np.ones(kG)],
+            (np.r_[cols_point_local, n_free + cnt, n_free + np.arange(kG)], np.r_[np.arange(m), np.arange(m), m + np.arange(kG)]),
+        ),
+        shape=(n_free + kG, m + kG),
+    )
+    b_eq = np.r_[np.ones(n_free), -n_fixed_ig.ravel()]
+    i_ = np.repeat(np.arange(k), G * G)
+    h_ = np.tile(np.repeat(np.arange(G), G), k)
+    h2 = np.tile(np.arange(G), k * G)
+    rows, cols, same = i_ * G + h_, m + i_ * G + h2, (h_ == h2).astype(float)
+    upper = sp.csr_matrix((same - alpha[h_], (rows, cols)), shape=(kG, m + kG))
+    lower = sp.csr_matrix((beta[h_] - same, (rows, cols)), shape=(kG, m + kG))
+    return sp.vstack([upper, lower]).tocsr(), np.zeros(2 * kG), A_eq, b_eq
+
+
+def lp_size(n_columns: int, n_points: int, k: int, G: int) -> dict:
+    """Rows, columns and nonzeros of the sparse fair-assignment LP (see ``_restricted_lp_arrays``)."""
+    return {
+        "variables": n_columns + k * G,
+        "equality_rows": n_points + k * G,
+        "inequality_rows": 2 * k * G,
+        "nonzeros": 2 * n_columns + k * G + 2 * k * G * G,
+    }
 
 
 def _solve_restricted_lp(cost, g, k, G, alpha, beta, free, cand, fixed_center):
     """LP over free points and their candidate centers; fixed points enter as constants.
 
     Returns (x values per candidate column, column point ids, column centers, dual
-    multipliers w (k, G) of the fairness rows, u (free points) of the assignment rows).
+    multipliers w (k, G) of the count rows, u (free points) of the assignment rows): the
+    reduced cost of column ``x_ij`` (``j`` in group ``h``) is ``cost_ij - u_j - w_ih``.
     """
     n_fixed_ig = np.zeros((k, G))
     fixed = ~free
@@ -119,65 +140,54 @@ def _solve_restricted_lp(cost, g, k, G, alpha, beta, free, cand, fixed_center):
     cols_point_local, cols_center = np.nonzero(sub)
     cols_point = free_idx[cols_point_local]
     m = cols_point.shape[0]
-    A_eq = sp.csr_matrix((np.ones(m), (cols_point_local, np.arange(m))), shape=(free_idx.shape[0], m))
-    A_ub, b_ub = _fairness_rows(cols_point, cols_center, g, k, G, alpha, beta, n_fixed_ig)
+    nf = free_idx.shape[0]
+    A_ub, b_ub, A_eq, b_eq = _restricted_lp_arrays(
+        cols_point_local, cols_center, g[cols_point], nf, k, G, alpha, beta, n_fixed_ig
+    )
     res = linprog(
-        cost[cols_point, cols_center], A_ub=A_ub, b_ub=b_ub, A_eq=A_eq, b_eq=np.ones(free_idx.shape[0]),
-        bounds=(0, None), method="highs-ds",  # x <= 1 is implied; an explicit bound would take dual mass
+        np.r_[cost[cols_point, cols_center], np.zeros(k * G)], A_ub=A_ub, b_ub=b_ub, A_eq=A_eq, b_eq=b_eq,
+        bounds=(0, None), method="highs",  # x <= 1 is implied; an explicit bound would take dual mass
     )
     if res.status != 0:
         return None
-    lam = -res.ineqlin.marginals[: k * G].reshape(k, G)
-    mu = -res.ineqlin.marginals[k * G :].reshape(k, G)
-    w = _w_from_multipliers(lam, mu, alpha, beta)
-    return res.x, cols_point, cols_center, w, res.eqlin.marginals
+    duals = res.eqlin.marginals
+    return res.x[:m], cols_point, cols_center, duals[nf:].reshape(k, G), duals[:nf]
 
 
-def _w_from_multipliers(lam, mu, alpha, beta):
-    # Lagrangian coefficient of x_ij (j in group g) is d_ij - w_ig.
-    return -lam + mu + (lam @ alpha - mu @ beta)[:, None]
+def _sample_duals(cost, g, k, G, alpha, beta, rng):
+    """Count-row multipliers w (k, G) of the LP on a uniform sample of the points.
 
-
-def _smoothed_dual(cost, g, k, G, alpha, beta):
-    """Approximate fairness multipliers from the entropy-smoothed Lagrangian dual.
-
-    phi_eps(lam, mu) = sum_j softmin_i (d_ij - w_ig), concave in (lam, mu) >= 0, with gradient
-    the constraint slacks of the soft assignment. Maximized by L-BFGS-B at decreasing eps.
+    The fairness bounds are proportions, so the LP on a sample has nearly the multipliers
+    of the full LP; they tell which points can sit only at one center (column generation
+    then certifies or corrects that guess). Zero (nearest center) if the sample LP fails.
     """
-    scale = float(np.mean(cost.min(1))) or 1.0
-    C = cost / scale
-    theta = np.zeros(2 * k * G)
-    onehot = np.eye(G)[g]  # (n, G)
-    for eps in (1e-1, 1e-2, 1e-3):
-
-        def neg_phi(t):
-            lam, mu = t[: k * G].reshape(k, G), t[k * G :].reshape(k, G)
-            w = _w_from_multipliers(lam, mu, alpha, beta)
-            R = (C - w[:, g].T) / -eps
-            lse = logsumexp(R, axis=1, keepdims=True)
-            P = np.exp(R - lse)
-            N = P.T @ onehot  # (k, G) soft counts
-            S = N.sum(1, keepdims=True)
-            grad = np.r_[(alpha[None] * S - N).ravel(), (N - beta[None] * S).ravel()]
-            return eps * lse.sum(), grad  # -phi and -grad phi
-
-        theta = minimize(neg_phi, theta, jac=True, method="L-BFGS-B", bounds=[(0, None)] * theta.size,
-                         options={"maxiter": 300}).x
-    lam, mu = theta[: k * G].reshape(k, G), theta[k * G :].reshape(k, G)
-    return _w_from_multipliers(lam, mu, alpha, beta) * scale, scale
+    n = cost.shape[0]
+    size = min(n, max(20 * k, _DIRECT_LP_SIZE // (4 * k)))
+    idx = np.sort(rng.choice(n, size, replace=False))
+    out = _solve_restricted_lp(
+        cost[idx], g[idx], k, G, alpha, beta, np.ones(size, bool), np.ones((size, k), bool), np.zeros(size, np.int64)
+    )
+    return np.zeros((k, G)) if out is None else out[3]
 
 
-def fair_lp_assignment(cost, g, alpha, beta):
-    """Optimal vertex of the fair-assignment LP; returns the (n, k) fractional assignment."""
+def fair_lp_assignment(cost, g, alpha, beta, *, random_state=None):
+    """Optimal vertex of the fair-assignment LP; returns the (n, k) fractional assignment.
+
+    Up to ``_DIRECT_LP_SIZE`` columns (n k) the sparse LP is solved whole by HiGHS; beyond,
+    by column generation started from the multipliers of the LP on a sample.
+    """
     n, k = cost.shape
     G = alpha.shape[0]
     tol = 1e-9 * max(1.0, float(cost.max()))
+    scale = float(np.mean(cost.min(1))) or 1.0
     if n * k <= _DIRECT_LP_SIZE:
         free = np.ones(n, bool)
         cand = np.ones((n, k), bool)
         fixed_center = np.zeros(n, np.int64)
+        gap0 = np.zeros((n, k))
+        tau = np.inf
     else:
-        w, scale = _smoothed_dual(cost, g, k, G, alpha, beta)
+        w = _sample_duals(cost, g, k, G, alpha, beta, check_random_state(random_state))
         R0 = cost - w[:, g].T
         gap0 = R0 - R0.min(1, keepdims=True)
         fixed_center = R0.argmin(1)
@@ -361,7 +371,7 @@ class FairAssignment(FairClusteringMixin, BaseEstimator):
         r = np.bincount(g, minlength=G) / n
         alpha, beta = self._bounds(r, groups)
         cost = np.sqrt(_sq_distances(X, C)) ** p if p != 2 else _sq_distances(X, C)
-        X_frac = fair_lp_assignment(cost, g, alpha, beta)
+        X_frac = fair_lp_assignment(cost, g, alpha, beta, random_state=rng)
         labels = iterative_rounding(X_frac, cost, g, G)
         counts = np.zeros((k, G))
         np.add.at(counts, (labels, g), 1.0)

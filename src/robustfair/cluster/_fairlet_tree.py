@@ -9,11 +9,12 @@ balanced itself (phase 2, "may-remove", and phase 3, "unsaturated fairlets"), an
 the sent-up set into (p, q)-fairlets with the basic decomposition of Chierichetti et al.
 (2017, Lemma 3). What is left in each child is balanced and goes down a level.
 
-Everything is vectorized per tree level: cell ids are ``floor((X - lower + shift) /
-side)`` bits refined with ``np.unique``; the per-node phases are segmented cumulative
-sums over the children of all nodes of the level at once. The Python loop runs over tree
-levels only (at most ``max_depth``, typically 10-25), never over points or nodes.
-Time O(n d L log n), memory O(n d).
+Everything is vectorized per tree level. The points are sorted once along the Z-order
+(Morton) curve of the shifted quadtree, so every cell at every depth is a contiguous run;
+a level's cells are read off the depth at which consecutive points part, and the
+per-node phases are segmented cumulative sums over the children of all nodes of the
+level at once. The Python loop runs over tree levels only (at most ``MAX_DEPTH``,
+typically 10-25), never over points or nodes. Time O(n d + n log n + n L), memory O(n d).
 """
 
 from __future__ import annotations
@@ -109,29 +110,6 @@ def _basic_fairlets(group: np.ndarray, color: np.ndarray, p: int, q: int, n_grou
     return local, n_fairlets
 
 
-def _child_ids(node: np.ndarray, Z: np.ndarray, level: int) -> tuple[np.ndarray, np.ndarray]:
-    """Compact ids of the level-(level+1) cells of the points (rows of ``Z`` in [0, 1)).
-
-    Children of one parent get consecutive ids, parents in increasing order. Orthant
-    bits are folded into the parent id in chunks so the key fits in an int64 for any d.
-    Returns (child id per point, parent id per child).
-    """
-    bits = (np.floor(Z * float(2 ** (level + 1))).astype(np.int64) & 1) if Z.shape[0] else Z.astype(np.int64)
-    ids = node.astype(np.int64)
-    d = Z.shape[1]
-    room = max(1, 62 - int(max(int(ids.max(initial=0)), Z.shape[0], 1)).bit_length())
-    for start in range(0, d, room):
-        chunk = bits[:, start : start + room]
-        code = chunk @ (np.int64(1) << np.arange(chunk.shape[1], dtype=np.int64))
-        key = ids * (np.int64(1) << chunk.shape[1]) + code
-        _, ids = np.unique(key, return_inverse=True)
-        ids = ids.ravel().astype(np.int64)
-    n_child = int(ids.max(initial=-1)) + 1
-    parent = np.zeros(n_child, dtype=np.int64)
-    parent[ids] = node
-    return ids, parent
-
-
 def _send_up_counts(Rc, Bc, parent, n_parents, p, q):
     """Backurs et al. phases 1-3 for all nodes of a level; children sorted by parent.
 
@@ -183,29 +161,72 @@ def _send_up_counts(Rc, Bc, parent, n_parents, p, q):
     return Rc, Bc
 
 
-def _morton_rank(Z: np.ndarray, levels: int = 20) -> np.ndarray:
-    """Rank of every point along the Z-order (Morton) curve of the quadtree.
+def _spread_table(n_bits: int, stride: int) -> np.ndarray:
+    """Table taking an ``n_bits``-bit value to the same bits ``stride`` positions apart."""
+    v = np.arange(2**n_bits, dtype=np.int64)
+    out = np.zeros_like(v)
+    for t in range(n_bits):  # bit planes of the table, not points
+        out |= ((v >> t) & 1) << (t * stride)
+    return out
 
-    Points of one cell are contiguous in it, at every level. Bits are packed level by
-    level into int64 words of 62 bits; the loop runs over (level, dimension) bit planes.
+
+def _z_order(cells: np.ndarray, depth: int) -> np.ndarray:
+    """Permutation sorting points by their quadtree cell at depth 1, then 2, ..., ``depth``.
+
+    ``cells`` holds integer coordinates of ``depth`` bits. The sort key (the Z-order or
+    Morton code: the orthant bits of depth 1, then depth 2, ...) is built one 62-bit word
+    at a time, each word by a bit-spreading table lookup per dimension, and later words
+    are built and sorted only for the points still tied, so in practice the cost is one
+    argsort of one int64 key. Points of one cell are contiguous in the result at every depth.
     """
-    n, d = Z.shape
-    cells = np.floor(Z * float(2**levels)).astype(np.int64)
-    words, cur, used = [], np.zeros(n, dtype=np.int64), 0
-    for level in range(levels):
-        shift = levels - 1 - level
-        for j in range(d):
-            cur = (cur << 1) | ((cells[:, j] >> shift) & 1)
-            used += 1
-            if used == 62:
-                words.append(cur)
-                cur, used = np.zeros(n, dtype=np.int64), 0
-    if used:
-        words.append(cur)
-    order = np.lexsort(words[::-1])  # lexsort's last key is the primary one
-    rank = np.empty(n, dtype=np.int64)
-    rank[order] = np.arange(n)
-    return rank
+    n, d = cells.shape
+    if d <= 62:
+        per_word, dim_chunks = min(16, 62 // d), [(0, d)]
+    else:
+        per_word, dim_chunks = 1, [(j, min(j + 62, d)) for j in range(0, d, 62)]
+    order = np.arange(n, dtype=np.int64)
+    tied = order  # positions (in ``order``) of points that share a run with another
+    run = np.zeros(n, dtype=np.int64)
+    tables: dict = {}
+    for m0 in range(1, depth + 1, per_word):  # words of the key: few, and usually one
+        L = min(per_word, depth - m0 + 1)
+        for j0, j1 in dim_chunks:
+            if tied.shape[0] == 0:
+                return order
+            dj = j1 - j0
+            table = tables.setdefault((L, dj), _spread_table(L, dj))
+            pts = order[tied]
+            word = np.zeros(pts.shape[0], dtype=np.int64)
+            for jj in range(dj):  # dimensions: d table lookups over the tied points
+                sl = (cells[pts, j0 + jj] >> (depth - (m0 + L - 1))) & ((1 << L) - 1)
+                word |= table[sl] << (dj - 1 - jj)
+            r = run[tied]
+            perm = np.argsort(word) if tied.shape[0] == n and m0 == 1 and j0 == 0 else np.lexsort((word, r))
+            order[tied] = pts[perm]
+            word, r = word[perm], r[perm]
+            new = np.ones(tied.shape[0], dtype=bool)
+            new[1:] = (word[1:] != word[:-1]) | (r[1:] != r[:-1])
+            ids = np.cumsum(new) - 1
+            size = np.bincount(ids)
+            run[tied] = ids
+            keep = size[ids] > 1
+            tied, run_t = tied[keep], ids[keep]
+            run[tied] = run_t
+    return order
+
+
+def _split_depth(cells_sorted: np.ndarray, depth: int) -> np.ndarray:
+    """For each point in Z-order, the first tree depth at which it leaves the previous point's cell.
+
+    0 for the first point; ``depth + 1`` when the two share a cell at every depth.
+    """
+    n = cells_sorted.shape[0]
+    out = np.zeros(n, dtype=np.int64)
+    if n > 1:
+        x = np.bitwise_or.reduce(cells_sorted[1:] ^ cells_sorted[:-1], axis=1)
+        bit_length = np.frexp(x.astype(np.float64))[1]  # exact: x < 2**depth <= 2**52
+        out[1:] = depth + 1 - bit_length
+    return out
 
 
 def tree_fairlet_decomposition(
@@ -214,6 +235,11 @@ def tree_fairlet_decomposition(
     """Fairlet id of every point (0..F-1) and F, for two colors 0/1 and 1 <= p <= q.
 
     The caller checks that the whole set is (p, q)-balanced.
+
+    The points are sorted once in Z-order (Morton order) of the shifted quadtree, so that
+    every cell at every depth is a contiguous run; a level's cells are then read off the
+    depth at which consecutive points part (``_split_depth``), and the ranks inside a
+    (cell, color) by segmented cumulative sums: no sort per level.
     """
     n, d = X.shape
     color = color.astype(np.int64)
@@ -221,55 +247,76 @@ def tree_fairlet_decomposition(
     side = float((X.max(axis=0) - lower).max())
     fairlet = np.full(n, -1, dtype=np.int64)
     n_fairlets = 0
-    active = np.arange(n, dtype=np.int64)
-    node = np.zeros(n, dtype=np.int64)
-    n_nodes = 1
     if side > 0:
         shift = rng.uniform(0.0, side, size=d)
-        # Z in [0, 1): position inside the root cube of side 2 * side, randomly shifted
-        Z = (X - lower + shift) / (2.0 * side)
-        np.clip(Z, 0.0, np.nextafter(1.0, 0.0), out=Z)
+        # integer cell coordinates at the deepest level inside the root cube of side
+        # 2 * side, randomly shifted; the cell at depth m is cells >> (MAX_DEPTH - m)
+        Z = X - (lower - shift)
+        Z *= float(2**MAX_DEPTH) / (2.0 * side)
+        np.floor(Z, out=Z)
+        np.clip(Z, 0.0, float(2**MAX_DEPTH - 1), out=Z)
+        cells = Z.astype(np.int64)
+        del Z
         # Which points a child sends up, and how the sent-up set is cut into fairlets, is
         # free in Backurs et al.; taking them in Z-order keeps each fairlet spatially tight.
-        zrank = _morton_rank(Z)
+        order = _z_order(cells, MAX_DEPTH)
+        split = _split_depth(cells[order], MAX_DEPTH)
+        del cells
+    else:
+        order = np.arange(n, dtype=np.int64)
+        split = np.full(n, MAX_DEPTH + 1, dtype=np.int64)
+        split[:1] = 0
+    color_z = color[order]
+    pos = np.arange(n, dtype=np.int64)  # active points, as positions in Z-order
     for level in range(MAX_DEPTH + 1):
-        if active.shape[0] == 0:
+        if pos.shape[0] == 0:
             break
-        col = color[active]
+        col = color_z[pos]
         if side == 0 or level == MAX_DEPTH:
             # leaves: every node's remaining points are balanced; fairlet them together
+            node = np.cumsum(split <= level) - 1  # cell at depth ``level`` of every active point
+            n_nodes = int(node[-1]) + 1
             local, counts = _basic_fairlets(node, col, p, q, n_nodes)
             offsets = n_fairlets + np.cumsum(counts) - counts
-            fairlet[active] = offsets[node] + local
+            fairlet[order[pos]] = offsets[node] + local
             n_fairlets += int(counts.sum())
             break
-        child, parent = _child_ids(node, Z[active], level)
-        n_child = parent.shape[0]
-        Rc = np.bincount(child[col == 0], minlength=n_child)
-        Bc = np.bincount(child[col == 1], minlength=n_child)
+        # children (cells at depth level + 1) are the runs of the Z-order; per-child counts
+        # and the parent of every child come from the runs' first points
+        n_active = pos.shape[0]
+        is_red = col == 0
+        start = np.flatnonzero(split <= level + 1)
+        size = np.diff(start, append=n_active)
+        Rc = np.add.reduceat(is_red, start, dtype=np.int64)
+        Bc = size - Rc
+        parent = np.cumsum(split[start] <= level) - 1
+        n_nodes = int(parent[-1]) + 1
         keep_r, keep_b = _send_up_counts(Rc, Bc, parent, n_nodes, p, q)
+        if not ((keep_r < Rc) | (keep_b < Bc)).any():
+            continue  # no child sends a point up: the level leaves everything as it was
+        child = np.repeat(np.arange(start.shape[0], dtype=np.int64), size)
+        # rank of every point within its (child, color), in Z-order: segmented cumsums
+        red_before = np.cumsum(is_red) - is_red
+        s0 = start[child]
+        rb0 = red_before[s0]
+        rank = np.where(is_red, red_before - rb0, (np.arange(n_active) - red_before) - (s0 - rb0))
         # the last points (in Z-order) of each (child, color) go up to the node
-        order = np.lexsort((zrank[active], col, child))
-        rank = np.empty(active.shape[0], dtype=np.int64)
-        rank[order] = _ranks(child[order] * 2 + col[order])
-        keep = np.where(col == 0, keep_r[child], keep_b[child])
-        up = rank >= keep
-        if up.any():
-            up_idx = np.flatnonzero(up)
-            # sent-up points in Z-order: fairlets gather neighbours (and one child's points)
-            up_idx = up_idx[np.argsort(zrank[active[up_idx]], kind="stable")]
-            g = node[up_idx]
-            local, counts = _basic_fairlets(g, col[up_idx], p, q, n_nodes)
-            offsets = n_fairlets + np.cumsum(counts) - counts
-            fairlet[active[up_idx]] = offsets[g] + local
-            n_fairlets += int(counts.sum())
-        stay = ~up
-        active = active[stay]
-        child = child[stay]
-        # renumber the surviving children compactly, keeping their order
-        used, node = np.unique(child, return_inverse=True)
-        node = node.ravel().astype(np.int64)
-        n_nodes = used.shape[0]
+        up = rank >= np.where(is_red, keep_r[child], keep_b[child])
+        up_idx = np.flatnonzero(up)  # already in Z-order: fairlets gather neighbours
+        g = parent[child[up_idx]]
+        local, counts = _basic_fairlets(g, col[up_idx], p, q, n_nodes)
+        offsets = n_fairlets + np.cumsum(counts) - counts
+        fairlet[order[pos[up_idx]]] = offsets[g] + local
+        n_fairlets += int(counts.sum())
+        stay = np.flatnonzero(~up)
+        if stay.shape[0] == 0:
+            break
+        # two survivors part at the shallowest split between them
+        bounds = np.empty(stay.shape[0], dtype=np.int64)
+        bounds[0] = 0
+        bounds[1:] = stay[:-1] + 1
+        split = np.minimum.reduceat(split[: stay[-1] + 1], bounds)
+        pos = pos[stay]
     return fairlet, n_fairlets
 
 
@@ -277,23 +324,29 @@ def fairlet_medoids(X: np.ndarray, fairlet: np.ndarray, n_fairlets: int) -> np.n
     """Index of the medoid (least summed distance to its fairlet) of every fairlet.
 
     Vectorized by fairlet size: fairlets have at most about 2q + p points, so the loop
-    runs over the few distinct sizes and the pairs inside a fairlet, not over fairlets.
+    runs over the few distinct sizes (and chunks of fairlets), each step one batched
+    pairwise-distance computation, not over fairlets.
     """
-    order = np.argsort(fairlet, kind="stable")
+    order = np.argsort(fairlet)  # the order inside a fairlet is free; unstable sorts are fastest
     sizes = np.bincount(fairlet, minlength=n_fairlets)
     starts = np.cumsum(sizes) - sizes
     medoid = np.empty(n_fairlets, dtype=np.int64)
     for s in np.unique(sizes):
         f = np.flatnonzero(sizes == s)
-        members = order[starts[f][:, None] + np.arange(s)]  # (n_f, s)
         if s <= 2:
-            medoid[f] = members[:, 0]
+            medoid[f] = order[starts[f]]
             continue
-        total = np.zeros((f.shape[0], s))
-        for i in range(s):
-            for j in range(i + 1, s):
-                dij = np.sqrt(((X[members[:, i]] - X[members[:, j]]) ** 2).sum(axis=1))
-                total[:, i] += dij
-                total[:, j] += dij
-        medoid[f] = members[np.arange(f.shape[0]), total.argmin(axis=1)]
+        step = max(1, 4_000_000 // int(s * s))  # at most 32 MB of distances at once
+        for a in range(0, f.shape[0], step):
+            members = order[starts[f[a : a + step]][:, None] + np.arange(s)]  # (n_f, s)
+            P = X[members]
+            P -= P[:, :1, :]  # translate each fairlet to its first point: Gram trick stays exact enough
+            sq = np.einsum("fsd,fsd->fs", P, P)
+            D = np.matmul(P, P.transpose(0, 2, 1))
+            D *= -2.0
+            D += sq[:, :, None]
+            D += sq[:, None, :]
+            np.maximum(D, 0.0, out=D)
+            np.sqrt(D, out=D)
+            medoid[f[a : a + step]] = members[np.arange(members.shape[0]), D.sum(axis=2).argmin(axis=1)]
     return medoid

@@ -1,0 +1,119 @@
+"""Shared parts of the speed benchmarks: machine record, timing, peak memory, data.
+
+Not a benchmark itself. Every speed benchmark writes ``benchmarks/results/NAME.json``
+holding ``machine()`` (cores, BLAS/OpenMP pools via threadpoolctl, platform), the date,
+the exact command, and its figures. The machine is shared, so targets are stated as
+ratios to a baseline timed in the same run (best of ``repeat``), not absolute seconds.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import platform
+import resource
+import shlex
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def machine() -> dict:
+    """Cores, thread pools (threadpoolctl), platform, library versions, date."""
+    from threadpoolctl import threadpool_info
+
+    import scipy
+    import sklearn
+
+    pools = [
+        {k: p.get(k) for k in ("user_api", "internal_api", "num_threads", "version", "threading_layer")}
+        for p in threadpool_info()
+    ]
+    return {
+        "date_utc": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "cpu_count": os.cpu_count(),
+        "cpu_affinity": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "platform": platform.platform(),
+        "processor": platform.processor() or platform.machine(),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
+        "scikit-learn": sklearn.__version__,
+        "threadpools": pools,
+    }
+
+
+def command() -> str:
+    """The command line that ran this script."""
+    return " ".join(shlex.quote(a) for a in [Path(sys.executable).name, *sys.argv])
+
+
+def best_time(fn: Callable[[], Any], repeat: int = 3) -> tuple[float, Any]:
+    """Least wall time of ``repeat`` calls (the run least disturbed by other load) and the last result."""
+    best, out = np.inf, None
+    for _ in range(repeat):
+        t = time.perf_counter()
+        out = fn()
+        best = min(best, time.perf_counter() - t)
+    return best, out
+
+
+def rss_mib() -> float:
+    """Current resident set size of this process, MiB (Linux /proc)."""
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def peak_rss_mib() -> float:
+    """Peak resident set size of this process so far (VmHWM), MiB.
+
+    Read from /proc rather than ``getrusage``: ``ru_maxrss`` survives ``exec`` and would
+    report the parent's peak in a freshly started child.
+    """
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:  # pragma: no cover - not Linux
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_isolated(args: list[str], timeout: float) -> dict:
+    """Run ``python <args>`` in a fresh process (clean peak memory); parse its last JSON line."""
+    try:
+        proc = subprocess.run([sys.executable, *args], capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return {"status": f"timeout after {timeout:.0f} s"}
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
+    if proc.returncode != 0 or not lines:
+        return {"status": "error", "stderr_tail": proc.stderr[-600:]}
+    return json.loads(lines[-1])
+
+
+def write(name: str, payload: dict) -> Path:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / f"{name}.json"
+    out.write_text(json.dumps({"benchmark": name, "command": command(), "machine": machine(), **payload}, indent=2) + "\n")
+    print("wrote", out)
+    return out
+
+
+def blobs(n: int, d: int = 5, seed: int = 0, minority: float = 0.3) -> tuple[np.ndarray, np.ndarray]:
+    """Ten Gaussian blobs; group 1 makes up ``minority`` of the data, unevenly per blob."""
+    rng = np.random.default_rng(seed)
+    centers = rng.normal(0, 5, size=(10, d))
+    blob = rng.integers(10, size=n)
+    X = centers[blob] + rng.normal(size=(n, d))
+    share = minority * np.where(blob < 5, 1.3, 0.7)
+    s = (rng.random(n) < share).astype(np.int64)
+    return X, s
