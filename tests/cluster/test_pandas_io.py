@@ -91,3 +91,14 @@ def test_mlp_influence_keeps_feature_names():
     assert list(model.feature_names_in_) == ["age", "hours"]
     with pytest.raises(ValueError, match="unseen at fit time"):
         model.predict(X.rename(columns={"hours": "HOURS"}))
+
+
+@pytest.mark.parametrize("name", ["kmedian", "kcenter", "sfd"])
+def test_vanilla_and_fairlet_estimators_keep_feature_names(name):
+    X, sf = frame()
+    params = {"p": 1, "q": 3} if name == "sfd" else {}
+    model = make_clusterer(name, 2, random_state=0, **params)
+    model.fit(X, sensitive_features=sf["sex"]) if name == "sfd" else model.fit(X)
+    assert list(model.feature_names_in_) == ["age", "hours"]
+    with pytest.raises(ValueError, match="feature names"):
+        model.predict(X.rename(columns={"age": "AGE"}))

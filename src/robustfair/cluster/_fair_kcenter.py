@@ -32,7 +32,7 @@ from scipy import sparse
 from scipy.optimize import linprog
 from sklearn.base import BaseEstimator, ClusterMixin
 
-from .._validation import check_fraction, check_n_clusters, check_positive, check_random_state
+from .._validation import check_fraction, check_n_clusters, check_positive, check_random_state, record_feature_names
 from ._base import FairClusteringMixin, check_fit_array
 from ._registry import register_method
 
@@ -65,7 +65,9 @@ class _NearestCenterMixin:
         from sklearn.utils.validation import check_is_fitted
 
         check_is_fitted(self, "cluster_centers_")
+        X_in = X
         X = check_fit_array(X, "X")
+        record_feature_names(self, X_in, reset=False)  # scikit-learn's checks of names and width
         if X.shape[1] != self.n_features_in_:
             raise ValueError(
                 f"X has {X.shape[1]} features, but {type(self).__name__} is expecting "
@@ -94,10 +96,11 @@ class KCenter(_NearestCenterMixin, ClusterMixin, BaseEstimator):
 
     def fit(self, X: Any, y: Any = None, *, sensitive_features: Any = None) -> "KCenter":
         """Fit on ``X``; ``sensitive_features`` is accepted and ignored (vanilla method)."""
+        X_in = X
         X = check_fit_array(X, "X")
         k = check_n_clusters(self.n_clusters, X.shape[0])
         rng = check_random_state(self.random_state)
-        self.n_features_in_ = X.shape[1]
+        record_feature_names(self, X_in, reset=True)
         self.center_indices_ = gonzalez(X, k, rng)
         self.cluster_centers_ = X[self.center_indices_].copy()
         d = _sq_dist(X, self.cluster_centers_)

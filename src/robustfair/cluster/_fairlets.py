@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin
 
-from .._validation import check_choice, check_n_clusters, check_random_state, seed_from
+from .._validation import check_choice, check_n_clusters, check_random_state, record_feature_names, seed_from
 from ._base import FairClusteringMixin, check_fit_array
 from ._fair_kcenter import _NearestCenterMixin, _sq_dist, gonzalez
 from ._fairlet_tree import fairlet_medoids, is_balanced, tree_fairlet_decomposition
@@ -311,10 +311,11 @@ class KMedian(_NearestCenterMixin, ClusterMixin, BaseEstimator):
 
     def fit(self, X: Any, y: Any = None, *, sensitive_features: Any = None) -> "KMedian":
         """Fit on ``X``; ``sensitive_features`` is accepted and ignored (vanilla method)."""
+        X_in = X
         X = check_fit_array(X, "X")
         k = check_n_clusters(self.n_clusters, X.shape[0])
         rng = check_random_state(self.random_state)
-        self.n_features_in_ = X.shape[1]
+        record_feature_names(self, X_in, reset=True)
         med = kmedian(X, k, rng)
         d = _sq_dist(X, X[med])
         labels = d.argmin(1)
