@@ -155,7 +155,7 @@ class DeepFairDiscriminativeClustering(FairClusteringMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ fit
 
-    def fit(self, X: Any, y: Any = None, *, sensitive_features: Any = None) -> "DeepFairDiscriminativeClustering":
+    def fit(self, X: Any, y: Any = None, *, sensitive_features: Any = None) -> DeepFairDiscriminativeClustering:
         """Train on ``X`` with the protected attribute (Algorithm 1).
 
         Parameters

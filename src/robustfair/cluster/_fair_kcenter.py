@@ -60,6 +60,9 @@ def gonzalez(X: np.ndarray, n_clusters: int, rng: np.random.Generator) -> np.nda
 
 
 class _NearestCenterMixin:
+    n_features_in_: int
+    cluster_centers_: np.ndarray
+
     def predict(self, X: Any) -> np.ndarray:
         """Index of the nearest center in ``cluster_centers_`` for every row of ``X``."""
         from sklearn.utils.validation import check_is_fitted
@@ -94,7 +97,7 @@ class KCenter(_NearestCenterMixin, ClusterMixin, BaseEstimator):
         self.n_clusters = n_clusters
         self.random_state = random_state
 
-    def fit(self, X: Any, y: Any = None, *, sensitive_features: Any = None) -> "KCenter":
+    def fit(self, X: Any, y: Any = None, *, sensitive_features: Any = None) -> KCenter:
         """Fit on ``X``; ``sensitive_features`` is accepted and ignored (vanilla method)."""
         X_in = X
         X = check_fit_array(X, "X")
@@ -203,7 +206,7 @@ class FairKCenter(FairClusteringMixin, _NearestCenterMixin, BaseEstimator):
         self.n_rounding_trials = n_rounding_trials
         self.random_state = random_state
 
-    def fit(self, X: Any, y: Any = None, *, sensitive_features: Any = None) -> "FairKCenter":
+    def fit(self, X: Any, y: Any = None, *, sensitive_features: Any = None) -> FairKCenter:
         """Cluster ``X`` fairly with respect to ``sensitive_features``; returns ``self``."""
         X, group, groups = self._validate_fit_input(X, sensitive_features)
         n = X.shape[0]
@@ -250,6 +253,7 @@ class FairKCenter(FairClusteringMixin, _NearestCenterMixin, BaseEstimator):
             v = _additive_violation(trial, group, k, n_groups, alpha, beta)
             if viol is None or v < viol:
                 labels, viol = trial, v
+        assert labels is not None  # at least one trial ran
         used, labels = np.unique(labels, return_inverse=True)
         self.labels_ = labels.ravel()
         self.center_indices_ = centers[used]

@@ -23,7 +23,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 from sklearn.cluster import kmeans_plusplus
 
@@ -175,7 +174,7 @@ class FairLloyd(FairClusteringMixin, BaseEstimator):
         cost, labels = _group_costs(X, C, g, G, sizes, x_sq)
         k = C.shape[0]
         it = 0
-        for it in range(1, self.max_iter + 1):  # Lloyd rounds: sequential by nature
+        for it in range(1, self.max_iter + 1):  # noqa: B007 - Lloyd rounds (sequential); the count is returned
             a, mu, delta = _partition_stats(X, labels, g, k, G, sizes, x_sq)
             C = _line_search_centers(a, mu, delta, C) if G == 2 else _mw_centers(a, mu, delta, C)
             new_cost, new_labels = _group_costs(X, C, g, G, sizes, x_sq)
@@ -203,6 +202,7 @@ class FairLloyd(FairClusteringMixin, BaseEstimator):
             C, labels, cost, it = self._run(X, g, G, sizes, C0, x_sq)
             if best is None or cost.max() < best[2].max():
                 best = (C, labels, cost, it)
+        assert best is not None  # n_init >= 1
         C, labels, cost, it = best
         self.cluster_centers_ = C
         self.labels_ = labels.astype(np.int64)

@@ -72,6 +72,7 @@ def kmedian(
         cost = float(np.sqrt(_sq_dist(X, X[med]).min(1)).sum())
         if cost < best_cost:
             best, best_cost = med, cost
+    assert best is not None  # n_draws >= 1
     return best
 
 
@@ -196,7 +197,7 @@ class FairletDecomposition(_FairletClusteringBase):
         self.n_neighbors = n_neighbors
         self.random_state = random_state
 
-    def fit(self, X: Any, y: Any = None, *, sensitive_features: Any = None) -> "FairletDecomposition":
+    def fit(self, X: Any, y: Any = None, *, sensitive_features: Any = None) -> FairletDecomposition:
         """Decompose into fairlets, cluster them; returns ``self``."""
         from ._fairlet_flow import flow_fairlets
 
@@ -271,7 +272,7 @@ class ScalableFairletDecomposition(_FairletClusteringBase):
         self.q = q
         self.random_state = random_state
 
-    def fit(self, X: Any, y: Any = None, *, sensitive_features: Any = None) -> "ScalableFairletDecomposition":
+    def fit(self, X: Any, y: Any = None, *, sensitive_features: Any = None) -> ScalableFairletDecomposition:
         """Decompose into (p, q)-fairlets on a quadtree, cluster them; returns ``self``."""
         X, codes, groups = self._validate_fit_input(X, sensitive_features)
         _two_groups(codes, groups, "ScalableFairletDecomposition")
@@ -309,7 +310,7 @@ class KMedian(_NearestCenterMixin, ClusterMixin, BaseEstimator):
         self.n_clusters = n_clusters
         self.random_state = random_state
 
-    def fit(self, X: Any, y: Any = None, *, sensitive_features: Any = None) -> "KMedian":
+    def fit(self, X: Any, y: Any = None, *, sensitive_features: Any = None) -> KMedian:
         """Fit on ``X``; ``sensitive_features`` is accepted and ignored (vanilla method)."""
         X_in = X
         X = check_fit_array(X, "X")

@@ -138,6 +138,7 @@ def weighted_kmedian(
         out = _lloyd_weiszfeld(Q[sub], w[sub], Q[sub][seeds].copy(), max_iter, tol)
         if best is None or out[3] < best[3]:
             best = out
+    assert best is not None  # n_init >= 1
     C = best[0]
     C, D, labels, cost = _lloyd_weiszfeld(Q, w, C, max_iter, tol) if sub.shape[0] < m else best
     # an empty cluster takes the point of largest weighted distance to its center
