@@ -104,39 +104,9 @@ def frame_fields(
     name: str = "frame",
     description: str = "",
 ) -> dict[str, Any]:
-    """The fields of a :class:`Dataset` from a pandas DataFrame (see :meth:`Dataset.from_frame`).
+    """The fields of a :class:`Dataset` from a pandas DataFrame, for :meth:`Dataset.from_frame`.
 
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        One row per person.
-    target : str, optional
-        Column of class labels (kept as they are, strings included), for accuracy and NMI.
-    sensitive : str or list of str
-        Protected column(s). Several columns give their intersection as groups
-        (``"sex=F|race=B"``); a comma-separated string names several columns.
-    features : list of str, optional
-        Columns clustered on. Default: every column that is neither ``target`` nor
-        protected (the protected attribute is not a feature unless listed here).
-    missing : {"error", "drop"}, default="error"
-        A missing value (NaN, None, empty cell) in a used column raises ``ValueError``
-        naming the column, or, with ``"drop"``, drops its row.
-    name, description : str
-        Kept on the dataset.
-
-    Returns
-    -------
-    dict
-        The :class:`Dataset` fields: ``X`` encoded by :func:`make_preprocessor` (fitted, kept in
-        ``extras["preprocessor"]``), ``feature_names`` its output names, ``sensitive`` the
-        group id of every row (``0..G-1``) and ``group_names`` the group of each id.
-        ``extras`` also holds ``"sensitive_columns"``, ``"target"`` and ``"n_dropped"``.
-
-    Raises
-    ------
-    ValueError
-        For a column that does not exist, a missing value (with ``missing="error"``), a
-        protected column with one value, an empty table or no feature column left.
+    The arguments, the fields returned and the errors raised are documented there, once.
     """
     pd = _pandas()
     if not isinstance(frame, pd.DataFrame):
