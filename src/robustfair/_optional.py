@@ -52,5 +52,7 @@ def require(module: str, what: str) -> ModuleType:
         missing = getattr(exc, "name", None)
         if missing and missing.split(".")[0] != top:
             raise  # the package is there but one of its own imports failed: not ours to rename
-        raise ImportError(f"{what} needs {package}, which is not installed: pip install 'robustfair[{extra}]'"
-                          f" (or pip install {package})") from exc
+        raise ImportError(
+            f"{what} needs {package}, which is not installed: pip install 'robustfair[{extra}]'"
+            f" (or pip install {package})"
+        ) from exc

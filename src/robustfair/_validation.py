@@ -268,7 +268,12 @@ def check_choice(value: _T, choices: Iterable[Any], name: str) -> _T:
 
 
 def check_fraction(
-    value: Any, name: str, *, low: float = 0.0, high: float = 1.0, inclusive_low: bool = True,
+    value: Any,
+    name: str,
+    *,
+    low: float = 0.0,
+    high: float = 1.0,
+    inclusive_low: bool = True,
     inclusive_high: bool = False,
 ) -> float:
     """Validate a number in [low, high) (bounds' inclusiveness selectable)."""
@@ -316,8 +321,9 @@ def check_n_groups(n_groups: int, name: str = "sensitive_features", min_groups: 
         )
 
 
-def check_binary_mask(mask: Any, name: str = "summary", *, n_frames: int | None = None,
-                      length_name: str = "the video") -> np.ndarray:
+def check_binary_mask(
+    mask: Any, name: str = "summary", *, n_frames: int | None = None, length_name: str = "the video"
+) -> np.ndarray:
     """Return a 1-D 0/1 selection mask as ``uint8``; ``ValueError`` naming ``name`` otherwise.
 
     Booleans and numbers equal to 0 or 1 are accepted. ``n_frames``, when given, is the
@@ -337,8 +343,9 @@ def check_binary_mask(mask: Any, name: str = "summary", *, n_frames: int | None 
     return arr.astype(np.uint8, copy=False)
 
 
-def check_group_matrix(group_labels: Any, name: str = "group_labels", *, n_frames: int | None = None,
-                       length_name: str = "the summary") -> np.ndarray:
+def check_group_matrix(
+    group_labels: Any, name: str = "group_labels", *, n_frames: int | None = None, length_name: str = "the summary"
+) -> np.ndarray:
     """Return a frames-by-groups 0/1 membership matrix as ``float64``.
 
     A 2-D array ``(n_frames, n_groups)`` with 0/1 entries (a frame may hold several groups
@@ -361,14 +368,18 @@ def check_group_matrix(group_labels: Any, name: str = "group_labels", *, n_frame
     if not np.isin(arr, (0.0, 1.0)).all():
         raise ValueError(f"{name} must hold only 0/1 values (1 = the group appears in the frame).")
     if n_frames is not None and arr.shape[0] != n_frames:
-        raise ValueError(
-            f"{name} has {arr.shape[0]} frames but {length_name} has {n_frames}; they must match."
-        )
+        raise ValueError(f"{name} has {arr.shape[0]} frames but {length_name} has {n_frames}; they must match.")
     return arr
 
 
-def check_images(X: Any, name: str = "X", *, image_shape: Any = None, value_range: tuple[float, float] = (0.0, 1.0),
-                 tol: float = 1e-6) -> tuple[np.ndarray, tuple[int, int]]:
+def check_images(
+    X: Any,
+    name: str = "X",
+    *,
+    image_shape: Any = None,
+    value_range: tuple[float, float] = (0.0, 1.0),
+    tol: float = 1e-6,
+) -> tuple[np.ndarray, tuple[int, int]]:
     """Return grayscale images as a float32 ``(n, 1, H, W)`` array and their ``(H, W)``.
 
     ``X`` is ``(n, H*W)`` (square images unless ``image_shape`` is given), ``(n, H, W)`` or
@@ -402,8 +413,9 @@ def check_images(X: Any, name: str = "X", *, image_shape: Any = None, value_rang
     return np.clip(arr, low, high).astype(np.float32), (int(arr.shape[2]), int(arr.shape[3]))
 
 
-def check_n_features(X: np.ndarray, n_features: int, name: str = "X", *,
-                     fitted_on: str = "the model was fitted on") -> np.ndarray:
+def check_n_features(
+    X: np.ndarray, n_features: int, name: str = "X", *, fitted_on: str = "the model was fitted on"
+) -> np.ndarray:
     """Raise ``ValueError`` naming ``name`` unless ``X`` has ``n_features`` columns.
 
     For arrays already through :func:`check_array`; returns ``X`` unchanged. Without it a
@@ -416,8 +428,9 @@ def check_n_features(X: np.ndarray, n_features: int, name: str = "X", *,
     return X
 
 
-def check_bounds(lower: Any, upper: Any, n_features: int, *,
-                 names: tuple[str, str] = ("lower", "upper")) -> tuple[np.ndarray, np.ndarray]:
+def check_bounds(
+    lower: Any, upper: Any, n_features: int, *, names: tuple[str, str] = ("lower", "upper")
+) -> tuple[np.ndarray, np.ndarray]:
     """Return a box ``[lower, upper]`` as two float arrays of shape ``(n_features,)``.
 
     Scalars broadcast to every feature. Raises ``ValueError`` naming the argument for a
@@ -433,14 +446,17 @@ def check_bounds(lower: Any, upper: Any, n_features: int, *,
         if arr.ndim == 0:
             arr = np.full(n_features, float(arr))
         if arr.shape != (n_features,):
-            raise ValueError(f"{name} must be a number or hold one bound per feature ({n_features}); "
-                             f"got shape {arr.shape}.")
+            raise ValueError(
+                f"{name} must be a number or hold one bound per feature ({n_features}); got shape {arr.shape}."
+            )
         if np.isnan(arr).any():
             raise ValueError(f"{name} contains NaN.")
         out.append(arr)
     bad = np.flatnonzero(out[0] > out[1])
     if bad.size:
         j = int(bad[0])
-        raise ValueError(f"{names[0]} must not exceed {names[1]}: feature {j} has {names[0]}={out[0][j]:g} > "
-                         f"{names[1]}={out[1][j]:g} ({bad.size} feature(s) in all).")
+        raise ValueError(
+            f"{names[0]} must not exceed {names[1]}: feature {j} has {names[0]}={out[0][j]:g} > "
+            f"{names[1]}={out[1][j]:g} ({bad.size} feature(s) in all)."
+        )
     return out[0], out[1]

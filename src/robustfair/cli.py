@@ -28,22 +28,30 @@ def _build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def data_dir_option(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--data-dir", metavar="PATH",
-                       help="data root for file datasets (default: $ROBUSTFAIR_DATA)")
+        p.add_argument("--data-dir", metavar="PATH", help="data root for file datasets (default: $ROBUSTFAIR_DATA)")
 
     p = sub.add_parser("demo", help="the main job on built-in data: run, store, print")
     p.add_argument("--db", default=DEFAULT_DB, help=f"results database (default: {DEFAULT_DB})")
     p.add_argument("--seeds", type=int, default=None, help="seeds per step (default: each step's own)")
     p.add_argument("--jobs", type=int, default=1, help="parallel worker processes")
     p.add_argument("--steps", metavar="N,N", help="run only these demo steps (1-5; default: all)")
-    p.add_argument("--report", metavar="PATH", default="robustfair-report.html",
-                   help="where to write the HTML report (default: robustfair-report.html)")
+    p.add_argument(
+        "--report",
+        metavar="PATH",
+        default="robustfair-report.html",
+        help="where to write the HTML report (default: robustfair-report.html)",
+    )
 
     p = sub.add_parser("datasets", help="list datasets, where they are read from and whether present")
     data_dir_option(p)
     p.add_argument("--json", action="store_true", help="machine-readable output")
-    p.add_argument("--fetch", metavar="NAME", action="append", default=[],
-                   help="download NAME from its public source into the data home, SHA-256 checked (repeatable)")
+    p.add_argument(
+        "--fetch",
+        metavar="NAME",
+        action="append",
+        default=[],
+        help="download NAME from its public source into the data home, SHA-256 checked (repeatable)",
+    )
     p.add_argument("--mirror", metavar="URL", help="with --fetch: base URL of a mirror serving the files by name")
 
     p = sub.add_parser("list", help="registered experiments, one line each")
@@ -51,19 +59,33 @@ def _build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("audit", help="audit your own CSV/Parquet file: fairness by group, and under attack")
     p.add_argument("path", help="a CSV (or Parquet) file, one row per person, with a header row")
-    p.add_argument("--sensitive", required=True, metavar="COL[,COL...]",
-                   help="protected column(s); several give their intersection as groups")
+    p.add_argument(
+        "--sensitive",
+        required=True,
+        metavar="COL[,COL...]",
+        help="protected column(s); several give their intersection as groups",
+    )
     p.add_argument("--target", metavar="COL", help="class column, for accuracy and NMI (optional)")
-    p.add_argument("--features", metavar="COL[,COL...]",
-                   help="columns to cluster on (default: all but target and sensitive)")
-    p.add_argument("--methods", default="kmeans,sfd,bera,kfc", metavar="M[,M...]",
-                   help="clustering methods (default: kmeans,sfd,bera,kfc; sfd and fairlet need exactly two "
-                        "groups; see `robustfair.cluster.list_methods`)")
+    p.add_argument(
+        "--features", metavar="COL[,COL...]", help="columns to cluster on (default: all but target and sensitive)"
+    )
+    p.add_argument(
+        "--methods",
+        default="kmeans,sfd,bera,kfc",
+        metavar="M[,M...]",
+        help="clustering methods (default: kmeans,sfd,bera,kfc; sfd and fairlet need exactly two "
+        "groups; see `robustfair.cluster.list_methods`)",
+    )
     p.add_argument("--k", type=int, default=None, help="clusters (default: the target's classes, else 5)")
-    p.add_argument("--attack", action="store_true",
-                   help="run the fairness attack and its random control against each fair method")
-    p.add_argument("--fractions", default="0.05,0.15,0.3", metavar="F[,F...]",
-                   help="attacked fractions of group labels (default: 0.05,0.15,0.3)")
+    p.add_argument(
+        "--attack", action="store_true", help="run the fairness attack and its random control against each fair method"
+    )
+    p.add_argument(
+        "--fractions",
+        default="0.05,0.15,0.3",
+        metavar="F[,F...]",
+        help="attacked fractions of group labels (default: 0.05,0.15,0.3)",
+    )
     p.add_argument("--budget", type=int, default=20, help="queries of the attack's search per fraction (default: 20)")
     p.add_argument("--n-boot", type=int, default=200, help="bootstrap replicates for the intervals (default: 200)")
     p.add_argument("--seed", type=int, default=0, help="random_state of methods, attack and bootstrap (default: 0)")
@@ -72,22 +94,35 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print exactly one JSON object on stdout")
     p.add_argument("-o", "--output", metavar="PATH", help="write the HTML report with grouped tables and plots")
 
-    p = sub.add_parser("run", help="run (or resume) a named experiment's sweep (`run NAME --help`: its settings)",
-                       add_help=False)
-    p.add_argument("-h", "--help", action="store_true", dest="show_help",
-                   help="show this help, and with NAME every setting of that experiment")
+    p = sub.add_parser(
+        "run", help="run (or resume) a named experiment's sweep (`run NAME --help`: its settings)", add_help=False
+    )
+    p.add_argument(
+        "-h",
+        "--help",
+        action="store_true",
+        dest="show_help",
+        help="show this help, and with NAME every setting of that experiment",
+    )
     p.add_argument("name", nargs="?", help="experiment name (see `robustfair list`)")
     parser.set_defaults(run_parser=p)
-    p.add_argument("--set", dest="settings", action="append", default=[], metavar="KEY=VALUE",
-                   help="config value; comma-separated values sweep scalar keys (repeatable)")
+    p.add_argument(
+        "--set",
+        dest="settings",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="config value; comma-separated values sweep scalar keys (repeatable)",
+    )
     p.add_argument("--seeds", type=int, default=None, help="number of seeds, 0..N-1 (default: 1)")
     p.add_argument("--db", default=DEFAULT_DB, help=f"results database (default: {DEFAULT_DB})")
     p.add_argument("--jobs", type=int, default=1, help="parallel worker processes (joblib)")
     p.add_argument("--json", action="store_true", help="print exactly one JSON object on stdout")
     p.add_argument("--scheduler", metavar="ADDRESS", help="run cells on a running Dask scheduler")
     p.add_argument("--cluster", metavar="local:N", help="start a Dask LocalCluster of N workers for the sweep")
-    p.add_argument("--reuse", action="store_true",
-                   help="keep cells another code version stored (default: recompute them)")
+    p.add_argument(
+        "--reuse", action="store_true", help="keep cells another code version stored (default: recompute them)"
+    )
     data_dir_option(p)
 
     p = sub.add_parser("report", help="write the HTML report of a results database")
@@ -180,8 +215,20 @@ def _cmd_datasets(args: argparse.Namespace) -> int:
             return 0
     infos = list_datasets()
     if args.json:
-        print(json.dumps([{"name": i.name, "kind": i.kind, "path": None if i.path is None else str(i.path),
-                           "present": i.present, "description": i.description} for i in infos]))
+        print(
+            json.dumps(
+                [
+                    {
+                        "name": i.name,
+                        "kind": i.kind,
+                        "path": None if i.path is None else str(i.path),
+                        "present": i.present,
+                        "description": i.description,
+                    }
+                    for i in infos
+                ]
+            )
+        )
         return 0
     width = max(len(i.name) for i in infos)
     for i in infos:
@@ -193,8 +240,11 @@ def _cmd_datasets(args: argparse.Namespace) -> int:
         print(f"{i.name:<{width}}  {status:<8} {where}")
     root = os.environ.get("ROBUSTFAIR_DATA")
     if root is None:
-        print("\nfile datasets are read from --data-dir, $ROBUSTFAIR_DATA (not set) or the fetch cache; "
-              "`robustfair datasets --fetch NAME` downloads one", file=sys.stderr)
+        print(
+            "\nfile datasets are read from --data-dir, $ROBUSTFAIR_DATA (not set) or the fetch cache; "
+            "`robustfair datasets --fetch NAME` downloads one",
+            file=sys.stderr,
+        )
     return 0
 
 
@@ -204,8 +254,11 @@ def experiment_help(name: str) -> str:
     from .experiments._registry import describe_settings
 
     experiment = get_experiment(name)
-    lines = [f"robustfair run {name} [--set KEY=VALUE ...] [--seeds N] [--db PATH] [--jobs N] [--json]", "",
-             experiment.description]
+    lines = [
+        f"robustfair run {name} [--set KEY=VALUE ...] [--seeds N] [--db PATH] [--jobs N] [--json]",
+        "",
+        experiment.description,
+    ]
     if experiment.cites:
         lines.append(f"reproduces: {experiment.cites}")
     lines += ["", "settings (--set KEY=VALUE; a comma-separated value sweeps a scalar setting):"]
@@ -214,8 +267,9 @@ def experiment_help(name: str) -> str:
     type_width = max(len(r["type"]) for r in rows)
     default_width = min(24, max(len(r["default"]) for r in rows))
     for r in rows:
-        lines.append(f"  {r['name']:<{width}}  {r['type']:<{type_width}}  default {r['default']:<{default_width}}  "
-                     f"{r['help']}")
+        lines.append(
+            f"  {r['name']:<{width}}  {r['type']:<{type_width}}  default {r['default']:<{default_width}}  {r['help']}"
+        )
     return "\n".join(lines)
 
 
@@ -234,9 +288,17 @@ def _cmd_run(args: argparse.Namespace) -> int:
     seeds: Any = args.seeds if args.seeds is not None else 1
     if args.seeds is not None and "seeds" in settings:
         raise ValueError("give the number of seeds once: --seeds or --set seeds=, not both.")
-    result = run_experiment(args.name, settings, seeds=seeds, db=args.db, jobs=args.jobs,
-                            progress=not args.json, scheduler=args.scheduler, cluster=args.cluster,
-                            reuse=args.reuse)
+    result = run_experiment(
+        args.name,
+        settings,
+        seeds=seeds,
+        db=args.db,
+        jobs=args.jobs,
+        progress=not args.json,
+        scheduler=args.scheduler,
+        cluster=args.cluster,
+        reuse=args.reuse,
+    )
     if args.json:
         print(json.dumps(result.to_json(), allow_nan=False))
     else:
@@ -257,13 +319,26 @@ def _cmd_audit(args: argparse.Namespace) -> int:
         fractions = [float(f) for f in _split(args.fractions) or []]
     except ValueError:
         raise ValueError(f"--fractions expects numbers like 0.05,0.15; got {args.fractions!r}.") from None
-    config = _check_config({"methods": _split(args.methods), "k": args.k, "attack": args.attack,
-                            "fractions": fractions, "budget": args.budget, "n_boot": args.n_boot,
-                            "seed": args.seed})
+    config = _check_config(
+        {
+            "methods": _split(args.methods),
+            "k": args.k,
+            "attack": args.attack,
+            "fractions": fractions,
+            "budget": args.budget,
+            "n_boot": args.n_boot,
+            "seed": args.seed,
+        }
+    )
     assert isinstance(config, AuditConfig)
-    data = from_file(args.path, target=args.target, sensitive=_split(args.sensitive) or [],
-                     features=_split(args.features), missing="drop" if args.dropna else "error",
-                     na_values=_split(args.na_values))
+    data = from_file(
+        args.path,
+        target=args.target,
+        sensitive=_split(args.sensitive) or [],
+        features=_split(args.features),
+        missing="drop" if args.dropna else "error",
+        na_values=_split(args.na_values),
+    )
     bar = None
     if not args.json:
         from tqdm.auto import tqdm
@@ -319,8 +394,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             raise ValueError(f"--steps must name steps between 1 and {len(DEMO_STEPS)}; got {args.steps!r}.")
         steps = tuple(DEMO_STEPS[c - 1] for c in chosen)
 
-    print("robustfair demo: fairness and robustness of clustering and classification, end to end on "
-          "built-in data.")
+    print("robustfair demo: fairness and robustness of clustering and classification, end to end on built-in data.")
     run_demo(args.db, seeds=args.seeds, jobs=args.jobs, steps=steps)
     print(f"\nresults stored in {args.db}")
     path = write_report(args.db, args.report)

@@ -67,8 +67,7 @@ def son_social_cost(U: Any, centers: Any, *, sensitive_features: Any) -> float:
     U = check_array(U, "U")
     centers = check_array(centers, "centers")
     if centers.shape != U.shape:
-        raise ValueError(f"centers must have the shape of U {U.shape} (one SON center per point); "
-                         f"got {centers.shape}.")
+        raise ValueError(f"centers must have the shape of U {U.shape} (one SON center per point); got {centers.shape}.")
     codes, _ = encode_labels(check_sensitive_features(sensitive_features, U.shape[0]), "sensitive_features")
     dist = ((U - centers) ** 2).sum(1)
     return float((np.bincount(codes, weights=dist) / np.bincount(codes)).max())
@@ -167,9 +166,18 @@ class ConvexAntidote(BaseEstimator):
     ``relaxed_cost``, ``cost``, ``best_cost``), n_solves_, seconds_.
     """
 
-    def __init__(self, lam: float = 1.0, *, alpha: float | None = None, initial_size: int = 1, step: int = 1,
-                 max_size: int = 5, gammas: tuple[float, ...] = (0.5, 0.9, 0.99), bounded: bool = True,
-                 solver: str | None = None) -> None:
+    def __init__(
+        self,
+        lam: float = 1.0,
+        *,
+        alpha: float | None = None,
+        initial_size: int = 1,
+        step: int = 1,
+        max_size: int = 5,
+        gammas: tuple[float, ...] = (0.5, 0.9, 0.99),
+        bounded: bool = True,
+        solver: str | None = None,
+    ) -> None:
         self.lam = lam
         self.alpha = alpha
         self.initial_size = initial_size
@@ -200,8 +208,10 @@ class ConvexAntidote(BaseEstimator):
         if self.bounded:
             lo, hi = U.min(0), U.max(0)
             constraints += [V >= np.tile(lo, (size, 1)), V <= np.tile(hi, (size, 1))]
-        group_costs = [cp.sum_squares(U[codes == g] - mu[:n][codes == g]) / float((codes == g).sum())
-                       for g in range(codes.max() + 1)]
+        group_costs = [
+            cp.sum_squares(U[codes == g] - mu[:n][codes == g]) / float((codes == g).sum())
+            for g in range(codes.max() + 1)
+        ]
         problem = cp.Problem(cp.Minimize(cp.maximum(*group_costs)), constraints)
         try:
             with warnings.catch_warnings():
@@ -243,8 +253,11 @@ class ConvexAntidote(BaseEstimator):
         best_V, best_cost, best_model = np.empty((0, d)), cost_before, model
         history: list[dict[str, float]] = []
         if met(cost_before):
-            warnings.warn(f"vanilla SON clustering already meets alpha={alpha:.6g}; no antidote data is needed.",
-                          UserWarning, stacklevel=2)
+            warnings.warn(
+                f"vanilla SON clustering already meets alpha={alpha:.6g}; no antidote data is needed.",
+                UserWarning,
+                stacklevel=2,
+            )
         else:
             size = initial
             while size <= max_size:
@@ -261,8 +274,7 @@ class ConvexAntidote(BaseEstimator):
                         size_best, relaxed_best = cost, relaxed
                     if cost < best_cost:
                         best_V, best_cost, best_model = V, cost, cand_model
-                history.append({"size": size, "relaxed_cost": relaxed_best, "cost": size_best,
-                                "best_cost": best_cost})
+                history.append({"size": size, "relaxed_cost": relaxed_best, "cost": size_best, "best_cost": best_cost})
                 if met(best_cost):
                     break
                 size += step

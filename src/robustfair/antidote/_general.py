@@ -53,8 +53,10 @@ def fairness_cost(fairness: str | Callable, X: np.ndarray, centers: np.ndarray, 
         except (TypeError, ValueError) as exc:
             raise ValueError(f"fairness callable must return a number; {type(exc).__name__}: {exc}") from None
         if not np.isfinite(value):
-            raise ValueError(f"fairness callable returned {value} for {centers.shape[0]} center(s); "
-                             "it must return a finite cost (lower is fairer).")
+            raise ValueError(
+                f"fairness callable returned {value} for {centers.shape[0]} center(s); "
+                "it must return a finite cost (lower is fairer)."
+            )
         return value
     check_choice(fairness, _FAIRNESS, "fairness")
     if fairness == "balance":
@@ -279,7 +281,9 @@ class AntidoteData(BaseEstimator):
 
     # -- the lower level: mu = C(U ∪ V) ------------------------------------------------
 
-    def _make_centers_fn(self, U: np.ndarray, seed: int) -> Callable[[np.ndarray], tuple[np.ndarray, np.ndarray | None]]:
+    def _make_centers_fn(
+        self, U: np.ndarray, seed: int
+    ) -> Callable[[np.ndarray], tuple[np.ndarray, np.ndarray | None]]:
         """Return ``cluster(UV) -> (centers, labels of U)``, deterministic in ``UV``."""
         n = U.shape[0]
         clusterer = self.clusterer
@@ -315,8 +319,10 @@ class AntidoteData(BaseEstimator):
         else:
             estimator = clusterer
             if not hasattr(estimator, "fit"):
-                raise ValueError(f"clusterer must be 'kmeans', 'spectral' or an estimator with fit(X); "
-                                 f"got {type(estimator).__name__}.")
+                raise ValueError(
+                    f"clusterer must be 'kmeans', 'spectral' or an estimator with fit(X); "
+                    f"got {type(estimator).__name__}."
+                )
 
         def run_estimator(UV: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
             model = clone(estimator)
@@ -358,11 +364,13 @@ class AntidoteData(BaseEstimator):
             check_choice(fairness, _FAIRNESS, "fairness")
         initial = int(check_positive(self.initial_size, "initial_size", integer=True))
         step = int(check_positive(self.step, "step", integer=True))
-        max_size = initial + 10 * step if self.max_size is None else int(
-            check_positive(self.max_size, "max_size", integer=True))
+        max_size = (
+            initial + 10 * step
+            if self.max_size is None
+            else int(check_positive(self.max_size, "max_size", integer=True))
+        )
         budget = int(check_positive(self.budget_per_size, "budget_per_size", integer=True))
-        coincident_budget = int(check_positive(self.coincident_budget, "coincident_budget", integer=True,
-                                               strict=False))
+        coincident_budget = int(check_positive(self.coincident_budget, "coincident_budget", integer=True, strict=False))
         center_budget = int(check_positive(self.center_budget, "center_budget", integer=True, strict=False))
         low_dim = int(check_positive(self.low_dimension, "low_dimension", integer=True))
         time_budget = None if self.time_budget is None else check_positive(self.time_budget, "time_budget")
@@ -398,14 +406,19 @@ class AntidoteData(BaseEstimator):
         best_V, best_cost = np.empty((0, d)), cost_before
         history: list[dict[str, float]] = []
         if met(cost_before):
-            warnings.warn(f"vanilla clustering already meets alpha={alpha:.6g} (cost {cost_before:.6g}); "
-                          "no antidote data is needed.", UserWarning, stacklevel=2)
+            warnings.warn(
+                f"vanilla clustering already meets alpha={alpha:.6g} (cost {cost_before:.6g}); "
+                "no antidote data is needed.",
+                UserWarning,
+                stacklevel=2,
+            )
         else:
             size = initial
             while size <= max_size:
                 if time_budget is not None and time.perf_counter() - start > time_budget:
                     break
                 t0, q0 = time.perf_counter(), queries
+
                 def spread(v: np.ndarray, size: int = size) -> float:
                     return float(cost_of(v.reshape(size, d))[0])
 
@@ -428,16 +441,23 @@ class AntidoteData(BaseEstimator):
                     def from_centers(c: np.ndarray, size: int = size, k_c: int = k_c) -> np.ndarray:
                         return antidote_for_centers(U, c.reshape(k_c, d), size, lo, hi)
 
-                    res_t = self._search(lambda c: cost_of(from_centers(c))[0], Box(np.tile(lo, k_c), np.tile(hi, k_c)),
-                                         center_budget, low_dim, rng, method="cma",
-                                         options={"x0": np.asarray(centers0, dtype=float).ravel(), "sigma0": 0.01})
+                    res_t = self._search(
+                        lambda c: cost_of(from_centers(c))[0],
+                        Box(np.tile(lo, k_c), np.tile(hi, k_c)),
+                        center_budget,
+                        low_dim,
+                        rng,
+                        method="cma",
+                        options={"x0": np.asarray(centers0, dtype=float).ravel(), "sigma0": 0.01},
+                    )
                     used += res_t.n_queries
                     if res_t.fun < res.fun:
                         res, V = res_t, from_centers(np.asarray(res_t.x, dtype=float))
                 if self.n_jobs != 1:
                     queries = q0 + used  # queries in worker processes are not seen here
-                history.append({"size": size, "cost": float(res.fun), "queries": queries - q0,
-                                "seconds": time.perf_counter() - t0})
+                history.append(
+                    {"size": size, "cost": float(res.fun), "queries": queries - q0, "seconds": time.perf_counter() - t0}
+                )
                 if res.fun < best_cost:
                     best_V, best_cost = V, float(res.fun)
                 if met(res.fun):
@@ -461,8 +481,16 @@ class AntidoteData(BaseEstimator):
         self.seconds_ = time.perf_counter() - start
         return self
 
-    def _search(self, objective: Callable[[np.ndarray], float], space: Any, budget: int, low_dim: int,
-                rng: np.random.Generator, method: str | None = None, options: dict | None = None) -> Any:
+    def _search(
+        self,
+        objective: Callable[[np.ndarray], float],
+        space: Any,
+        budget: int,
+        low_dim: int,
+        rng: np.random.Generator,
+        method: str | None = None,
+        options: dict | None = None,
+    ) -> Any:
         """One ``robustfair.optim.minimize`` run over ``space`` (this estimator's method by default)."""
         from ..optim import minimize
 
@@ -475,8 +503,15 @@ class AntidoteData(BaseEstimator):
         # Threads by default: the queries are scikit-learn/numpy code that releases the GIL,
         # and threads need no copy of U per worker (processes were slower on bank).
         with joblib.parallel_config(prefer="threads"):
-            return minimize(objective, space, method=method, budget=budget, random_state=seed_from(rng),
-                            n_jobs=self.n_jobs, **options)
+            return minimize(
+                objective,
+                space,
+                method=method,
+                budget=budget,
+                random_state=seed_from(rng),
+                n_jobs=self.n_jobs,
+                **options,
+            )
 
     @staticmethod
     def _labels_of_U(U: np.ndarray, centers: np.ndarray, labels: np.ndarray | None) -> np.ndarray:
@@ -486,8 +521,9 @@ class AntidoteData(BaseEstimator):
         return d2.argmin(1)
 
 
-def antidote_for_centers(U: np.ndarray, centers: np.ndarray, size: int, lower: np.ndarray,
-                         upper: np.ndarray) -> np.ndarray:
+def antidote_for_centers(
+    U: np.ndarray, centers: np.ndarray, size: int, lower: np.ndarray, upper: np.ndarray
+) -> np.ndarray:
     """Antidote points that make ``centers`` the means of their clusters (ours, not in the paper).
 
     ``U`` is split by nearest center; cluster ``j`` (``n_j`` points summing to ``S_j``) gets

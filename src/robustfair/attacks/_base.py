@@ -97,13 +97,10 @@ class QueryCounter:
             raise ValueError(f"{self.name} failed on query {self.n_queries}: {type(exc).__name__}: {exc}") from exc
         labels = np.asarray(labels)
         if labels.ndim != 1 or labels.shape[0] != np.shape(X)[0]:
-            raise ValueError(
-                f"{self.name} returned labels of shape {labels.shape} for {np.shape(X)[0]} samples."
-            )
+            raise ValueError(f"{self.name} returned labels of shape {labels.shape} for {np.shape(X)[0]} samples.")
         return labels
 
 
 def as_target(target: Any, name: str = "target") -> QueryCounter:
     """Wrap ``target`` in a fresh :class:`QueryCounter`."""
     return QueryCounter(target, name)
-

@@ -42,7 +42,10 @@ _ENTROPY_TIE_BREAK = 1e-6
 
 
 def defender_metrics(
-    labels: np.ndarray, sensitive_features: np.ndarray, defender_idx: np.ndarray, y: np.ndarray | None = None,
+    labels: np.ndarray,
+    sensitive_features: np.ndarray,
+    defender_idx: np.ndarray,
+    y: np.ndarray | None = None,
 ) -> dict[str, float]:
     """Balance, entropy (and NMI, ACC when ``y`` is given) of ``labels`` on the defender set.
 
@@ -102,7 +105,9 @@ class _GroupLabelAttack:
                 raise ValueError(f"{name} as a boolean mask must have {n} entries; got shape {arr.shape}.")
             arr = np.flatnonzero(arr)
         if arr.ndim != 1 or (arr.size and arr.dtype.kind not in "iu"):
-            raise ValueError(f"{name} must be a 1-D array of integer row indices; got {arr.dtype} of shape {arr.shape}.")
+            raise ValueError(
+                f"{name} must be a 1-D array of integer row indices; got {arr.dtype} of shape {arr.shape}."
+            )
         arr = arr.astype(np.int64)
         if arr.size and (arr.min() < 0 or arr.max() >= n):
             raise ValueError(f"{name} holds indices outside [0, {n}); got min {arr.min()}, max {arr.max()}.")
@@ -114,14 +119,18 @@ class _GroupLabelAttack:
         if self.attacker_idx is not None:
             attacker = self._check_index(self.attacker_idx, n, "attacker_idx")
             if attacker.size == 0:
-                raise ValueError("attacker_idx is empty: the attacker must control at least one sample "
-                                 "(use attacker_fraction=0 for the unattacked result).")
+                raise ValueError(
+                    "attacker_idx is empty: the attacker must control at least one sample "
+                    "(use attacker_fraction=0 for the unattacked result)."
+                )
         else:
             fraction = check_fraction(self.attacker_fraction, "attacker_fraction")
             n_attack = int(round(fraction * n))
             if n_attack >= n:
-                raise ValueError(f"attacker_fraction={fraction} gives the attacker all {n} samples; "
-                                 "no defender samples would be left to measure.")
+                raise ValueError(
+                    f"attacker_fraction={fraction} gives the attacker all {n} samples; "
+                    "no defender samples would be left to measure."
+                )
             attacker = np.sort(rng.choice(n, size=n_attack, replace=False)) if n_attack else np.empty(0, np.int64)
         if self.defender_idx is not None:
             defender = self._check_index(self.defender_idx, n, "defender_idx")
@@ -172,14 +181,40 @@ class _GroupLabelAttack:
         before = defender_metrics(labels_before, s, defender, y)
         groups = np.unique(s)
         if attacker.size == 0 or not has_budget:
-            return self._result(X, s, s.copy(), attacker, defender, labels_before, labels_before, before, before,
-                                query, start, np.empty(0), "none")
+            return self._result(
+                X,
+                s,
+                s.copy(),
+                attacker,
+                defender,
+                labels_before,
+                labels_before,
+                before,
+                before,
+                query,
+                start,
+                np.empty(0),
+                "none",
+            )
         s_adv, labels_after, history, objective = self._search(X, s, y, groups, attacker, defender, query, before, rng)
         if labels_after is None:
             labels_after = labels_before
         after = defender_metrics(labels_after, s_adv, defender, y)
-        return self._result(X, s, s_adv, attacker, defender, labels_before, labels_after, before, after, query,
-                            start, history, objective)
+        return self._result(
+            X,
+            s,
+            s_adv,
+            attacker,
+            defender,
+            labels_before,
+            labels_after,
+            before,
+            after,
+            query,
+            start,
+            history,
+            objective,
+        )
 
     def _has_budget(self) -> bool:
         return True
@@ -188,8 +223,9 @@ class _GroupLabelAttack:
         raise NotImplementedError
 
     @staticmethod
-    def _result(X, s, s_adv, attacker, defender, labels_before, labels_after, before, after, query, start,
-                history, objective) -> AttackResult:
+    def _result(
+        X, s, s_adv, attacker, defender, labels_before, labels_after, before, after, query, start, history, objective
+    ) -> AttackResult:
         changed = attacker[s_adv[attacker] != s[attacker]]
         return AttackResult(
             X_adv=s_adv,
@@ -272,8 +308,13 @@ class FairnessAttack(_GroupLabelAttack):
         budget: int = 30,
         random_state: Any = None,
     ) -> None:
-        super().__init__(target, attacker_fraction=attacker_fraction, attacker_idx=attacker_idx,
-                         defender_idx=defender_idx, random_state=random_state)
+        super().__init__(
+            target,
+            attacker_fraction=attacker_fraction,
+            attacker_idx=attacker_idx,
+            defender_idx=defender_idx,
+            random_state=random_state,
+        )
         self.objective = objective
         self.method = method
         self.budget = budget
@@ -317,8 +358,13 @@ class FairnessAttack(_GroupLabelAttack):
             return value
 
         budget = int(self.budget)
-        res = minimize(fun, Categorical.uniform(groups.tolist(), attacker.size), method=self.method,
-                       budget=budget, random_state=seed_from(rng))
+        res = minimize(
+            fun,
+            Categorical.uniform(groups.tolist(), attacker.size),
+            method=self.method,
+            budget=budget,
+            random_state=seed_from(rng),
+        )
         if "s_adv" not in best:  # nothing beat the unattacked clustering (or every query was rejected)
             return s.copy(), None, res.history, objective
         return best["s_adv"], best["labels"], res.history, objective
@@ -350,7 +396,9 @@ class RandomFairnessAttack(_GroupLabelAttack):
 
 
 def ks_compare(
-    results_a: Sequence[Any], results_b: Sequence[Any], metric: str = "balance",
+    results_a: Sequence[Any],
+    results_b: Sequence[Any],
+    metric: str = "balance",
     alternative: Literal["two-sided", "less", "greater"] = "two-sided",
 ):
     """Kolmogorov-Smirnov test between two attacks' post-attack ``metric`` over seeds (thesis Table 4.2).

@@ -40,8 +40,11 @@ def clustering_metrics(y: Any, labels: np.ndarray) -> dict[str, float]:
         return {}
     from ..metrics import adjusted_rand, clustering_accuracy, normalized_mutual_info
 
-    return {"nmi": float(normalized_mutual_info(y, labels)), "ari": float(adjusted_rand(y, labels)),
-            "acc": float(clustering_accuracy(y, labels))}
+    return {
+        "nmi": float(normalized_mutual_info(y, labels)),
+        "ari": float(adjusted_rand(y, labels)),
+        "acc": float(clustering_accuracy(y, labels)),
+    }
 
 
 def _predict_proba_function(target: Any) -> Any:
@@ -75,7 +78,7 @@ class MembershipOracle:
         flat = images.reshape(images.shape[0], -1)
         out = []
         for start in range(0, flat.shape[0], self.batch_size):
-            chunk = flat[start:start + self.batch_size]
+            chunk = flat[start : start + self.batch_size]
             self.n_queries += chunk.shape[0]  # one query per image
             m = np.asarray(self._proba(chunk), dtype=np.float64)
             if m.ndim != 2 or m.shape[0] != chunk.shape[0]:
@@ -163,13 +166,32 @@ class GANEvasionAttack:
     random_state : int, Generator or None
     """
 
-    def __init__(self, target: Any, *, eps: float, alpha_a: float = 10.0, alpha_c: float = 10.0,
-                 alpha_gan: float = 0.1, norm: str = "linf", gradient: str = "nes", white_box: bool = False,
-                 targeted: bool = False, target_cluster: int | None = None, epochs: int = 10,
-                 batch_size: int = 128, n_directions: int = 10, sigma: float = 0.01, lr: float = 1e-3,
-                 loss: str = "distance", weight_decay: float = 0.01, tile: int = 4, distill_epochs: int = 5,
-                 image_shape: Any = None, device: Any = "auto",
-                 random_state: Any = None) -> None:
+    def __init__(
+        self,
+        target: Any,
+        *,
+        eps: float,
+        alpha_a: float = 10.0,
+        alpha_c: float = 10.0,
+        alpha_gan: float = 0.1,
+        norm: str = "linf",
+        gradient: str = "nes",
+        white_box: bool = False,
+        targeted: bool = False,
+        target_cluster: int | None = None,
+        epochs: int = 10,
+        batch_size: int = 128,
+        n_directions: int = 10,
+        sigma: float = 0.01,
+        lr: float = 1e-3,
+        loss: str = "distance",
+        weight_decay: float = 0.01,
+        tile: int = 4,
+        distill_epochs: int = 5,
+        image_shape: Any = None,
+        device: Any = "auto",
+        random_state: Any = None,
+    ) -> None:
         self.target = target
         self.loss = loss
         self.weight_decay = weight_decay
@@ -256,7 +278,7 @@ class GANEvasionAttack:
         else:
             u = torch.randn((b * q, *coarse), generator=gen)
         if tile > 1:
-            u = torch.nn.functional.interpolate(u, scale_factor=tile, mode="nearest")[..., :shape[1], :shape[2]]
+            u = torch.nn.functional.interpolate(u, scale_factor=tile, mode="nearest")[..., : shape[1], : shape[2]]
         u = u.reshape(b, q, *shape)
         u = u.to(x_adv.device)
         base = x_adv.detach().unsqueeze(1)
@@ -319,8 +341,12 @@ class GANEvasionAttack:
         # decay stops the random walk from inflating G's weights until tanh saturates and the
         # perturbation freezes into a fixed sign pattern.
         zeroth_order = not self.white_box and self.gradient != "surrogate"
-        opt_g = torch.optim.AdamW(G.parameters(), lr=self.lr, betas=(0.9, 0.999) if zeroth_order else (0.5, 0.999),
-                                  weight_decay=self.weight_decay)
+        opt_g = torch.optim.AdamW(
+            G.parameters(),
+            lr=self.lr,
+            betas=(0.9, 0.999) if zeroth_order else (0.5, 0.999),
+            weight_decay=self.weight_decay,
+        )
         opt_d = torch.optim.Adam(D.parameters(), lr=self.lr, betas=(0.5, 0.999))
         bce = torch.nn.functional.binary_cross_entropy_with_logits
         surrogate = opt_s = None
@@ -336,8 +362,9 @@ class GANEvasionAttack:
             for _ in range(int(self.distill_epochs)):
                 surrogate.train()
                 for idx in iterate_batches(s_x.shape[0], 128, rng):
-                    s_loss = torch.nn.functional.kl_div(torch.log_softmax(surrogate(s_x[idx]), 1), s_m[idx],
-                                                        reduction="batchmean")
+                    s_loss = torch.nn.functional.kl_div(
+                        torch.log_softmax(surrogate(s_x[idx]), 1), s_m[idx], reduction="batchmean"
+                    )
                     opt_s.zero_grad()
                     s_loss.backward()
                     opt_s.step()
@@ -374,8 +401,9 @@ class GANEvasionAttack:
                     m_adv = victim(x_adv)
                     s_in = torch.cat([xb, x_adv.detach()])
                     s_target = torch.cat([m_clean[idx], m_adv])
-                    s_loss = torch.nn.functional.kl_div(torch.log_softmax(surrogate(s_in), 1), s_target,
-                                                        reduction="batchmean")
+                    s_loss = torch.nn.functional.kl_div(
+                        torch.log_softmax(surrogate(s_in), 1), s_target, reduction="batchmean"
+                    )
                     assert opt_s is not None  # made with the surrogate
                     opt_s.zero_grad()
                     s_loss.backward()
@@ -401,8 +429,7 @@ class GANEvasionAttack:
         X_adv = self.perturb(x.cpu().numpy())
         labels_after = victim.query(X_adv).argmax(1)
         with torch.no_grad():
-            delta_norm = self._delta_norm(torch.as_tensor(X_adv.reshape(x.shape).astype(np.float32))
-                                          - x.cpu()).numpy()
+            delta_norm = self._delta_norm(torch.as_tensor(X_adv.reshape(x.shape).astype(np.float32)) - x.cpu()).numpy()
         before = clustering_metrics(y, labels_before)
         after = clustering_metrics(y, labels_after)
         before["label_change"] = 0.0
@@ -416,11 +443,19 @@ class GANEvasionAttack:
             n_queries=int(victim.n_queries),
             seconds=time.perf_counter() - start,
             history=np.asarray(history),
-            info={"mode": mode, "white_box": bool(self.white_box), "gradient": self.gradient,
-                  "training_queries": training_queries, "norm": self.norm, "eps": eps,
-                  "max_perturbation": float(delta_norm.max()), "labels_before": labels_before,
-                  "labels_after": labels_after, "targeted": bool(self.targeted),
-                  "target_cluster": self.target_cluster},
+            info={
+                "mode": mode,
+                "white_box": bool(self.white_box),
+                "gradient": self.gradient,
+                "training_queries": training_queries,
+                "norm": self.norm,
+                "eps": eps,
+                "max_perturbation": float(delta_norm.max()),
+                "labels_before": labels_before,
+                "labels_after": labels_after,
+                "targeted": bool(self.targeted),
+                "target_cluster": self.target_cluster,
+            },
         )
 
 

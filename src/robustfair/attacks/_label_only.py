@@ -44,7 +44,9 @@ class LabelOnlyTarget:
         elif callable(target):
             self._labels = target
         else:
-            raise ValueError(f"target must be a URL, have predict/fit_predict, or be callable; got {type(target).__name__}.")
+            raise ValueError(
+                f"target must be a URL, have predict/fit_predict, or be callable; got {type(target).__name__}."
+            )
         self.target = target
         self.n_queries = 0
 
@@ -83,9 +85,19 @@ class TransferAttack:
     gan_ : the trained :class:`GANEvasionAttack` (white-box on the surrogate)
     """
 
-    def __init__(self, target: Any, *, eps: float, n_clusters: int, surrogate: str = "cc",
-                 surrogate_options: dict | None = None, attack_options: dict | None = None,
-                 client_options: dict | None = None, random_state: Any = None, device: Any = "auto") -> None:
+    def __init__(
+        self,
+        target: Any,
+        *,
+        eps: float,
+        n_clusters: int,
+        surrogate: str = "cc",
+        surrogate_options: dict | None = None,
+        attack_options: dict | None = None,
+        client_options: dict | None = None,
+        random_state: Any = None,
+        device: Any = "auto",
+    ) -> None:
         self.target = target
         self.eps = eps
         self.n_clusters = n_clusters
@@ -112,8 +124,14 @@ class TransferAttack:
         else:
             raise ValueError("surrogate must be 'cc', 'dec' or a fitted robustfair.deep model.")
         attack_options = {"epochs": 3, "batch_size": 64, "lr": 3e-3, **(self.attack_options or {})}
-        self.gan_ = GANEvasionAttack(self.surrogate_, eps=self.eps, white_box=True, random_state=seed_from(rng),
-                                     device=self.device, **attack_options)
+        self.gan_ = GANEvasionAttack(
+            self.surrogate_,
+            eps=self.eps,
+            white_box=True,
+            random_state=seed_from(rng),
+            device=self.device,
+            **attack_options,
+        )
         self.surrogate_result_ = self.gan_.attack(X_attacker)
         return self
 
@@ -135,11 +153,17 @@ class TransferAttack:
 
         after["nmi_vs_clean"] = float(normalized_mutual_info(labels_before, labels_after))
         return AttackResult(
-            X_adv=X_adv, changed=np.flatnonzero(labels_before != labels_after), metrics_before=before,
-            metrics_after=after, n_queries=service.n_queries, seconds=time.perf_counter() - start,
-            info={"mode": "label-only transfer (white-box GAN on surrogate)",
-                  "surrogate": self.surrogate if isinstance(self.surrogate, str) else type(self.surrogate).__name__,
-                  "labels_before": labels_before, "labels_after": labels_after,
-                  "max_perturbation": float(np.abs(X_adv - np.asarray(X, dtype=np.float64).reshape(X_adv.shape))
-                                            .max())},
+            X_adv=X_adv,
+            changed=np.flatnonzero(labels_before != labels_after),
+            metrics_before=before,
+            metrics_after=after,
+            n_queries=service.n_queries,
+            seconds=time.perf_counter() - start,
+            info={
+                "mode": "label-only transfer (white-box GAN on surrogate)",
+                "surrogate": self.surrogate if isinstance(self.surrogate, str) else type(self.surrogate).__name__,
+                "labels_before": labels_before,
+                "labels_after": labels_after,
+                "max_perturbation": float(np.abs(X_adv - np.asarray(X, dtype=np.float64).reshape(X_adv.shape)).max()),
+            },
         )

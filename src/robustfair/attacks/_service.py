@@ -51,17 +51,28 @@ class ClusteringServiceClient:
         batch by ``(retries + 1) * timeout`` plus the backoffs only.
     """
 
-    def __init__(self, url: str, *, timeout: float = 10.0, retries: int = 2, backoff: float = 0.5,
-                 max_requests_per_second: float | None = None, batch_size: int = 512,
-                 deadline: float | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        timeout: float = 10.0,
+        retries: int = 2,
+        backoff: float = 0.5,
+        max_requests_per_second: float | None = None,
+        batch_size: int = 512,
+        deadline: float | None = None,
+    ) -> None:
         if not isinstance(url, str) or not url.startswith(("http://", "https://")):
             raise ValueError(f"url must be an http(s) URL; got {url!r}.")
         self.url = url.rstrip("/")
         self.timeout = check_positive(timeout, "timeout")
         self.retries = int(check_positive(retries, "retries", strict=False, integer=True))
         self.backoff = check_positive(backoff, "backoff", strict=False)
-        self.max_requests_per_second = (None if max_requests_per_second is None
-                                        else check_positive(max_requests_per_second, "max_requests_per_second"))
+        self.max_requests_per_second = (
+            None
+            if max_requests_per_second is None
+            else check_positive(max_requests_per_second, "max_requests_per_second")
+        )
         self.batch_size = int(check_positive(batch_size, "batch_size", integer=True))
         self.deadline = None if deadline is None else check_positive(deadline, "deadline")
         self._call_ends = np.inf  # monotonic time the current call must finish by
@@ -110,16 +121,18 @@ class ClusteringServiceClient:
             timeout = min(self.timeout, self._time_left(f"after {attempt} attempt(s) ({last_error})"))
             self._last_request = time.monotonic()
             self.n_requests += 1
-            request = urllib.request.Request(f"{self.url}/cluster", data=body, method="POST",
-                                             headers={"Content-Type": "application/json"})
+            request = urllib.request.Request(
+                f"{self.url}/cluster", data=body, method="POST", headers={"Content-Type": "application/json"}
+            )
             try:
                 with urllib.request.urlopen(request, timeout=timeout) as response:
                     raw = self._read(response)
             except urllib.error.HTTPError as exc:
                 if 400 <= exc.code < 500:
                     detail = exc.read().decode(errors="replace")[:200]
-                    raise ServiceError(f"service at {self.url} rejected the request (HTTP {exc.code}): {detail}") \
-                        from None
+                    raise ServiceError(
+                        f"service at {self.url} rejected the request (HTTP {exc.code}): {detail}"
+                    ) from None
                 last_error = exc
                 continue
             except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
@@ -152,7 +165,7 @@ class ClusteringServiceClient:
         self._call_ends = np.inf if self.deadline is None else time.monotonic() + self.deadline
         out = []
         for start in range(0, X.shape[0], self.batch_size):
-            chunk = X[start:start + self.batch_size]
+            chunk = X[start : start + self.batch_size]
             out.append(self._post(chunk))
             self.n_queries += chunk.shape[0]
         return np.concatenate(out)

@@ -109,8 +109,10 @@ class _BoundedHTTPServer(ThreadingHTTPServer):
 def _error_bytes(status: int, message: str) -> bytes:
     body = json.dumps({"error": message, "status": status}).encode()
     reason = BaseHTTPRequestHandler.responses.get(status, ("Error",))[0]
-    head = (f"HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n")
+    head = (
+        f"HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    )
     return head.encode("latin-1") + body
 
 
@@ -126,10 +128,17 @@ def _reject_busy(request: socket.socket) -> None:
         pass
 
 
-def serve_clusterer(model: Any, host: str = "127.0.0.1", port: int = 0, *,
-                    max_images: int = 100_000, max_body_bytes: int = 64 * 2**20,
-                    read_timeout: float = 10.0, max_request_seconds: float = 60.0,
-                    max_concurrent: int = 8) -> tuple[str, Callable[[], None]]:
+def serve_clusterer(
+    model: Any,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    max_images: int = 100_000,
+    max_body_bytes: int = 64 * 2**20,
+    read_timeout: float = 10.0,
+    max_request_seconds: float = 60.0,
+    max_concurrent: int = 8,
+) -> tuple[str, Callable[[], None]]:
     """Serve ``model`` as ``POST {url}/cluster`` with ``{"images": [[...], ...]}`` -> ``{"labels": [...]}``.
 
     Returns ``(url, stop)``; ``stop()`` shuts the server down. ``port=0`` picks a free port.
@@ -287,8 +296,11 @@ def serve_clusterer(model: Any, host: str = "127.0.0.1", port: int = 0, *,
             except Exception as exc:  # noqa: BLE001 - the model failed: answer 500, keep serving
                 raise _RequestError(500, f"model failed: {type(exc).__name__}: {exc}") from None
             if labels.ndim != 1 or labels.shape[0] != images.shape[0] or labels.dtype.kind not in "biu":
-                raise _RequestError(500, f"model returned labels of shape {labels.shape} and dtype {labels.dtype} "
-                                         f"for {images.shape[0]} images; expected integer ids, one per image.")
+                raise _RequestError(
+                    500,
+                    f"model returned labels of shape {labels.shape} and dtype {labels.dtype} "
+                    f"for {images.shape[0]} images; expected integer ids, one per image.",
+                )
             return labels.astype(np.int64).tolist()
 
         def do_POST(self) -> None:

@@ -200,8 +200,9 @@ class SpillOverPoisoning:
             return lambda P: _depth.cluster_depth(P, X, labels)
         return lambda P: _depth.coordinatewise_min_depth(P, X, labels)
 
-    def _depth_box(self, x_t: np.ndarray, X: np.ndarray, depth_of, threshold: float,
-                   labels: np.ndarray | None = None) -> np.ndarray:
+    def _depth_box(
+        self, x_t: np.ndarray, X: np.ndarray, depth_of, threshold: float, labels: np.ndarray | None = None
+    ) -> np.ndarray:
         """Half-widths Delta_j: how far x_t may move along feature j keeping depth >= threshold.
 
         Scans 2000 steps per side up to twice the feature's range. When x_t satisfies the
@@ -271,14 +272,13 @@ class SpillOverPoisoning:
         rng = check_random_state(self.random_state)
         depth_of = self._depth_function(X, labels)
         data_depths = depth_of(X)
-        threshold = (
-            float(np.quantile(data_depths, self.depth_quantile)) if self.depth_quantile is not None else -np.inf
-        )
+        threshold = float(np.quantile(data_depths, self.depth_quantile)) if self.depth_quantile is not None else -np.inf
         share = max(1, (int(self.max_queries) - 1) // len(order))
         best = None
         for k1, k2 in order:
-            run = self._attack_pair(X, labels, clusters, centroids, k1, k2, counter, depth_of, threshold,
-                                    delta_given, share, seed_from(rng))
+            run = self._attack_pair(
+                X, labels, clusters, centroids, k1, k2, counter, depth_of, threshold, delta_given, share, seed_from(rng)
+            )
             if best is None or run["objective"] < best["objective"]:
                 best = run
         assert best is not None
@@ -336,7 +336,10 @@ class SpillOverPoisoning:
                 raise ValueError("victim_cluster and target_cluster must differ.")
             return [(self.victim_cluster, self.target_cluster)]
         candidates = [
-            (a, b) for a in clusters.tolist() for b in clusters.tolist() if a != b
+            (a, b)
+            for a in clusters.tolist()
+            for b in clusters.tolist()
+            if a != b
             and (self.victim_cluster is None or a == self.victim_cluster)
             and (self.target_cluster is None or b == self.target_cluster)
         ]
@@ -350,8 +353,9 @@ class SpillOverPoisoning:
 
         return [min(candidates, key=gap)]
 
-    def _attack_pair(self, X, labels, clusters, centroids, k1, k2, counter, depth_of, threshold,
-                     delta_given, budget, seed) -> dict[str, Any]:
+    def _attack_pair(
+        self, X, labels, clusters, centroids, k1, k2, counter, depth_of, threshold, delta_given, budget, seed
+    ) -> dict[str, Any]:
         from ..optim import Box, minimize
 
         members = np.flatnonzero(labels == k1)
@@ -373,7 +377,10 @@ class SpillOverPoisoning:
             delta = sparse
         X_work = X.copy()
         state: dict[str, Any] = {
-            "best": 0.0, "labels": labels, "eps": np.zeros_like(x_t), "at": counter.n_queries,
+            "best": 0.0,
+            "labels": labels,
+            "eps": np.zeros_like(x_t),
+            "at": counter.n_queries,
         }
 
         def objective(eps: np.ndarray) -> float:
@@ -403,8 +410,9 @@ class SpillOverPoisoning:
 
             res = minimize(search, space, method=self.method, budget=budget, random_state=seed, **options)
         else:
-            res = minimize(objective, Box(-delta, delta), method=self.method, budget=budget, random_state=seed,
-                           **options)
+            res = minimize(
+                objective, Box(-delta, delta), method=self.method, budget=budget, random_state=seed, **options
+            )
         return {
             "k1": k1.item() if hasattr(k1, "item") else k1,
             "k2": k2.item() if hasattr(k2, "item") else k2,

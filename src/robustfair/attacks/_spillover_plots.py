@@ -48,8 +48,12 @@ def plot_spillover_toy(X: Any, result: Any, *, levels: int = 9, grid: int = 200)
     steps = np.arange(1, levels + 1) * 0.1
     colors = np.array(["tab:red", "tab:green", "tab:purple", "tab:brown"])
     spill = np.asarray(info["spillover_indices"], dtype=int)
-    panels = [("(a) clean clusters", before, mdc), ("(b) after the attack", after, mdc),
-              ("(c) spill-over samples", after, mdc), ("(d) equi-COMD contours", after, comd)]
+    panels = [
+        ("(a) clean clusters", before, mdc),
+        ("(b) after the attack", after, mdc),
+        ("(c) spill-over samples", after, mdc),
+        ("(d) equi-COMD contours", after, comd),
+    ]
     for ax, (title, labels, depth) in zip(axes, panels):
         ax.contour(gx, gy, depth, levels=steps, colors="0.6", linewidths=0.7)
         _, codes = np.unique(labels, return_inverse=True)

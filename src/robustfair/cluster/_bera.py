@@ -101,7 +101,10 @@ def _restricted_lp_arrays(cols_point_local, cols_center, gj, n_free, k, G, alpha
     A_eq = sp.csr_matrix(
         (
             np.r_[np.ones(m), np.ones(m), -np.ones(kG)],
-            (np.r_[cols_point_local, n_free + cnt, n_free + np.arange(kG)], np.r_[np.arange(m), np.arange(m), m + np.arange(kG)]),
+            (
+                np.r_[cols_point_local, n_free + cnt, n_free + np.arange(kG)],
+                np.r_[np.arange(m), np.arange(m), m + np.arange(kG)],
+            ),
         ),
         shape=(n_free + kG, m + kG),
     )
@@ -145,8 +148,13 @@ def _solve_restricted_lp(cost, g, k, G, alpha, beta, free, cand, fixed_center):
         cols_point_local, cols_center, g[cols_point], nf, k, G, alpha, beta, n_fixed_ig
     )
     res = linprog(
-        np.r_[cost[cols_point, cols_center], np.zeros(k * G)], A_ub=A_ub, b_ub=b_ub, A_eq=A_eq, b_eq=b_eq,
-        bounds=(0, None), method="highs",  # x <= 1 is implied; an explicit bound would take dual mass
+        np.r_[cost[cols_point, cols_center], np.zeros(k * G)],
+        A_ub=A_ub,
+        b_ub=b_ub,
+        A_eq=A_eq,
+        b_eq=b_eq,
+        bounds=(0, None),
+        method="highs",  # x <= 1 is implied; an explicit bound would take dual mass
     )
     if res.status != 0:
         return None
@@ -268,15 +276,21 @@ def iterative_rounding(X_frac, cost, g, G, delta_groups=1):
         for inv, keep, T in row_blocks:
             rid = np.cumsum(keep) - 1
             use = keep[inv]
-            r = sp.csr_matrix((np.ones(use.sum()), (rid[inv[use]], np.flatnonzero(use))),
-                              shape=(int(keep.sum()), m))
+            r = sp.csr_matrix((np.ones(use.sum()), (rid[inv[use]], np.flatnonzero(use))), shape=(int(keep.sum()), m))
             rows += [r, -r]
             rhs += [np.ceil(T[keep] - 1e-9), -np.floor(T[keep] + 1e-9)]
         A_ub = sp.vstack(rows).tocsr() if rows else None
         b_ub = np.concatenate(rhs) if rows else None
         A_eq = sp.csr_matrix((np.ones(m), (pts, np.arange(m))), shape=(frac.size, m))
-        res = linprog(cost[frac[pts], ctr], A_ub=A_ub, b_ub=b_ub, A_eq=A_eq, b_eq=np.ones(frac.size),
-                      bounds=(0, 1), method="highs-ds")
+        res = linprog(
+            cost[frac[pts], ctr],
+            A_ub=A_ub,
+            b_ub=b_ub,
+            A_eq=A_eq,
+            b_eq=np.ones(frac.size),
+            bounds=(0, 1),
+            method="highs-ds",
+        )
         if res.status != 0:  # pragma: no cover - the previous point is always feasible
             raise ValueError(f"Iterative rounding LP failed: {res.message}")
         new = np.zeros_like(A)
@@ -390,6 +404,8 @@ class FairAssignment(FairClusteringMixin, BaseEstimator):
         return _sq_distances(X, self.cluster_centers_).argmin(1)
 
 
-@register_method("bera", fair=True, description="fair LP assignment to k-means centers with rounding (Bera et al. 2019)")
+@register_method(
+    "bera", fair=True, description="fair LP assignment to k-means centers with rounding (Bera et al. 2019)"
+)
 def _bera(n_clusters: int, random_state: int | None, **params: Any) -> FairAssignment:
     return FairAssignment(n_clusters=n_clusters, random_state=random_state, **params)

@@ -319,11 +319,23 @@ class ConsensusFairClustering(FairClusteringMixin, BaseEstimator):
         self.reference_labels_ = self._reference(X, self.groups_, rng)
         t2 = time.perf_counter()
         out = train_cfc(
-            Xf, groups, H, self.reference_labels_,
-            n_clusters=self.n_clusters, hidden=int(self.hidden), dropout=float(self.dropout),
-            tau=float(self.tau), alpha=float(self.alpha), beta=float(self.beta), hops=int(self.hops),
-            epochs=int(self.epochs), batch_size=int(self.batch_size), lr=float(self.lr),
-            weight_decay=float(self.weight_decay), device=self.device, seed=seed_from(rng),
+            Xf,
+            groups,
+            H,
+            self.reference_labels_,
+            n_clusters=self.n_clusters,
+            hidden=int(self.hidden),
+            dropout=float(self.dropout),
+            tau=float(self.tau),
+            alpha=float(self.alpha),
+            beta=float(self.beta),
+            hops=int(self.hops),
+            epochs=int(self.epochs),
+            batch_size=int(self.batch_size),
+            lr=float(self.lr),
+            weight_decay=float(self.weight_decay),
+            device=self.device,
+            seed=seed_from(rng),
         )
         self._model = out["model"]
         self._device = out["device"]

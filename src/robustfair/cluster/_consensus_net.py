@@ -125,17 +125,53 @@ def train_cfc(
     dev = resolve_device(device)
     with torch.random.fork_rng(devices=[dev] if dev.type == "cuda" else []):
         torch.manual_seed(seed)
-        return _train(X, groups, H, reference, dev=dev, n_clusters=n_clusters, hidden=hidden, dropout=dropout,
-                      tau=tau, alpha=alpha, beta=beta, hops=hops, epochs=epochs, batch_size=batch_size, lr=lr,
-                      weight_decay=weight_decay, seed=seed, normalize=normalize)
+        return _train(
+            X,
+            groups,
+            H,
+            reference,
+            dev=dev,
+            n_clusters=n_clusters,
+            hidden=hidden,
+            dropout=dropout,
+            tau=tau,
+            alpha=alpha,
+            beta=beta,
+            hops=hops,
+            epochs=epochs,
+            batch_size=batch_size,
+            lr=lr,
+            weight_decay=weight_decay,
+            seed=seed,
+            normalize=normalize,
+        )
 
 
 #: Largest batch: the contrastive loss holds a few (batch x batch) float32 arrays.
 MAX_BATCH = 8192
 
 
-def _train(X, groups, H, reference, *, dev, n_clusters, hidden, dropout, tau, alpha, beta, hops, epochs,
-           batch_size, lr, weight_decay, seed, normalize):
+def _train(
+    X,
+    groups,
+    H,
+    reference,
+    *,
+    dev,
+    n_clusters,
+    hidden,
+    dropout,
+    tau,
+    alpha,
+    beta,
+    hops,
+    epochs,
+    batch_size,
+    lr,
+    weight_decay,
+    seed,
+    normalize,
+):
     import torch
 
     rng = np.random.default_rng(seed)
@@ -158,8 +194,9 @@ def _train(X, groups, H, reference, *, dev, n_clusters, hidden, dropout, tau, al
     # Weight decay on the network only: decaying the centroids pulls them together and
     # flattens the Student-t assignments towards uniform.
     net = [p for name, p in model.named_parameters() if name != "centers"]
-    optimizer = torch.optim.Adam([{"params": net, "weight_decay": weight_decay},
-                                  {"params": [model.centers], "weight_decay": 0.0}], lr=lr)
+    optimizer = torch.optim.Adam(
+        [{"params": net, "weight_decay": weight_decay}, {"params": [model.centers], "weight_decay": 0.0}], lr=lr
+    )
 
     b = min(batch_size, n, MAX_BATCH)
     full_batch = b >= n
@@ -179,7 +216,7 @@ def _train(X, groups, H, reference, *, dev, n_clusters, hidden, dropout, tau, al
             perm = rng.permutation(n)
             # full batches only (a short last batch would give a noisy contrastive term); the
             # permutation changes every epoch, so every sample is used
-            batches = [perm[i:i + b] for i in range(0, n - b + 1, b)] or [perm]
+            batches = [perm[i : i + b] for i in range(0, n - b + 1, b)] or [perm]
             freq = _group_frequencies(model, Xt, g_t, n_groups)
         for idx in batches:
             model.train()
@@ -187,8 +224,13 @@ def _train(X, groups, H, reference, *, dev, n_clusters, hidden, dropout, tau, al
             z = model(Xt[idx_t])
             P = model.soft_assign(z)
             g = g_t[idx_t]
-            gamma = cached_gamma if cached_gamma is not None else torch.as_tensor(
-                _gamma_block(H[idx], M_power, r, hops, n, None if left_all is None else left_all[idx]), device=dev)
+            gamma = (
+                cached_gamma
+                if cached_gamma is not None
+                else torch.as_tensor(
+                    _gamma_block(H[idx], M_power, r, hops, n, None if left_all is None else left_all[idx]), device=dev
+                )
+            )
             loss_c = _contrast_loss(z, gamma, tau)
             f = freq if freq is not None else _batch_frequencies(P.detach(), g, n_groups)
             loss_f, loss_p = 0.0, 0.0
@@ -236,7 +278,7 @@ def _embed(model, Xt, chunk: int = 8192):
     import torch
 
     with torch.no_grad():
-        return torch.cat([model(Xt[i:i + chunk]) for i in range(0, Xt.shape[0], chunk)])
+        return torch.cat([model(Xt[i : i + chunk]) for i in range(0, Xt.shape[0], chunk)])
 
 
 def soft_assignments(model, X: np.ndarray, device: Any, chunk: int = 8192) -> np.ndarray:
@@ -245,7 +287,7 @@ def soft_assignments(model, X: np.ndarray, device: Any, chunk: int = 8192) -> np
     model.eval()
     Xt = torch.as_tensor(np.asarray(X, dtype=np.float32), device=device)
     with torch.no_grad():
-        out = [model.soft_assign(model(Xt[i:i + chunk])) for i in range(0, Xt.shape[0], chunk)]
+        out = [model.soft_assign(model(Xt[i : i + chunk])) for i in range(0, Xt.shape[0], chunk)]
     return torch.cat(out).cpu().numpy()
 
 
@@ -255,7 +297,7 @@ def _group_frequencies(model, Xt, g_t, n_groups: int):
 
     model.eval()
     with torch.no_grad():
-        P = torch.cat([model.soft_assign(model(Xt[i:i + 8192])) for i in range(0, Xt.shape[0], 8192)])
+        P = torch.cat([model.soft_assign(model(Xt[i : i + 8192])) for i in range(0, Xt.shape[0], 8192)])
         freq = torch.zeros(n_groups, P.shape[1], device=P.device)
         freq.index_add_(0, g_t, P)
     # Q normalizes over clusters, so the scale of these sums (whole data vs. batch) cancels

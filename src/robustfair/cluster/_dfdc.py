@@ -191,8 +191,13 @@ class DeepFairDiscriminativeClustering(FairClusteringMixin, BaseEstimator):
         seed = seed_from(check_random_state(self.random_state))
         # Fail fast on rho / eps the fair assignment cannot meet (rho not summing to one,
         # an unreachable eps, a group smaller than the number of clusters) before training.
-        solve_fair_assignment(np.full((X.shape[0], k), 1.0 / k), groups, rho=self.rho, eps=self.fairness_eps,
-                              cluster_sizes=_even_sizes(X.shape[0], k))
+        solve_fair_assignment(
+            np.full((X.shape[0], k), 1.0 / k),
+            groups,
+            rho=self.rho,
+            eps=self.fairness_eps,
+            cluster_sizes=_even_sizes(X.shape[0], k),
+        )
 
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
@@ -205,25 +210,40 @@ class DeepFairDiscriminativeClustering(FairClusteringMixin, BaseEstimator):
             def record(phase: str, loss: float) -> np.ndarray:
                 proba = _predict_proba(net, data, batch_size)
                 labels = proba.argmax(axis=1)
-                entry = {"epoch": len(self.history_) + 1, "phase": phase, "loss": loss,
-                         "balance": count_ratio_balance(labels, sensitive_features=codes)}
+                entry = {
+                    "epoch": len(self.history_) + 1,
+                    "phase": phase,
+                    "loss": loss,
+                    "balance": count_ratio_balance(labels, sensitive_features=codes),
+                }
                 entry.update(monitor(labels))
                 self.history_.append(entry)
                 return proba
 
             n_snap = int(check_positive(self.snapshots, "snapshots", strict=False, integer=True))
             self.snapshots_: list[Any] = []
-            self.snapshot_index_ = np.sort(np.random.default_rng(seed).choice(
-                X.shape[0], min(X.shape[0], 500), replace=False)) if n_snap else np.empty(0, dtype=np.int64)
-            snap_at = set(np.linspace(0, int(self.epochs), n_snap).round().astype(int)[1:-1].tolist()) \
-                if n_snap > 2 else set()
+            self.snapshot_index_ = (
+                np.sort(np.random.default_rng(seed).choice(X.shape[0], min(X.shape[0], 500), replace=False))
+                if n_snap
+                else np.empty(0, dtype=np.int64)
+            )
+            snap_at = (
+                set(np.linspace(0, int(self.epochs), n_snap).round().astype(int)[1:-1].tolist())
+                if n_snap > 2
+                else set()
+            )
 
             def snapshot(phase: str, epoch: int) -> None:
                 if n_snap:
                     sample = data[torch.as_tensor(self.snapshot_index_, device=self.device_)]
-                    self.snapshots_.append({"epoch": epoch, "phase": phase,
-                                            "embedding": _embed(net, sample, batch_size),
-                                            "labels": _predict_proba(net, sample, batch_size).argmax(axis=1)})
+                    self.snapshots_.append(
+                        {
+                            "epoch": epoch,
+                            "phase": phase,
+                            "embedding": _embed(net, sample, batch_size),
+                            "labels": _predict_proba(net, sample, batch_size).argmax(axis=1),
+                        }
+                    )
 
             fixed_sizes: list[np.ndarray] = []  # size_rule "pretrain": the pre-trained model's counts
 
@@ -246,10 +266,12 @@ class DeepFairDiscriminativeClustering(FairClusteringMixin, BaseEstimator):
             # assignment of its predictions (Table 1's "Initial ILP Results")
             self.pretrain_labels_ = proba.argmax(axis=1).astype(np.int64)
             self.initial_fair_labels_ = fair_assignment(proba).labels
+
             def violation(proba: np.ndarray, fair) -> int:
                 """Samples by which the predictions miss the fairness rules' count bounds."""
-                counts = np.bincount(proba.argmax(axis=1) * fair.counts.shape[1] + codes,
-                                     minlength=fair.counts.size).reshape(fair.counts.shape)
+                counts = np.bincount(
+                    proba.argmax(axis=1) * fair.counts.shape[1] + codes, minlength=fair.counts.size
+                ).reshape(fair.counts.shape)
                 return int(np.maximum(fair.lower - counts, 0).sum() + np.maximum(counts - fair.upper, 0).sum())
 
             self.n_iter_ = 0
@@ -371,8 +393,10 @@ class DeepFairDiscriminativeClustering(FairClusteringMixin, BaseEstimator):
         if shape is None:
             side = math.isqrt(n_features)
             if side * side != n_features:
-                raise ValueError(f"image_shape is required for backbone='conv' when X's {n_features} features "
-                                 "are not a square image.")
+                raise ValueError(
+                    f"image_shape is required for backbone='conv' when X's {n_features} features "
+                    "are not a square image."
+                )
             shape = (side, side)
         shape = tuple(int(s) for s in shape)
         shape = (1, *shape) if len(shape) == 2 else shape

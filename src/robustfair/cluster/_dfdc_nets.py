@@ -69,8 +69,14 @@ def _build_network(backbone: str, n_features: int, n_clusters: int, shape, hidde
     channels = shape[0]
     features = nn.Sequential(
         nn.Unflatten(1, shape),
-        nn.Conv2d(channels, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2, ceil_mode=True),
-        nn.Conv2d(32, 64, 3, padding=1), nn.BatchNorm2d(64), nn.ReLU(), nn.MaxPool2d(2, ceil_mode=True),
+        nn.Conv2d(channels, 32, 3, padding=1),
+        nn.BatchNorm2d(32),
+        nn.ReLU(),
+        nn.MaxPool2d(2, ceil_mode=True),
+        nn.Conv2d(32, 64, 3, padding=1),
+        nn.BatchNorm2d(64),
+        nn.ReLU(),
+        nn.MaxPool2d(2, ceil_mode=True),
         nn.Flatten(),
     )
     with torch.no_grad():

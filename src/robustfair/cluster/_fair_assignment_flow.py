@@ -81,12 +81,16 @@ def check_counts_feasible(
         return f"cluster {k} cannot hold between {lower[k, t]} and {upper[k, t]} members of group {t}"
     for k in range(lower.shape[0]):
         if not lower[k].sum() <= sizes[k] <= upper[k].sum():
-            return (f"cluster {k} has size {sizes[k]} but its group counts must sum to between "
-                    f"{lower[k].sum()} and {upper[k].sum()}")
+            return (
+                f"cluster {k} has size {sizes[k]} but its group counts must sum to between "
+                f"{lower[k].sum()} and {upper[k].sum()}"
+            )
     for t in range(lower.shape[1]):
         if not lower[:, t].sum() <= group_sizes[t] <= upper[:, t].sum():
-            return (f"group {t} has {group_sizes[t]} members but the clusters must take between "
-                    f"{lower[:, t].sum()} and {upper[:, t].sum()} of them")
+            return (
+                f"group {t} has {group_sizes[t]} members but the clusters must take between "
+                f"{lower[:, t].sum()} and {upper[:, t].sum()} of them"
+            )
     from scipy.optimize import linprog
     from scipy.sparse import coo_matrix
 
@@ -94,8 +98,13 @@ def check_counts_feasible(
     idx = np.arange(n_clusters * n_groups)
     rows = np.concatenate([idx // n_groups, n_clusters + idx % n_groups])
     a_eq = coo_matrix((np.ones(2 * idx.size), (rows, np.tile(idx, 2))), shape=(n_clusters + n_groups, idx.size))
-    res = linprog(np.zeros(idx.size), A_eq=a_eq.tocsr(), b_eq=np.concatenate([sizes, group_sizes]).astype(float),
-                  bounds=np.column_stack([lower.ravel(), upper.ravel()]).astype(float), method="highs")
+    res = linprog(
+        np.zeros(idx.size),
+        A_eq=a_eq.tocsr(),
+        b_eq=np.concatenate([sizes, group_sizes]).astype(float),
+        bounds=np.column_stack([lower.ravel(), upper.ravel()]).astype(float),
+        method="highs",
+    )
     if res.status == 2:
         return "no count matrix meets the cluster sizes, the group sizes and the per-cluster bounds together"
     return None
@@ -117,9 +126,7 @@ def integer_costs(Y: np.ndarray, n_nodes: int) -> tuple[np.ndarray, float]:
     return np.rint(shifted * scale).astype(np.int64), scale
 
 
-def solve_flow(
-    Y: np.ndarray, codes: np.ndarray, lower: np.ndarray, upper: np.ndarray, sizes: np.ndarray
-) -> np.ndarray:
+def solve_flow(Y: np.ndarray, codes: np.ndarray, lower: np.ndarray, upper: np.ndarray, sizes: np.ndarray) -> np.ndarray:
     """Optimal labels (n,) by min-cost flow; raises ``ValueError`` when infeasible.
 
     Most points keep their most likely cluster, so the flow is first solved for the
@@ -138,8 +145,11 @@ def solve_flow(
         return best.astype(np.int64)
     start_counts = np.bincount(best * n_groups + codes, minlength=lower.size).reshape(lower.shape)
     # points that must change cluster at least, to estimate how many should be free to move
-    excess = int(np.maximum(start_counts - upper, 0).sum() + np.maximum(lower - start_counts, 0).sum()
-                 + np.abs(np.bincount(best, minlength=n_clusters) - sizes).sum())
+    excess = int(
+        np.maximum(start_counts - upper, 0).sum()
+        + np.maximum(lower - start_counts, 0).sum()
+        + np.abs(np.bincount(best, minlength=n_clusters) - sizes).sum()
+    )
     fraction = min(max(16.0 * excess / n, 0.05), 1.0)
     gap = np.partition(costs, 1, axis=1)[:, 1] - costs[np.arange(n), best]
     while fraction < 0.5 and n * n_clusters > REDUCE_ABOVE_ARCS:
@@ -148,8 +158,13 @@ def solve_flow(
         fixed = np.ones(n, dtype=bool)
         fixed[free] = False
         fixed_counts = np.bincount(best[fixed] * n_groups + codes[fixed], minlength=lower.size).reshape(lower.shape)
-        sub = _min_cost_flow(costs[free], codes[free], np.maximum(lower - fixed_counts, 0),
-                             upper - fixed_counts, sizes - fixed_counts.sum(axis=1))
+        sub = _min_cost_flow(
+            costs[free],
+            codes[free],
+            np.maximum(lower - fixed_counts, 0),
+            upper - fixed_counts,
+            sizes - fixed_counts.sum(axis=1),
+        )
         if sub is not None:
             labels = best.copy()
             labels[free] = sub
@@ -281,8 +296,16 @@ def solve_linprog(
     # The point rows and cluster rows are linearly dependent by design (both sum to n);
     # HiGHS presolve's dependent-equation search on them dominates its run time (5 s of
     # 5.4 s at n = 2,000, K = 5), while the simplex copes with the redundancy directly.
-    res = linprog((1.0 - Y).ravel(), A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=(0, 1), method="highs",
-                  options={"presolve": False})
+    res = linprog(
+        (1.0 - Y).ravel(),
+        A_ub=a_ub,
+        b_ub=b_ub,
+        A_eq=a_eq,
+        b_eq=b_eq,
+        bounds=(0, 1),
+        method="highs",
+        options={"presolve": False},
+    )
     if res.status == 2:
         raise ValueError("eps: the fairness bounds cannot be met together with the cluster sizes.")
     if res.status != 0:

@@ -144,8 +144,13 @@ def _frequency_distributor(conn: np.ndarray, group: np.ndarray, n_groups: int, a
         shape=(2 * k * n_groups, n_var),
     )
     res = linprog(
-        np.zeros(n_var), A_ub=a_ub, b_ub=np.zeros(2 * k * n_groups), A_eq=a_eq, b_eq=size.astype(float),
-        bounds=(0, None), method="highs",
+        np.zeros(n_var),
+        A_ub=a_ub,
+        b_ub=np.zeros(2 * k * n_groups),
+        A_eq=a_eq,
+        b_eq=size.astype(float),
+        bounds=(0, None),
+        method="highs",
     )
     if res.status != 0:
         return None
@@ -200,7 +205,9 @@ class FairKCenter(FairClusteringMixin, _NearestCenterMixin, BaseEstimator):
     ``predict`` sends new points to the nearest center and carries no fairness guarantee.
     """
 
-    def __init__(self, n_clusters: int = 8, *, delta: float = 0.1, n_rounding_trials: int = 5, random_state: Any = None):
+    def __init__(
+        self, n_clusters: int = 8, *, delta: float = 0.1, n_rounding_trials: int = 5, random_state: Any = None
+    ):
         self.n_clusters = n_clusters
         self.delta = delta
         self.n_rounding_trials = n_rounding_trials

@@ -124,8 +124,7 @@ def _amg_embedding(L, deg, F, k, normalized, rng) -> np.ndarray:
         import pyamg
     except ImportError as exc:  # pragma: no cover - exercised only without the extra
         raise ImportError(
-            "FairSpectralClustering(eigen_solver='amg') needs PyAMG: pip install 'robustfair[amg]' "
-            "(or pyamg)."
+            "FairSpectralClustering(eigen_solver='amg') needs PyAMG: pip install 'robustfair[amg]' (or pyamg)."
         ) from exc
     n = L.shape[0]
     if normalized:
@@ -236,6 +235,8 @@ class FairSpectralClustering(FairClusteringMixin, BaseEstimator):
         return self
 
 
-@register_method("fsc", fair=True, description="fair spectral clustering, kNN graph with 3 neighbours (Kleindessner et al. 2019)")
+@register_method(
+    "fsc", fair=True, description="fair spectral clustering, kNN graph with 3 neighbours (Kleindessner et al. 2019)"
+)
 def _fsc(n_clusters: int, random_state: int | None, **params: Any) -> FairSpectralClustering:
     return FairSpectralClustering(n_clusters=n_clusters, random_state=random_state, **params)

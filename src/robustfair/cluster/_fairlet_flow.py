@@ -51,15 +51,13 @@ def _solve(n_blue, n_red, tails, heads, costs, t):
     big = t * max(n_blue, n_red)
     all_tails = np.concatenate([tails, np.full(n_blue, source, np.int32), red, [source]]).astype(np.int32)
     all_heads = np.concatenate([heads, blue, np.full(n_red, sink, np.int32), [sink]]).astype(np.int32)
-    caps = np.concatenate(
-        [np.ones(tails.shape[0], np.int64), np.full(n_blue + n_red, t - 1, np.int64), [big]]
-    ).astype(np.int64)
+    caps = np.concatenate([np.ones(tails.shape[0], np.int64), np.full(n_blue + n_red, t - 1, np.int64), [big]]).astype(
+        np.int64
+    )
     unit = np.concatenate([costs, np.zeros(n_blue + n_red + 1, np.int64)]).astype(np.int64)
     smcf = min_cost_flow.SimpleMinCostFlow()
     arcs = smcf.add_arcs_with_capacity_and_unit_cost(all_tails, all_heads, caps, unit)
-    supplies = np.concatenate(
-        [np.ones(n_blue, np.int64), -np.ones(n_red, np.int64), [big, -(big + n_blue - n_red)]]
-    )
+    supplies = np.concatenate([np.ones(n_blue, np.int64), -np.ones(n_red, np.int64), [big, -(big + n_blue - n_red)]])
     smcf.set_nodes_supplies(np.arange(n_blue + n_red + 2, dtype=np.int32), supplies)
     if smcf.solve() != smcf.OPTIMAL:
         return None

@@ -328,7 +328,9 @@ class KMedian(_NearestCenterMixin, ClusterMixin, BaseEstimator):
         return self
 
 
-@register_method("fairlet", fair=True, description="fairlets by min-cost flow, then k-median/k-center (Chierichetti 2017)")
+@register_method(
+    "fairlet", fair=True, description="fairlets by min-cost flow, then k-median/k-center (Chierichetti 2017)"
+)
 def _make_fairlet(n_clusters: int, random_state: int | None, **params: Any) -> FairletDecomposition:
     return FairletDecomposition(n_clusters=n_clusters, random_state=random_state, **params)
 

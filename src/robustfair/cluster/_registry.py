@@ -47,8 +47,9 @@ def make_clusterer(name: str, n_clusters: int, *, random_state: int | None = Non
     return _METHODS[name].factory(n_clusters, random_state, **params)
 
 
-def fit_labels(name: str, X: Any, sensitive_features: Any, n_clusters: int, *,
-               random_state: int | None = None, **params: Any) -> tuple[Any, Any]:
+def fit_labels(
+    name: str, X: Any, sensitive_features: Any, n_clusters: int, *, random_state: int | None = None, **params: Any
+) -> tuple[Any, Any]:
     """Fit method ``name`` on ``X`` and return ``(fitted estimator, labels)``.
 
     Fair methods get ``sensitive_features``; vanilla ones are fitted on ``X`` alone, so a

@@ -184,20 +184,25 @@ def fair_assignment_lp(
     the LP optimum is integral; labels are the argmax of each row. For verification and
     speed comparison (:mod:`benchmarks.bench_fair_assignment`).
     """
-    return solve_fair_assignment(Y, sensitive_features, rho=rho, eps=eps, cluster_sizes=cluster_sizes,
-                                 method="linprog")
+    return solve_fair_assignment(Y, sensitive_features, rho=rho, eps=eps, cluster_sizes=cluster_sizes, method="linprog")
 
 
 def _result(Y, codes, labels, lower, upper, sizes, rho, group_values, method, seconds) -> FairAssignmentResult:
     n_clusters, n_groups = lower.shape
     counts = np.bincount(labels * n_groups + codes, minlength=n_clusters * n_groups).reshape(n_clusters, n_groups)
-    feasible = bool(
-        np.array_equal(counts.sum(axis=1), sizes) and np.all(counts >= lower) and np.all(counts <= upper)
-    )
+    feasible = bool(np.array_equal(counts.sum(axis=1), sizes) and np.all(counts >= lower) and np.all(counts <= upper))
     return FairAssignmentResult(
-        labels=labels, objective=fair_assignment_objective(Y, labels), counts=counts, feasible=feasible,
-        seconds=float(seconds), cluster_sizes=sizes, lower=lower, upper=upper, rho=rho,
-        group_values=group_values, method=method,
+        labels=labels,
+        objective=fair_assignment_objective(Y, labels),
+        counts=counts,
+        feasible=feasible,
+        seconds=float(seconds),
+        cluster_sizes=sizes,
+        lower=lower,
+        upper=upper,
+        rho=rho,
+        group_values=group_values,
+        method=method,
     )
 
 
@@ -234,8 +239,9 @@ def _check_rho(rho, group_values, group_sizes, n) -> np.ndarray:
         missing = [v for v in group_values.tolist() if v not in rho]
         extra = [k for k in rho if k not in set(group_values.tolist())]
         if missing or extra:
-            raise ValueError(f"rho must have one entry per group {group_values.tolist()}; "
-                             f"missing {missing}, unknown {extra}.")
+            raise ValueError(
+                f"rho must have one entry per group {group_values.tolist()}; missing {missing}, unknown {extra}."
+            )
         rho = [rho[v] for v in group_values.tolist()]
     arr = check_array(rho, "rho", ndim=1)
     if arr.shape[0] != group_values.shape[0]:

@@ -52,9 +52,7 @@ class Dataset:
             object.__setattr__(self, "sensitive", check_labels(self.sensitive, f"{self.name}.sensitive"))
         check_consistent_length(X, self.y, self.sensitive, names=["X", "y", "sensitive"])
         if self.feature_names and len(self.feature_names) != X.shape[1]:
-            raise ValueError(
-                f"{self.name}: {len(self.feature_names)} feature_names for {X.shape[1]} columns."
-            )
+            raise ValueError(f"{self.name}: {len(self.feature_names)} feature_names for {X.shape[1]} columns.")
 
     @property
     def n_samples(self) -> int:
@@ -132,14 +130,31 @@ class Dataset:
         """
         from ._frame import frame_fields
 
-        return cls(**frame_fields(frame, target=target, sensitive=sensitive, features=features, missing=missing,
-                                  name=name, description=description))
+        return cls(
+            **frame_fields(
+                frame,
+                target=target,
+                sensitive=sensitive,
+                features=features,
+                missing=missing,
+                name=name,
+                description=description,
+            )
+        )
 
     @classmethod
-    def from_csv(cls, path: str | os.PathLike, *, target: str | None = None, sensitive: str | Sequence[str],
-                 features: Sequence[str] | None = None, missing: Literal["error", "drop"] = "error",
-                 sep: str | None = None, na_values: Sequence[str] | None = None,
-                 name: str | None = None) -> Dataset:
+    def from_csv(
+        cls,
+        path: str | os.PathLike,
+        *,
+        target: str | None = None,
+        sensitive: str | Sequence[str],
+        features: Sequence[str] | None = None,
+        missing: Literal["error", "drop"] = "error",
+        sep: str | None = None,
+        na_values: Sequence[str] | None = None,
+        name: str | None = None,
+    ) -> Dataset:
         """A dataset from a CSV file (``pandas.read_csv``), as :meth:`from_frame`.
 
         ``sep=None`` detects the delimiter; ``na_values`` adds markers of missing values
@@ -149,19 +164,28 @@ class Dataset:
         from ._frame import read_csv
 
         frame, stem = read_csv(path, sep=sep, na_values=na_values)
-        return cls.from_frame(frame, target=target, sensitive=sensitive, features=features, missing=missing,
-                              name=name or stem)
+        return cls.from_frame(
+            frame, target=target, sensitive=sensitive, features=features, missing=missing, name=name or stem
+        )
 
     @classmethod
-    def from_parquet(cls, path: str | os.PathLike, *, target: str | None = None, sensitive: str | Sequence[str],
-                     features: Sequence[str] | None = None, missing: Literal["error", "drop"] = "error",
-                     name: str | None = None) -> Dataset:
+    def from_parquet(
+        cls,
+        path: str | os.PathLike,
+        *,
+        target: str | None = None,
+        sensitive: str | Sequence[str],
+        features: Sequence[str] | None = None,
+        missing: Literal["error", "drop"] = "error",
+        name: str | None = None,
+    ) -> Dataset:
         """A dataset from a Parquet file (needs pyarrow: ``robustfair[parquet]``), as :meth:`from_frame`."""
         from ._frame import read_parquet
 
         frame, stem = read_parquet(path)
-        return cls.from_frame(frame, target=target, sensitive=sensitive, features=features, missing=missing,
-                              name=name or stem)
+        return cls.from_frame(
+            frame, target=target, sensitive=sensitive, features=features, missing=missing, name=name or stem
+        )
 
     @classmethod
     def from_file(cls, path: str | os.PathLike, **kwargs: Any) -> Dataset:

@@ -28,7 +28,11 @@ def _digits() -> tuple[np.ndarray, np.ndarray]:
 def load_digits_dataset(root: Any = None) -> Dataset:
     X, y = _digits()
     return Dataset(
-        X=X, y=y, sensitive=None, name="digits", feature_names=_PIXELS,
+        X=X,
+        y=y,
+        sensitive=None,
+        name="digits",
+        feature_names=_PIXELS,
         description="UCI optical digits (scikit-learn load_digits): 8x8 images, values 0-16, y = digit.",
     )
 
@@ -45,7 +49,11 @@ def load_digits_pair(root: Any = None, *, digits: Any = (1, 4)) -> Dataset:
     X, y = _digits()
     keep = np.isin(y, pair)
     return Dataset(
-        X=X[keep], y=y[keep], sensitive=None, name="digits-pair", feature_names=_PIXELS,
+        X=X[keep],
+        y=y[keep],
+        sensitive=None,
+        name="digits-pair",
+        feature_names=_PIXELS,
         description=f"UCI optical digits {pair[0]} and {pair[1]} (scikit-learn load_digits), in original order.",
     )
 
@@ -90,13 +98,19 @@ def load_toy_spillover(root: Any = None, *, n_samples: Any = (100, 100), random_
     # The thesis does not state the sizes; 100 points per Gaussian is our default.
     n0, n1 = _check_sizes(n_samples)
     rng = check_random_state(random_state)
-    X = np.vstack([
-        rng.normal(loc=(1.0, 0.0), scale=1.45, size=(n0, 2)),
-        rng.normal(loc=(5.0, 0.0), scale=0.75, size=(n1, 2)),
-    ])
+    X = np.vstack(
+        [
+            rng.normal(loc=(1.0, 0.0), scale=1.45, size=(n0, 2)),
+            rng.normal(loc=(5.0, 0.0), scale=0.75, size=(n1, 2)),
+        ]
+    )
     y = np.repeat(np.array([0, 1], dtype=np.int64), [n0, n1])
     return Dataset(
-        X=X, y=y, sensitive=None, name="toy-spillover", feature_names=("x1", "x2"),
+        X=X,
+        y=y,
+        sensitive=None,
+        name="toy-spillover",
+        feature_names=("x1", "x2"),
         description=(
             f"Spill-over toy data (thesis 2.2.6.1): {n0} points N((1,0), 1.45^2 I) then {n1} points "
             f"N((5,0), 0.75^2 I); y = Gaussian; random_state={random_state!r}."
@@ -115,10 +129,12 @@ def load_toy_fairness(root: Any = None, *, random_state: Any = 0) -> Dataset:
     # defender's 14 points split 7/7 between the two protected groups; the attacker's 6 start
     # 3/3 (the attack then optimizes them), as in the CFC code's s_TOY / U_idx_TOY.
     rng = check_random_state(random_state)
-    X = np.vstack([
-        rng.normal(loc=(4.0, 0.0), scale=0.12, size=(10, 2)),
-        rng.normal(loc=(4.5, 0.0), scale=0.12, size=(10, 2)),
-    ])
+    X = np.vstack(
+        [
+            rng.normal(loc=(4.0, 0.0), scale=0.12, size=(10, 2)),
+            rng.normal(loc=(4.5, 0.0), scale=0.12, size=(10, 2)),
+        ]
+    )
     y = np.repeat(np.array([0, 1], dtype=np.int64), 10)
     attacker_idx = np.sort(rng.choice(20, size=6, replace=False))
     defender_idx = np.setdiff1d(np.arange(20), attacker_idx)
@@ -126,7 +142,11 @@ def load_toy_fairness(root: Any = None, *, random_state: Any = 0) -> Dataset:
     sensitive[defender_idx] = rng.permutation(np.repeat([0, 1], 7))
     sensitive[attacker_idx] = rng.permutation(np.repeat([0, 1], 3))
     return Dataset(
-        X=X, y=y, sensitive=sensitive, name="toy-fairness", feature_names=("x1", "x2"),
+        X=X,
+        y=y,
+        sensitive=sensitive,
+        name="toy-fairness",
+        feature_names=("x1", "x2"),
         group_names=("group 0", "group 1"),
         description=(
             "Fair-clustering attack toy data (thesis 4.1.3.5): 10 points each around (4,0) and (4.5,0), "

@@ -42,12 +42,18 @@ def load_reverse_mnist(root: Path | None, *, n_samples: int | None = None, rando
     X = np.vstack([X, np.float32(1.0) - X])
     y = np.concatenate([labels[index], labels[index]])
     s = np.repeat(np.array([0, 1], dtype=np.int64), index.shape[0])
-    how = f"{index.shape[0]} MNIST train images" + ("" if index.shape[0] == images.shape[0]
-                                                    else f" (drawn with random_state={random_state!r})")
+    how = f"{index.shape[0]} MNIST train images" + (
+        "" if index.shape[0] == images.shape[0] else f" (drawn with random_state={random_state!r})"
+    )
     return finish(
-        "reverse-mnist", X, y, s,
+        "reverse-mnist",
+        X,
+        y,
+        s,
         feature_names=[f"pixel_{r}_{c}" for r in range(side) for c in range(side)],
         group_names=("original", "inverted"),
-        description=(f"Reverse-MNIST ({path.name}): {how} scaled to [0, 1], then their inverted copies "
-                     "1 - x; sensitive = inverted (0 original, 1 inverted); y = digit."),
+        description=(
+            f"Reverse-MNIST ({path.name}): {how} scaled to [0, 1], then their inverted copies "
+            "1 - x; sensitive = inverted (0 original, 1 inverted); y = digit."
+        ),
     )

@@ -47,19 +47,30 @@ class FetchSource:
 _UCI = "https://archive.ics.uci.edu/ml/machine-learning-databases"
 _SOURCES: dict[str, tuple[FetchSource, ...]] = {
     "adult": (
-        FetchSource("adult/adult.data", f"{_UCI}/adult/adult.data",
-                    "5b00264637dbfec36bdeaab5676b0b309ff9eb788d63554ca0a249491c86603d"),
-        FetchSource("adult/adult.test", f"{_UCI}/adult/adult.test",
-                    "a2a9044bc167a35b2361efbabec64e89d69ce82d9790d2980119aac5fd7e9c05"),
+        FetchSource(
+            "adult/adult.data",
+            f"{_UCI}/adult/adult.data",
+            "5b00264637dbfec36bdeaab5676b0b309ff9eb788d63554ca0a249491c86603d",
+        ),
+        FetchSource(
+            "adult/adult.test",
+            f"{_UCI}/adult/adult.test",
+            "a2a9044bc167a35b2361efbabec64e89d69ce82d9790d2980119aac5fd7e9c05",
+        ),
     ),
     "german": (
-        FetchSource("german/german.data", f"{_UCI}/statlog/german/german.data",
-                    "b21f3d81db8071257d5ff1deaeba1fd4303b62712e6fcc9715c7a86202cb5871"),
+        FetchSource(
+            "german/german.data",
+            f"{_UCI}/statlog/german/german.data",
+            "b21f3d81db8071257d5ff1deaeba1fd4303b62712e6fcc9715c7a86202cb5871",
+        ),
     ),
     "compas": (
-        FetchSource("compas/compas-scores-two-years.csv",
-                    "https://raw.githubusercontent.com/propublica/compas-analysis/master/compas-scores-two-years.csv",
-                    "c451db85908b2f7fef1d83203bedf6b71ecda0d5af468d82ae62178f91d0cc7d"),
+        FetchSource(
+            "compas/compas-scores-two-years.csv",
+            "https://raw.githubusercontent.com/propublica/compas-analysis/master/compas-scores-two-years.csv",
+            "c451db85908b2f7fef1d83203bedf6b71ecda0d5af468d82ae62178f91d0cc7d",
+        ),
     ),
 }
 
@@ -92,8 +103,14 @@ def default_data_home() -> Path:
     return Path(pooch.os_cache("robustfair"))
 
 
-def fetch(name: str, *, data_home: str | os.PathLike | None = None, mirror: str | None = None,
-          progress: bool = False, timeout: float = 60.0) -> Path:
+def fetch(
+    name: str,
+    *,
+    data_home: str | os.PathLike | None = None,
+    mirror: str | None = None,
+    progress: bool = False,
+    timeout: float = 60.0,
+) -> Path:
     """Download dataset ``name`` into the data home (once) and return the data home.
 
     Parameters
@@ -135,8 +152,14 @@ def fetch(name: str, *, data_home: str | os.PathLike | None = None, mirror: str 
         url = source.url if mirror is None else f"{mirror.rstrip('/')}/{Path(source.relative).name}"
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
-            pooch.retrieve(url, known_hash=f"sha256:{source.sha256}", fname=target.name, path=target.parent,
-                           downloader=downloader, progressbar=progress)
+            pooch.retrieve(
+                url,
+                known_hash=f"sha256:{source.sha256}",
+                fname=target.name,
+                path=target.parent,
+                downloader=downloader,
+                progressbar=progress,
+            )
         except ValueError:  # pooch: "SHA256 hash of downloaded file (...) does not match"
             raise DatasetFetchError(
                 f"{name}: the download of {url} does not have the expected SHA-256 {source.sha256[:12]}...; "

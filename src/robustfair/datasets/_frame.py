@@ -172,10 +172,14 @@ def frame_fields(
         name=name,
         feature_names=tuple(str(f) for f in preprocessor.get_feature_names_out()),
         group_names=tuple(str(g) for g in group_names),
-        description=description or f"{name}: {detail}; protected {', '.join(sens_cols)}; "
-        f"numeric columns standardized, others one-hot encoded",
-        extras={"preprocessor": preprocessor, "sensitive_columns": tuple(sens_cols),
-                "target": target_cols[0] if target_cols else None, "n_dropped": n_dropped},
+        description=description
+        or f"{name}: {detail}; protected {', '.join(sens_cols)}; numeric columns standardized, others one-hot encoded",
+        extras={
+            "preprocessor": preprocessor,
+            "sensitive_columns": tuple(sens_cols),
+            "target": target_cols[0] if target_cols else None,
+            "n_dropped": n_dropped,
+        },
     )
 
 
@@ -188,8 +192,9 @@ def _check_path(path: str | os.PathLike) -> Path:
     return p
 
 
-def read_csv(path: str | os.PathLike, *, sep: str | None = None,
-             na_values: Sequence[str] | None = None) -> tuple[Any, str]:
+def read_csv(
+    path: str | os.PathLike, *, sep: str | None = None, na_values: Sequence[str] | None = None
+) -> tuple[Any, str]:
     """The table of a CSV file (``pandas.read_csv``) and the file's stem.
 
     ``sep=None`` lets pandas detect the delimiter (comma, semicolon, tab). Leading spaces
@@ -199,8 +204,13 @@ def read_csv(path: str | os.PathLike, *, sep: str | None = None,
     pd = _pandas()
     p = _check_path(path)
     try:
-        frame = pd.read_csv(p, sep=sep, engine="python" if sep is None else "c", skipinitialspace=True,
-                            na_values=list(na_values) if na_values else None)
+        frame = pd.read_csv(
+            p,
+            sep=sep,
+            engine="python" if sep is None else "c",
+            skipinitialspace=True,
+            na_values=list(na_values) if na_values else None,
+        )
     except pd.errors.EmptyDataError:
         raise ValueError(f"path {str(p)!r} holds no table (no header row).") from None
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:

@@ -33,7 +33,11 @@ def _load_npz(path: Path, keys: tuple[str, ...]) -> dict[str, np.ndarray]:
     options={"variant": "jpda", **_SAMPLING},
 )
 def load_mnist_usps(
-    root: Path | None, *, variant: str = "jpda", n_samples: int | None = None, random_state: Any = 0,
+    root: Path | None,
+    *,
+    variant: str = "jpda",
+    n_samples: int | None = None,
+    random_state: Any = 0,
 ) -> Dataset:
     check_choice(variant, ("jpda", "dfc"), "variant")
     if variant == "jpda":
@@ -65,9 +69,15 @@ def load_mnist_usps(
     if len(names) != X.shape[1]:
         names = tuple(f"pixel_{j}" for j in range(X.shape[1]))
     return finish(
-        "mnist-usps", X, y, s, feature_names=names, group_names=("MNIST", "USPS"),
+        "mnist-usps",
+        X,
+        y,
+        s,
+        feature_names=names,
+        group_names=("MNIST", "USPS"),
         description=f"MNIST-USPS ({path.name}): {how}; sensitive = source (0 MNIST, 1 USPS); y = digit.",
-        n_samples=n_samples, random_state=random_state,
+        n_samples=n_samples,
+        random_state=random_state,
     )
 
 
@@ -78,7 +88,11 @@ def load_mnist_usps(
     options={"threshold": 45, **_SAMPLING},
 )
 def load_yale(
-    root: Path | None, *, threshold: float = 45, n_samples: int | None = None, random_state: Any = 0,
+    root: Path | None,
+    *,
+    threshold: float = 45,
+    n_samples: int | None = None,
+    random_state: Any = 0,
 ) -> Dataset:
     threshold = check_positive(threshold, "threshold")
     path = require_file(root, "yale/yale_cropped_24x24.npz", "yale")
@@ -89,14 +103,18 @@ def load_yale(
     oblique = (np.abs(arrays["azimuth"]) >= threshold) | (np.abs(arrays["elevation"]) >= threshold)
     side = arrays["X"].shape[1]
     return finish(
-        "yale", X, arrays["subject"].astype(np.int64), oblique.astype(np.int64),
+        "yale",
+        X,
+        arrays["subject"].astype(np.int64),
+        oblique.astype(np.int64),
         feature_names=[f"pixel_{r}_{c}" for r in range(side) for c in range(side)],
         group_names=("near-frontal-light", "oblique-light"),
         description=(
             f"Extended Yale B cropped faces ({path.name}): {side}x{side} pixels scaled to [0, 1]; "
             f"y = subject id; sensitive = 1 if |azimuth| or |elevation| >= {threshold:g} degrees."
         ),
-        n_samples=n_samples, random_state=random_state,
+        n_samples=n_samples,
+        random_state=random_state,
     )
 
 
@@ -111,7 +129,12 @@ def _select_classes(y: np.ndarray, classes: Any, available: tuple[int, ...]) -> 
 
 
 SEEDS_FEATURES = (
-    "area", "perimeter", "compactness", "kernel_length", "kernel_width", "asymmetry_coefficient",
+    "area",
+    "perimeter",
+    "compactness",
+    "kernel_length",
+    "kernel_width",
+    "asymmetry_coefficient",
     "kernel_groove_length",
 )
 
@@ -134,7 +157,11 @@ def load_seeds(root: Path | None, *, classes: Any = None) -> Dataset:
     keep = _select_classes(y, classes, (1, 2, 3))
     picked = "" if classes is None else f" classes {parse_int_tuple(classes, 'classes')};"
     return Dataset(
-        X=data[keep, :7], y=y[keep], sensitive=None, name="seeds", feature_names=SEEDS_FEATURES,
+        X=data[keep, :7],
+        y=y[keep],
+        sensitive=None,
+        name="seeds",
+        feature_names=SEEDS_FEATURES,
         description=f"UCI Seeds ({path.name}):{picked} 7 raw geometric features; y = variety 1-3.",
     )
 
@@ -146,8 +173,13 @@ def load_seeds(root: Path | None, *, classes: Any = None) -> Dataset:
     options={"n_markers": 3, "classes": None, "sensitive": None, **_SAMPLING},
 )
 def load_hand_postures(
-    root: Path | None, *, n_markers: int = 3, classes: Any = None, sensitive: str | None = None,
-    n_samples: int | None = None, random_state: Any = 0,
+    root: Path | None,
+    *,
+    n_markers: int = 3,
+    classes: Any = None,
+    sensitive: str | None = None,
+    n_samples: int | None = None,
+    random_state: Any = 0,
 ) -> Dataset:
     n_markers = int(check_positive(n_markers, "n_markers", integer=True))
     if n_markers > 12:
@@ -173,11 +205,17 @@ def load_hand_postures(
         s = np.searchsorted(values, user).astype(np.int64)
         groups = tuple(f"user {u}" for u in values)
     return finish(
-        "hand-postures", X, y_all[keep], s, feature_names=columns, group_names=groups,
+        "hand-postures",
+        X,
+        y_all[keep],
+        s,
+        feature_names=columns,
+        group_names=groups,
         description=(
             f"UCI Motion Capture Hand Postures ({path.name}, partial copy): X, Y, Z of markers "
             f"0-{n_markers - 1}, rows with a missing coordinate dropped; y = posture class"
             f"{'; sensitive = user' if s is not None else ''}."
         ),
-        n_samples=n_samples, random_state=random_state,
+        n_samples=n_samples,
+        random_state=random_state,
     )

@@ -47,8 +47,9 @@ def _with_split(data: Dataset, split: np.ndarray) -> Dataset:
     description="Influence paper toy data: two 2-D Gaussians, 150 train + 100 validation, group tied to class.",
     options={"n_train": 150, "n_validation": 100, "random_state": 0},
 )
-def load_toy_influence(root: Any = None, *, n_train: int = 150, n_validation: int = 100,
-                       random_state: Any = 0) -> Dataset:
+def load_toy_influence(
+    root: Any = None, *, n_train: int = 150, n_validation: int = 100, random_state: Any = 0
+) -> Dataset:
     # Section 4: "150 train and 100 validation samples using two isotropic 2D-Gaussian
     # distributions". Means, spread and group mix follow InfDataSel's toy/train.csv:
     # class 1 around (1, 2), class 0 around (3, -3), std ~1.4; the majority group makes up
@@ -63,10 +64,16 @@ def load_toy_influence(root: Any = None, *, n_train: int = 150, n_validation: in
     s = (rng.uniform(size=n) < np.where(y == 1, 0.87, 0.12)).astype(np.int64)
     split = np.array(["train"] * int(n_train) + ["validation"] * int(n_validation))
     data = Dataset(
-        X=X, y=y.astype(np.int64), sensitive=s, name="toy-influence", feature_names=("x1", "x2"),
+        X=X,
+        y=y.astype(np.int64),
+        sensitive=s,
+        name="toy-influence",
+        feature_names=("x1", "x2"),
         group_names=("minority", "majority"),
-        description=("Two isotropic 2-D Gaussians (class 1 at (1, 2), class 0 at (3, -3), std sqrt(2)); "
-                     "group 1 is 87% of class 1 and 12% of class 0; extras['split'] = train/validation."),
+        description=(
+            "Two isotropic 2-D Gaussians (class 1 at (1, 2), class 0 at (3, -3), std sqrt(2)); "
+            "group 1 is 87% of class 1 and 12% of class 0; extras['split'] = train/validation."
+        ),
     )
     return _with_split(data, split)
 
@@ -78,12 +85,15 @@ def _attack_loader(kind: str, name: str):
     @register_dataset(
         f"{kind}-{name}",
         files=(f"{arrays}/X_train_adv.npy",),
-        description=(f"{kind.upper()} anchoring-attack set ({name}, InfDataSel): clean or poisoned train "
-                     "+ test; sensitive = advantage (1 = advantaged)."),
+        description=(
+            f"{kind.upper()} anchoring-attack set ({name}, InfDataSel): clean or poisoned train "
+            "+ test; sensitive = advantage (1 = advantaged)."
+        ),
         options={"train": "poisoned", "include_sensitive": True, "standardize": True},
     )
-    def loader(root: Path | None, *, train: str = "poisoned", include_sensitive: bool = True,
-               standardize: bool = True) -> Dataset:
+    def loader(
+        root: Path | None, *, train: str = "poisoned", include_sensitive: bool = True, standardize: bool = True
+    ) -> Dataset:
         check_choice(train, ("poisoned", "clean"), "train")
         suffix = "adv" if train == "poisoned" else "clean"
         load = {}
@@ -109,12 +119,18 @@ def _attack_loader(kind: str, name: str):
             X = (X - mean) / scale
         split = np.array(["train"] * n_train + ["test"] * (X.shape[0] - n_train))
         data = Dataset(
-            X=X, y=y, sensitive=s, name=f"{kind}-{name}", feature_names=tuple(names),
+            X=X,
+            y=y,
+            sensitive=s,
+            name=f"{kind}-{name}",
+            feature_names=tuple(names),
             group_names=("disadvantaged", "advantaged"),
-            description=(f"InfDataSel {kind.upper()} attack data for {name}: {train} training set "
-                         f"({n_train} rows) + test set; X from the .npy arrays"
-                         f"{', advantage appended' if include_sensitive else ''}"
-                         f"{', standardized with train statistics' if standardize else ''}."),
+            description=(
+                f"InfDataSel {kind.upper()} attack data for {name}: {train} training set "
+                f"({n_train} rows) + test set; X from the .npy arrays"
+                f"{', advantage appended' if include_sensitive else ''}"
+                f"{', standardized with train statistics' if standardize else ''}."
+            ),
         )
         return _with_split(data, split)
 
@@ -139,8 +155,10 @@ def _dist_shift_loader(folder: str, what: str):
         options={"random_state": 0},
     )
     def loader(root: Path | None, *, random_state: Any = 0) -> Dataset:
-        tables = [read_table(require_file(root, f"infdatasel/{folder}/{part}.csv", folder), header=False,
-                             names=ACS_COLUMNS) for part in ("train", "test")]
+        tables = [
+            read_table(require_file(root, f"infdatasel/{folder}/{part}.csv", folder), header=False, names=ACS_COLUMNS)
+            for part in ("train", "test")
+        ]
         n_train = tables[0]["AGEP"].shape[0]
         table = {c: np.concatenate([t[c] for t in tables]) for c in ACS_COLUMNS}
         numeric = np.column_stack([table[c].astype(np.float64) for c in ACS_NUMERIC])
@@ -158,11 +176,17 @@ def _dist_shift_loader(folder: str, what: str):
         test_part = np.where(rng.permutation(n_test) < n_test // 2, "validation", "test")
         split = np.concatenate([np.full(n_train, "train"), test_part])
         data = Dataset(
-            X=np.hstack(blocks), y=y, sensitive=s, name=folder, feature_names=tuple(names),
+            X=np.hstack(blocks),
+            y=y,
+            sensitive=s,
+            name=folder,
+            feature_names=tuple(names),
             group_names=("Female", "Male"),
-            description=(f"ACS income, InfDataSel {folder}: AGEP, WKHP standardized (train statistics), "
-                         f"{', '.join(ACS_CATEGORICAL)} one-hot; SEX is the sensitive attribute (not a "
-                         f"feature); y = PINCP. Test ({what}) split half validation, half test."),
+            description=(
+                f"ACS income, InfDataSel {folder}: AGEP, WKHP standardized (train statistics), "
+                f"{', '.join(ACS_CATEGORICAL)} one-hot; SEX is the sensitive attribute (not a "
+                f"feature); y = PINCP. Test ({what}) split half validation, half test."
+            ),
         )
         return _with_split(data, split)
 
@@ -170,8 +194,11 @@ def _dist_shift_loader(folder: str, what: str):
     return loader
 
 
-for _folder, _what in (("dist-shift-adult", "in-distribution"), ("dist-shift-adult-loc", "location-shifted"),
-                       ("dist-shift-adult-time", "time-shifted")):
+for _folder, _what in (
+    ("dist-shift-adult", "in-distribution"),
+    ("dist-shift-adult-loc", "location-shifted"),
+    ("dist-shift-adult-time", "time-shifted"),
+):
     _dist_shift_loader(_folder, _what)
 
 
@@ -183,16 +210,25 @@ for _folder, _what in (("dist-shift-adult", "in-distribution"), ("dist-shift-adu
 def load_diabetic_retinopathy(root: Path | None) -> Dataset:
     path = require_file(root, "infdatasel/al-data/diabetic_retinopathy.npz", "diabetic-retinopathy")
     with np.load(path, allow_pickle=False) as npz:
-        parts = [("pool", "X_pool", "y_pool"), ("init", "X_init", "y_init"),
-                 ("validation", "X_val", "y_val"), ("test", "X_test", "y_test")]
+        parts = [
+            ("pool", "X_pool", "y_pool"),
+            ("init", "X_init", "y_init"),
+            ("validation", "X_val", "y_val"),
+            ("test", "X_test", "y_test"),
+        ]
         X = np.vstack([npz[x] for _, x, _ in parts]).astype(np.float64)
         y = np.concatenate([npz[t] for _, _, t in parts]).astype(np.int64)
         split = np.concatenate([np.full(npz[x].shape[0], part) for part, x, _ in parts])
     data = Dataset(
-        X=X, y=y, sensitive=None, name="diabetic-retinopathy",
+        X=X,
+        y=y,
+        sensitive=None,
+        name="diabetic-retinopathy",
         feature_names=tuple(f"f{j}" for j in range(X.shape[1])),
-        description=("UCI Diabetic Retinopathy Debrecen (Messidor features), InfDataSel active-learning "
-                     "split; extras['split'] = pool / init / validation / test; y = signs of DR."),
+        description=(
+            "UCI Diabetic Retinopathy Debrecen (Messidor features), InfDataSel active-learning "
+            "split; extras['split'] = pool / init / validation / test; y = signs of DR."
+        ),
     )
     return _with_split(data, split)
 
@@ -222,9 +258,15 @@ def load_celeba_attributes(root: Path | None, *, n_samples: int | None = None, r
         keep = np.sort(rng.choice(X.shape[0], size=int(n_samples), replace=False))
         X, y, s = X[keep], y[keep], s[keep]
     return Dataset(
-        X=X, y=y, sensitive=s, name="celeba-attributes", feature_names=tuple(features),
+        X=X,
+        y=y,
+        sensitive=s,
+        name="celeba-attributes",
+        feature_names=tuple(features),
         group_names=("female", "male"),
-        description=("CelebA attribute annotations (list_attr_celeba): the 38 attributes other than Smiling "
-                     "and Male as 0/1 features; y = Smiling; sensitive = Male. A stand-in for the paper's "
-                     "extracted CelebA features."),
+        description=(
+            "CelebA attribute annotations (list_attr_celeba): the 38 attributes other than Smiling "
+            "and Male as 0/1 features; y = Smiling; sensitive = Male. A stand-in for the paper's "
+            "extracted CelebA features."
+        ),
     )

@@ -35,8 +35,20 @@ from ._registry import register_dataset, require_file
 _COMMON = {"standardize": False, "n_samples": None, "random_state": 0}
 
 ADULT_COLUMNS = (
-    "age", "workclass", "fnlwgt", "education", "education-num", "marital-status", "occupation",
-    "relationship", "race", "sex", "capital-gain", "capital-loss", "hours-per-week", "native-country",
+    "age",
+    "workclass",
+    "fnlwgt",
+    "education",
+    "education-num",
+    "marital-status",
+    "occupation",
+    "relationship",
+    "race",
+    "sex",
+    "capital-gain",
+    "capital-loss",
+    "hours-per-week",
+    "native-country",
     "income",
 )
 # Antidote paper 4.1 (10000 x 5) and DFDC 5.1 (Census) use these five numeric columns.
@@ -44,7 +56,14 @@ ADULT_NUMERIC = ("age", "fnlwgt", "education-num", "capital-gain", "hours-per-we
 # InfDataSel (influence paper, Appendix C) drops fnlwgt and one-hot encodes the rest.
 ADULT_ONEHOT_NUMERIC = ("age", "education-num", "capital-gain", "capital-loss", "hours-per-week")
 ADULT_CATEGORICAL = (
-    "workclass", "education", "marital-status", "occupation", "relationship", "race", "sex", "native-country",
+    "workclass",
+    "education",
+    "marital-status",
+    "occupation",
+    "relationship",
+    "race",
+    "sex",
+    "native-country",
 )
 
 
@@ -59,8 +78,13 @@ def _numeric_block(X: np.ndarray, standardize_: Any) -> np.ndarray:
     options={"sensitive": "race", "preprocessing": "numeric", **_COMMON},
 )
 def load_adult(
-    root: Path | None, *, sensitive: str = "race", preprocessing: str = "numeric", standardize: bool = False,
-    n_samples: int | None = None, random_state: Any = 0,
+    root: Path | None,
+    *,
+    sensitive: str = "race",
+    preprocessing: str = "numeric",
+    standardize: bool = False,
+    n_samples: int | None = None,
+    random_state: Any = 0,
 ) -> Dataset:
     check_choice(sensitive, ("race", "sex"), "sensitive")
     check_preprocessing(preprocessing)
@@ -83,9 +107,15 @@ def load_adult(
     y = np.char.startswith(table["income"], ">50K").astype(np.int64)
     s, groups = encode_groups(table[sensitive])
     return finish(
-        "adult", X, y, s, feature_names=names, group_names=groups,
+        "adult",
+        X,
+        y,
+        s,
+        feature_names=names,
+        group_names=groups,
         description=f"UCI Adult ({path.name}): {how}; sensitive = {sensitive}; y = 1 if income > 50K.",
-        n_samples=n_samples, random_state=random_state,
+        n_samples=n_samples,
+        random_state=random_state,
     )
 
 
@@ -101,8 +131,13 @@ BANK_CATEGORICAL = ("job", "education", "default", "housing", "loan", "contact",
     options={"sensitive": "marital", "preprocessing": "numeric", **_COMMON},
 )
 def load_bank(
-    root: Path | None, *, sensitive: str = "marital", preprocessing: str = "numeric", standardize: bool = False,
-    n_samples: int | None = None, random_state: Any = 0,
+    root: Path | None,
+    *,
+    sensitive: str = "marital",
+    preprocessing: str = "numeric",
+    standardize: bool = False,
+    n_samples: int | None = None,
+    random_state: Any = 0,
 ) -> Dataset:
     check_choice(sensitive, ("marital",), "sensitive")
     check_preprocessing(preprocessing)
@@ -119,15 +154,32 @@ def load_bank(
     y = (table["subscription"] == "yes").astype(np.int64)
     s, groups = encode_groups(table["marital"])
     return finish(
-        "bank", X, y, s, feature_names=names, group_names=groups,
+        "bank",
+        X,
+        y,
+        s,
+        feature_names=names,
+        group_names=groups,
         description=f"UCI Bank Marketing ({path.name}): {how}; sensitive = marital; y = 1 if subscribed.",
-        n_samples=n_samples, random_state=random_state,
+        n_samples=n_samples,
+        random_state=random_state,
     )
 
 
 CREDIT_FEATURES = (
-    "LIMIT_BAL", "SEX", "EDUCATION", "MARRIAGE", "AGE", "PAY_0", "PAY_2", "PAY_3", "PAY_4", "PAY_5", "PAY_6",
-    *(f"BILL_AMT{i}" for i in range(1, 7)), *(f"PAY_AMT{i}" for i in range(1, 7)),
+    "LIMIT_BAL",
+    "SEX",
+    "EDUCATION",
+    "MARRIAGE",
+    "AGE",
+    "PAY_0",
+    "PAY_2",
+    "PAY_3",
+    "PAY_4",
+    "PAY_5",
+    "PAY_6",
+    *(f"BILL_AMT{i}" for i in range(1, 7)),
+    *(f"PAY_AMT{i}" for i in range(1, 7)),
 )
 
 
@@ -138,8 +190,12 @@ CREDIT_FEATURES = (
     options={"sensitive": "education", **_COMMON},
 )
 def load_creditcard(
-    root: Path | None, *, sensitive: str = "education", standardize: bool = False,
-    n_samples: int | None = None, random_state: Any = 0,
+    root: Path | None,
+    *,
+    sensitive: str = "education",
+    standardize: bool = False,
+    n_samples: int | None = None,
+    random_state: Any = 0,
 ) -> Dataset:
     check_choice(sensitive, ("education", "sex", "marriage"), "sensitive")
     path = require_file(root, "creditcard/creditcard.csv", "creditcard")
@@ -160,23 +216,52 @@ def load_creditcard(
     y = table["default payment next month"].astype(np.int64)
     scaled = " (standardized)" if standardize else " (raw)"
     return finish(
-        "creditcard", X, y, s, feature_names=CREDIT_FEATURES, group_names=groups,
+        "creditcard",
+        X,
+        y,
+        s,
+        feature_names=CREDIT_FEATURES,
+        group_names=groups,
         description=(
             f"UCI credit card default ({path.name}): the 23 columns except ID and the target{scaled}; "
             f"sensitive = {sensitive}; y = default payment next month."
         ),
-        n_samples=n_samples, random_state=random_state,
+        n_samples=n_samples,
+        random_state=random_state,
     )
 
 
 GERMAN_COLUMNS = (
-    "status", "duration", "credit_history", "purpose", "credit_amount", "savings", "present_employment",
-    "installment_rate", "status_sex", "other_debtors", "residence_since", "property", "age",
-    "installment_plans", "housing", "existing_credits", "job", "people_liable", "telephone",
-    "foreign_worker", "credit",
+    "status",
+    "duration",
+    "credit_history",
+    "purpose",
+    "credit_amount",
+    "savings",
+    "present_employment",
+    "installment_rate",
+    "status_sex",
+    "other_debtors",
+    "residence_since",
+    "property",
+    "age",
+    "installment_plans",
+    "housing",
+    "existing_credits",
+    "job",
+    "people_liable",
+    "telephone",
+    "foreign_worker",
+    "credit",
 )
 GERMAN_NUMERIC = (
-    "duration", "credit_amount", "installment_rate", "residence_since", "age", "existing_credits", "people_liable",
+    "duration",
+    "credit_amount",
+    "installment_rate",
+    "residence_since",
+    "age",
+    "existing_credits",
+    "people_liable",
 )
 GERMAN_CATEGORICAL = tuple(c for c in GERMAN_COLUMNS[:-1] if c not in GERMAN_NUMERIC)
 
@@ -188,8 +273,13 @@ GERMAN_CATEGORICAL = tuple(c for c in GERMAN_COLUMNS[:-1] if c not in GERMAN_NUM
     options={"sensitive": "sex", "preprocessing": "onehot", **_COMMON},
 )
 def load_german(
-    root: Path | None, *, sensitive: str = "sex", preprocessing: str = "onehot", standardize: bool = False,
-    n_samples: int | None = None, random_state: Any = 0,
+    root: Path | None,
+    *,
+    sensitive: str = "sex",
+    preprocessing: str = "onehot",
+    standardize: bool = False,
+    n_samples: int | None = None,
+    random_state: Any = 0,
 ) -> Dataset:
     check_choice(sensitive, ("sex", "age"), "sensitive")
     check_preprocessing(preprocessing)
@@ -213,9 +303,15 @@ def load_german(
         how = "the 7 numeric attributes" + (" (standardized)" if standardize else " (raw)")
     y = (table["credit"] == "1").astype(np.int64)
     return finish(
-        "german", X, y, s, feature_names=names, group_names=groups,
+        "german",
+        X,
+        y,
+        s,
+        feature_names=names,
+        group_names=groups,
         description=f"UCI German Credit ({path.name}): {how}; sensitive = {sensitive}; y = 1 good, 0 bad.",
-        n_samples=n_samples, random_state=random_state,
+        n_samples=n_samples,
+        random_state=random_state,
     )
 
 
@@ -229,8 +325,12 @@ COMPAS_NUMERIC = ("age", "priors_count", "juv_fel_count", "juv_misd_count", "juv
     options={"sensitive": "race", **_COMMON},
 )
 def load_compas(
-    root: Path | None, *, sensitive: str = "race", standardize: bool = False,
-    n_samples: int | None = None, random_state: Any = 0,
+    root: Path | None,
+    *,
+    sensitive: str = "race",
+    standardize: bool = False,
+    n_samples: int | None = None,
+    random_state: Any = 0,
 ) -> Dataset:
     check_choice(sensitive, ("race", "sex"), "sensitive")
     path = require_file(root, "compas/compas-scores-two-years.csv", "compas")
@@ -252,23 +352,56 @@ def load_compas(
         s, groups = encode_groups(table["sex"], ("Female", "Male"))
     kept = "African-American and Caucasian rows; " if sensitive == "race" else ""
     return finish(
-        "compas", np.hstack(blocks), y, s, feature_names=names, group_names=groups,
+        "compas",
+        np.hstack(blocks),
+        y,
+        s,
+        feature_names=names,
+        group_names=groups,
         description=(
             f"ProPublica COMPAS ({path.name}): {kept}features age, priors and juvenile counts"
             f"{' (standardized)' if standardize else ''}, charge degree one-hot"
             f"{', sex=Male' if sensitive != 'sex' else ''}; sensitive = {sensitive}; y = two_year_recid."
         ),
-        n_samples=n_samples, random_state=random_state,
+        n_samples=n_samples,
+        random_state=random_state,
     )
 
 
 DRUG_FEATURES = (
-    "Age", "Gender", "Education", "Country", "Ethinicity", "Nscore", "Escore", "Oscore", "Ascore", "Cscore",
-    "Impulsiveness", "SensationSeeking",
+    "Age",
+    "Gender",
+    "Education",
+    "Country",
+    "Ethinicity",
+    "Nscore",
+    "Escore",
+    "Oscore",
+    "Ascore",
+    "Cscore",
+    "Impulsiveness",
+    "SensationSeeking",
 )
 DRUGS = (
-    "Alcohol", "Amphet", "Amyl", "Benzos", "Caff", "Cannabis", "Chocolate", "Coke", "Crack", "Ecstacy",
-    "Heroin", "Ketamine", "LegalHigh", "LSD", "Meth", "Mushrooms", "Nicotine", "Semer", "VSA",
+    "Alcohol",
+    "Amphet",
+    "Amyl",
+    "Benzos",
+    "Caff",
+    "Cannabis",
+    "Chocolate",
+    "Coke",
+    "Crack",
+    "Ecstacy",
+    "Heroin",
+    "Ketamine",
+    "LegalHigh",
+    "LSD",
+    "Meth",
+    "Mushrooms",
+    "Nicotine",
+    "Semer",
+    "VSA",
 )
 
 
@@ -279,8 +412,13 @@ DRUGS = (
     options={"sensitive": "ethnicity", "target": "Coke", **_COMMON},
 )
 def load_drug(
-    root: Path | None, *, sensitive: str = "ethnicity", target: str = "Coke", standardize: bool = False,
-    n_samples: int | None = None, random_state: Any = 0,
+    root: Path | None,
+    *,
+    sensitive: str = "ethnicity",
+    target: str = "Coke",
+    standardize: bool = False,
+    n_samples: int | None = None,
+    random_state: Any = 0,
 ) -> Dataset:
     check_choice(sensitive, ("ethnicity", "gender"), "sensitive")
     check_choice(target, DRUGS, "target")
@@ -297,11 +435,17 @@ def load_drug(
     # CL0 never used, CL1 used over a decade ago: "not a user"; CL2..CL6: used in the last decade.
     y = (~np.isin(table[target], ("CL0", "CL1"))).astype(np.int64)
     return finish(
-        "drug", X, y, s, feature_names=DRUG_FEATURES, group_names=groups,
+        "drug",
+        X,
+        y,
+        s,
+        feature_names=DRUG_FEATURES,
+        group_names=groups,
         description=(
             f"UCI Drug Consumption ({path.name}): the 12 quantified columns"
             f"{' (standardized)' if standardize else ''}; sensitive = {sensitive}; "
             f"y = 1 if {target} used in the last decade (not CL0/CL1)."
         ),
-        n_samples=n_samples, random_state=random_state,
+        n_samples=n_samples,
+        random_state=random_state,
     )

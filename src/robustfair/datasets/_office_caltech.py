@@ -40,7 +40,11 @@ def _parse_domains(domains: Any) -> tuple[str, ...]:
     options={"domains": ("dslr", "webcam"), "n_samples": None, "random_state": 0},
 )
 def load_office_caltech(
-    root: Path | None, *, domains: Any = ("dslr", "webcam"), n_samples: int | None = None, random_state: Any = 0,
+    root: Path | None,
+    *,
+    domains: Any = ("dslr", "webcam"),
+    n_samples: int | None = None,
+    random_state: Any = 0,
 ) -> Dataset:
     from scipy.io import loadmat
 
@@ -60,11 +64,16 @@ def load_office_caltech(
     sd = X.std(axis=0)
     X = (X - X.mean(axis=0)) / np.where(sd > 0, sd, 1.0)
     return finish(
-        "office-caltech", X, np.concatenate(ys), np.concatenate(ss),
-        feature_names=[f"surf_{j}" for j in range(X.shape[1])], group_names=chosen,
+        "office-caltech",
+        X,
+        np.concatenate(ys),
+        np.concatenate(ss),
+        feature_names=[f"surf_{j}" for j in range(X.shape[1])],
+        group_names=chosen,
         description=(
             f"Office-Caltech-10 SURF bag-of-words, domains {', '.join(chosen)}: word frequencies "
             "(L1-normalized rows) z-scored per feature; y = class 0-9; sensitive = domain."
         ),
-        n_samples=n_samples, random_state=random_state,
+        n_samples=n_samples,
+        random_state=random_state,
     )

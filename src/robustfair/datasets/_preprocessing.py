@@ -18,7 +18,11 @@ PREPROCESSING = ("numeric", "onehot")
 
 
 def read_table(
-    path: Path, *, delimiter: str = ",", header: bool = True, skipinitialspace: bool = False,
+    path: Path,
+    *,
+    delimiter: str = ",",
+    header: bool = True,
+    skipinitialspace: bool = False,
     names: Sequence[str] | None = None,
 ) -> dict[str, np.ndarray]:
     """Read a delimited text file into ``{column name: array of str}``.
@@ -37,9 +41,7 @@ def read_table(
     width = len(columns)
     bad = [i for i, row in enumerate(rows) if len(row) != width]
     if bad:
-        raise ValueError(
-            f"{path}: row {bad[0] + 1 + int(header)} has {len(rows[bad[0]])} fields, expected {width}."
-        )
+        raise ValueError(f"{path}: row {bad[0] + 1 + int(header)} has {len(rows[bad[0]])} fields, expected {width}.")
     table = np.array(rows, dtype=str).reshape(len(rows), width)
     out: dict[str, np.ndarray] = {}
     for j, name in enumerate(columns):
@@ -148,9 +150,16 @@ def parse_int_tuple(value: Any, name: str) -> tuple[int, ...]:
 
 
 def finish(
-    name: str, X: np.ndarray, y: np.ndarray | None, sensitive: np.ndarray | None, *,
-    feature_names: Sequence[str], group_names: Sequence[str], description: str,
-    n_samples: Any = None, random_state: Any = 0,
+    name: str,
+    X: np.ndarray,
+    y: np.ndarray | None,
+    sensitive: np.ndarray | None,
+    *,
+    feature_names: Sequence[str],
+    group_names: Sequence[str],
+    description: str,
+    n_samples: Any = None,
+    random_state: Any = 0,
 ) -> Dataset:
     """Subsample (if asked) and build the ``Dataset``."""
     index = subsample_index(X.shape[0], n_samples, random_state, name)
@@ -160,6 +169,11 @@ def finish(
         sensitive = None if sensitive is None else sensitive[index]
         description += f" Subsampled to {index.shape[0]} rows (random_state={random_state!r})."
     return Dataset(
-        X=X, y=y, sensitive=sensitive, name=name, feature_names=tuple(feature_names),
-        group_names=tuple(group_names), description=description,
+        X=X,
+        y=y,
+        sensitive=sensitive,
+        name=name,
+        feature_names=tuple(feature_names),
+        group_names=tuple(group_names),
+        description=description,
     )

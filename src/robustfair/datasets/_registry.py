@@ -151,9 +151,7 @@ def require_file(root: Path | None, relative: str, dataset: str) -> Path:
     """Return ``root / relative`` if it is a file; else raise :class:`DatasetNotFoundError`."""
     hint = f"pass --data-dir (data_dir=) or set {DATA_ENV_VAR} to the folder that holds {relative}"
     if root is None:
-        raise DatasetNotFoundError(
-            f"Dataset {dataset!r} reads <data root>/{relative} but no data root is set; {hint}."
-        )
+        raise DatasetNotFoundError(f"Dataset {dataset!r} reads <data root>/{relative} but no data root is set; {hint}.")
     path = Path(root) / relative
     if not path.is_file():
         raise DatasetNotFoundError(f"Dataset {dataset!r} needs the file {path}, which does not exist; {hint}.")
@@ -206,7 +204,5 @@ def list_datasets(data_dir: str | os.PathLike | None = None) -> list[DatasetInfo
             continue
         path = None if root is None else root / entry.files[0]
         present = root is not None and all((root / f).is_file() for f in entry.files)
-        infos.append(
-            DatasetInfo(name, "file", entry.description, path, present, dict(entry.options), entry.files)
-        )
+        infos.append(DatasetInfo(name, "file", entry.description, path, present, dict(entry.options), entry.files))
     return infos

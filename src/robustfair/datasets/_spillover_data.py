@@ -77,7 +77,8 @@ REFERENCE_CASES: dict[str, tuple[str, str, str, str, str]] = {
     "spillover-reference",
     files=tuple(f"spillover-reference/{f}/{o}" for f, o, _, _, _ in REFERENCE_CASES.values()),
     description="Original/adversarial data of the AAAI 2020 spill-over attack; case = "
-    + ", ".join(REFERENCE_CASES) + ".",
+    + ", ".join(REFERENCE_CASES)
+    + ".",
     options={"case": "digits-14", "adversarial": False},
 )
 def load_spillover_reference(root: Path | None, *, case: str = "digits-14", adversarial: Any = False) -> Dataset:
@@ -85,10 +86,12 @@ def load_spillover_reference(root: Path | None, *, case: str = "digits-14", adve
     if isinstance(adversarial, str):
         adversarial = adversarial.strip().lower() in ("1", "true", "yes", "adv", "adversarial")
     folder, org_name, adv_name, section, clusterer = REFERENCE_CASES[case]
-    org = np.load(require_file(root, f"spillover-reference/{folder}/{org_name}", "spillover-reference"),
-                  allow_pickle=False).astype(np.float64)
-    adv = np.load(require_file(root, f"spillover-reference/{folder}/{adv_name}", "spillover-reference"),
-                  allow_pickle=False).astype(np.float64)
+    org = np.load(
+        require_file(root, f"spillover-reference/{folder}/{org_name}", "spillover-reference"), allow_pickle=False
+    ).astype(np.float64)
+    adv = np.load(
+        require_file(root, f"spillover-reference/{folder}/{adv_name}", "spillover-reference"), allow_pickle=False
+    ).astype(np.float64)
     if org.shape != adv.shape:
         raise ValueError(
             f"spillover-reference {case}: original {org.shape} and adversarial {adv.shape} differ in shape."
@@ -101,12 +104,20 @@ def load_spillover_reference(root: Path | None, *, case: str = "digits-14", adve
         y = np.loadtxt(lo, ndmin=1).astype(np.int64)
     X = adv if adversarial else org
     return Dataset(
-        X=X, y=y, sensitive=None, name="spillover-reference",
+        X=X,
+        y=y,
+        sensitive=None,
+        name="spillover-reference",
         description=(
             f"Spill-over reference {case} ({section}; thesis clusterer {clusterer}): "
             f"{'adversarial' if adversarial else 'original'} data {X.shape[0]} x {X.shape[1]}; "
             f"perturbed row(s) {perturbed.tolist()}."
         ),
-        extras={"case": case, "perturbed_index": perturbed, "clusterer": clusterer,
-                "original": org, "adversarial": adv},
+        extras={
+            "case": case,
+            "perturbed_index": perturbed,
+            "clusterer": clusterer,
+            "original": org,
+            "adversarial": adv,
+        },
     )

@@ -18,11 +18,20 @@ def conv_backbone(image_shape: tuple[int, int], width: int = 32, out_dim: int = 
     Returns an ``nn.Module`` mapping ``(n, 1, H, W)`` to ``(n, out_dim)`` features.
     """
     return nn.Sequential(
-        nn.Conv2d(1, width, 3, padding=1), nn.BatchNorm2d(width), nn.ReLU(),
-        nn.Conv2d(width, 2 * width, 3, stride=2, padding=1), nn.BatchNorm2d(2 * width), nn.ReLU(),
-        nn.Conv2d(2 * width, 4 * width, 3, stride=2, padding=1), nn.BatchNorm2d(4 * width), nn.ReLU(),
-        nn.AdaptiveAvgPool2d(2), nn.Flatten(),
-        nn.Linear(16 * width, out_dim), nn.BatchNorm1d(out_dim), nn.ReLU(),
+        nn.Conv2d(1, width, 3, padding=1),
+        nn.BatchNorm2d(width),
+        nn.ReLU(),
+        nn.Conv2d(width, 2 * width, 3, stride=2, padding=1),
+        nn.BatchNorm2d(2 * width),
+        nn.ReLU(),
+        nn.Conv2d(2 * width, 4 * width, 3, stride=2, padding=1),
+        nn.BatchNorm2d(4 * width),
+        nn.ReLU(),
+        nn.AdaptiveAvgPool2d(2),
+        nn.Flatten(),
+        nn.Linear(16 * width, out_dim),
+        nn.BatchNorm1d(out_dim),
+        nn.ReLU(),
     )
 
 
@@ -51,9 +60,12 @@ class ConvGenerator(nn.Module):
         self.bias_map = nn.Parameter(torch.zeros(1, 1, *image_shape)) if image_shape is not None else None
         # Dilated convs: a receptive field of 15 px covers a whole 16x16 digit at full resolution.
         self.net = nn.Sequential(
-            nn.Conv2d(1, width, 3, padding=1), nn.ReLU(),
-            nn.Conv2d(width, width, 3, padding=2, dilation=2), nn.ReLU(),
-            nn.Conv2d(width, width, 3, padding=4, dilation=4), nn.ReLU(),
+            nn.Conv2d(1, width, 3, padding=1),
+            nn.ReLU(),
+            nn.Conv2d(width, width, 3, padding=2, dilation=2),
+            nn.ReLU(),
+            nn.Conv2d(width, width, 3, padding=4, dilation=4),
+            nn.ReLU(),
             nn.Conv2d(width, 1, 3, padding=1),
         )
 
@@ -68,9 +80,13 @@ class ConvDiscriminator(nn.Module):
     def __init__(self, image_shape: tuple[int, int], width: int = 16) -> None:
         super().__init__()
         self.net = nn.Sequential(
-            nn.Conv2d(1, width, 3, stride=2, padding=1), nn.LeakyReLU(0.2),
-            nn.Conv2d(width, 2 * width, 3, stride=2, padding=1), nn.LeakyReLU(0.2),
-            nn.AdaptiveAvgPool2d(2), nn.Flatten(), nn.Linear(8 * width, 1),
+            nn.Conv2d(1, width, 3, stride=2, padding=1),
+            nn.LeakyReLU(0.2),
+            nn.Conv2d(width, 2 * width, 3, stride=2, padding=1),
+            nn.LeakyReLU(0.2),
+            nn.AdaptiveAvgPool2d(2),
+            nn.Flatten(),
+            nn.Linear(8 * width, 1),
         )
 
     def forward(self, x: Any) -> Any:

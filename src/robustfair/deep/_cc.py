@@ -104,10 +104,25 @@ class ContrastiveClustering(DeepClusterer):
     fit_seconds_ : float
     """
 
-    def __init__(self, n_clusters: int = 10, *, epochs: int = 30, batch_size: int = 256, lr: float = 3e-3,
-                 width: int = 16, feature_dim: int = 64, instance_temperature: float = 0.5,
-                 cluster_temperature: float = 1.0, max_shift: int = 2, noise: float = 0.05, flip: bool = False,
-                 cutout: int = 0, image_shape: Any = None, device: Any = "auto", random_state: Any = None) -> None:
+    def __init__(
+        self,
+        n_clusters: int = 10,
+        *,
+        epochs: int = 30,
+        batch_size: int = 256,
+        lr: float = 3e-3,
+        width: int = 16,
+        feature_dim: int = 64,
+        instance_temperature: float = 0.5,
+        cluster_temperature: float = 1.0,
+        max_shift: int = 2,
+        noise: float = 0.05,
+        flip: bool = False,
+        cutout: int = 0,
+        image_shape: Any = None,
+        device: Any = "auto",
+        random_state: Any = None,
+    ) -> None:
         self.n_clusters = n_clusters
         self.epochs = epochs
         self.batch_size = batch_size
@@ -125,8 +140,12 @@ class ContrastiveClustering(DeepClusterer):
         self.random_state = random_state
 
     def _aug(self) -> dict:
-        return {"max_shift": int(self.max_shift), "noise": float(self.noise), "flip": bool(self.flip),
-                "cutout": int(self.cutout)}
+        return {
+            "max_shift": int(self.max_shift),
+            "noise": float(self.noise),
+            "flip": bool(self.flip),
+            "cutout": int(self.cutout),
+        }
 
     def fit(self, X: Any, y: Any = None) -> ContrastiveClustering:
         torch = import_torch()
@@ -151,8 +170,13 @@ class ContrastiveClustering(DeepClusterer):
             for idx in iterate_batches(x.shape[0], int(self.batch_size), rng, drop_last=True):
                 if len(idx) < 2:
                     continue
-                loss = cc_loss(self.module_, x[idx], instance_temperature=self.instance_temperature,
-                               cluster_temperature=self.cluster_temperature, aug=self._aug())
+                loss = cc_loss(
+                    self.module_,
+                    x[idx],
+                    instance_temperature=self.instance_temperature,
+                    cluster_temperature=self.cluster_temperature,
+                    aug=self._aug(),
+                )
                 optimizer.zero_grad()
                 loss.backward()
                 optimizer.step()
@@ -165,21 +189,34 @@ class ContrastiveClustering(DeepClusterer):
 
     def training_loss(self, x: Any) -> Any:
         """CC's own loss on a batch tensor (used by adversarial training)."""
-        return cc_loss(self.module_, x, instance_temperature=self.instance_temperature,
-                       cluster_temperature=self.cluster_temperature, aug=self._aug())
+        return cc_loss(
+            self.module_,
+            x,
+            instance_temperature=self.instance_temperature,
+            cluster_temperature=self.cluster_temperature,
+            aug=self._aug(),
+        )
 
     def save(self, path: str | os.PathLike) -> None:
         """Save weights and shape metadata (tensors only; ``torch.load(weights_only=True)`` reads it)."""
         self._check_fitted()
-        save_state(self.module_, path, {"n_clusters": self.module_.cluster_head[-1].out_features,
-                                        "image_shape": self.image_shape_, "width": self.width,
-                                        "feature_dim": self.feature_dim})
+        save_state(
+            self.module_,
+            path,
+            {
+                "n_clusters": self.module_.cluster_head[-1].out_features,
+                "image_shape": self.image_shape_,
+                "width": self.width,
+                "feature_dim": self.feature_dim,
+            },
+        )
 
     @classmethod
     def load(cls, path: str | os.PathLike, *, device: Any = "auto") -> ContrastiveClustering:
         weights, meta = load_state(path)
-        model = cls(int(meta["n_clusters"]), width=int(meta["width"]), feature_dim=int(meta["feature_dim"]),
-                    device=device)
+        model = cls(
+            int(meta["n_clusters"]), width=int(meta["width"]), feature_dim=int(meta["feature_dim"]), device=device
+        )
         model.device_ = resolve_device(device)
         model.image_shape_ = (int(meta["image_shape"][0]), int(meta["image_shape"][1]))
         model.module_ = _cc_module(model.image_shape_, model.n_clusters, model.width, model.feature_dim)

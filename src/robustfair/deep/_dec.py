@@ -20,8 +20,9 @@ from ._training import DeepClusterer, as_image_tensor, iterate_batches, load_sta
 __all__ = ["DEC"]
 
 
-def _dec_module(image_shape: tuple[int, int], n_clusters: int, hidden: tuple[int, ...], embedding_dim: int,
-                alpha: float) -> Any:
+def _dec_module(
+    image_shape: tuple[int, int], n_clusters: int, hidden: tuple[int, ...], embedding_dim: int, alpha: float
+) -> Any:
     torch = import_torch()
     nn = torch.nn
     from ._backbones import mlp
@@ -80,10 +81,23 @@ class DEC(DeepClusterer):
     batch_size, lr, image_shape, device, random_state : as usual.
     """
 
-    def __init__(self, n_clusters: int = 10, *, pretrain_epochs: int = 30, epochs: int = 20,
-                 hidden: tuple[int, ...] = (256, 128), embedding_dim: int = 10, gamma: float = 0.1,
-                 alpha: float = 1.0, tol: float = 0.001, batch_size: int = 256, lr: float = 1e-3,
-                 image_shape: Any = None, device: Any = "auto", random_state: Any = None) -> None:
+    def __init__(
+        self,
+        n_clusters: int = 10,
+        *,
+        pretrain_epochs: int = 30,
+        epochs: int = 20,
+        hidden: tuple[int, ...] = (256, 128),
+        embedding_dim: int = 10,
+        gamma: float = 0.1,
+        alpha: float = 1.0,
+        tol: float = 0.001,
+        batch_size: int = 256,
+        lr: float = 1e-3,
+        image_shape: Any = None,
+        device: Any = "auto",
+        random_state: Any = None,
+    ) -> None:
         self.n_clusters = n_clusters
         self.pretrain_epochs = pretrain_epochs
         self.epochs = epochs
@@ -136,8 +150,7 @@ class DEC(DeepClusterer):
         labels = km.labels_
         optimizer = torch.optim.Adam(net.parameters(), lr=self.lr)
         for _ in range(int(self.epochs)):
-            q_all = torch.as_tensor(self._batched(x.cpu().numpy(), net.proba), dtype=torch.float32,
-                                    device=self.device_)
+            q_all = torch.as_tensor(self._batched(x.cpu().numpy(), net.proba), dtype=torch.float32, device=self.device_)
             p_all = _target_distribution(q_all)
             new_labels = q_all.argmax(1).cpu().numpy()
             changed = float(np.mean(new_labels != labels))
@@ -175,19 +188,33 @@ class DEC(DeepClusterer):
     def save(self, path: str | os.PathLike) -> None:
         """Save weights and shape metadata (tensors only; ``torch.load(weights_only=True)`` reads it)."""
         self._check_fitted()
-        save_state(self.module_, path, {"n_clusters": self.module_.centers.shape[0], "image_shape": self.image_shape_,
-                                        "hidden": list(self.hidden), "embedding_dim": self.embedding_dim,
-                                        "alpha": self.alpha})
+        save_state(
+            self.module_,
+            path,
+            {
+                "n_clusters": self.module_.centers.shape[0],
+                "image_shape": self.image_shape_,
+                "hidden": list(self.hidden),
+                "embedding_dim": self.embedding_dim,
+                "alpha": self.alpha,
+            },
+        )
 
     @classmethod
     def load(cls, path: str | os.PathLike, *, device: Any = "auto") -> DEC:
         weights, meta = load_state(path)
-        model = cls(int(meta["n_clusters"]), hidden=tuple(int(h) for h in meta["hidden"]),
-                    embedding_dim=int(meta["embedding_dim"]), alpha=float(meta["alpha"]), device=device)
+        model = cls(
+            int(meta["n_clusters"]),
+            hidden=tuple(int(h) for h in meta["hidden"]),
+            embedding_dim=int(meta["embedding_dim"]),
+            alpha=float(meta["alpha"]),
+            device=device,
+        )
         model.device_ = resolve_device(device)
         model.image_shape_ = (int(meta["image_shape"][0]), int(meta["image_shape"][1]))
-        model.module_ = _dec_module(model.image_shape_, model.n_clusters, model.hidden, model.embedding_dim,
-                                    model.alpha)
+        model.module_ = _dec_module(
+            model.image_shape_, model.n_clusters, model.hidden, model.embedding_dim, model.alpha
+        )
         model.module_.load_state_dict(weights)
         model.module_.to(model.device_).eval()
         return model

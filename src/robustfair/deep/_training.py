@@ -22,16 +22,19 @@ def as_image_tensor(X: Any, device: Any, *, image_shape: Any = None, name: str =
     return torch.from_numpy(arr).to(device), shape
 
 
-def iterate_batches(n: int, batch_size: int, rng: np.random.Generator, *, shuffle: bool = True, drop_last: bool = False):
+def iterate_batches(
+    n: int, batch_size: int, rng: np.random.Generator, *, shuffle: bool = True, drop_last: bool = False
+):
     """Yield index arrays covering ``range(n)`` in batches."""
     order = rng.permutation(n) if shuffle else np.arange(n)
     stop = n - (n % batch_size) if drop_last and n >= batch_size else n
     for start in range(0, stop, batch_size):
-        yield order[start:start + batch_size]
+        yield order[start : start + batch_size]
 
 
-def augment(x: Any, *, max_shift: int = 2, noise: float = 0.05, flip: bool = False, cutout: int = 0,
-            contrast: float = 0.2) -> Any:
+def augment(
+    x: Any, *, max_shift: int = 2, noise: float = 0.05, flip: bool = False, cutout: int = 0, contrast: float = 0.2
+) -> Any:
     """Random shift (pad + crop), contrast/brightness jitter, Gaussian noise, optional flip and cutout.
 
     Plain-torch stand-ins for the torchvision transforms of CC (Li et al. 2021): crops become
@@ -44,8 +47,8 @@ def augment(x: Any, *, max_shift: int = 2, noise: float = 0.05, flip: bool = Fal
         pad = torch.nn.functional.pad(x, (max_shift,) * 4, mode="replicate")
         dy = torch.randint(0, 2 * max_shift + 1, (n,), device=x.device)
         dx = torch.randint(0, 2 * max_shift + 1, (n,), device=x.device)
-        rows = (dy[:, None] + torch.arange(h, device=x.device)[None, :])  # (n, h)
-        cols = (dx[:, None] + torch.arange(w, device=x.device)[None, :])  # (n, w)
+        rows = dy[:, None] + torch.arange(h, device=x.device)[None, :]  # (n, h)
+        cols = dx[:, None] + torch.arange(w, device=x.device)[None, :]  # (n, w)
         idx_n = torch.arange(n, device=x.device)[:, None, None]
         x = pad[idx_n, 0, rows[:, :, None], cols[:, None, :]].unsqueeze(1)
     if flip:
@@ -80,8 +83,8 @@ def save_state(module: Any, path: str | os.PathLike, meta: dict[str, Any]) -> No
 def load_state(path: str | os.PathLike) -> tuple[dict[str, Any], dict[str, Any]]:
     torch = import_torch()
     state = torch.load(os.fspath(path), map_location="cpu", weights_only=True)
-    weights = {k[len("module."):]: v for k, v in state.items() if k.startswith("module.")}
-    meta = {k[len("meta."):]: v.numpy() for k, v in state.items() if k.startswith("meta.")}
+    weights = {k[len("module.") :]: v for k, v in state.items() if k.startswith("module.")}
+    meta = {k[len("meta.") :]: v.numpy() for k, v in state.items() if k.startswith("meta.")}
     return weights, meta
 
 
@@ -107,7 +110,7 @@ class DeepClusterer:
         out = []
         with torch.no_grad():
             for start in range(0, x.shape[0], batch_size):
-                out.append(fn(x[start:start + batch_size]).cpu().numpy())
+                out.append(fn(x[start : start + batch_size]).cpu().numpy())
         return np.concatenate(out).astype(np.float64)
 
     def predict_proba(self, X: Any) -> np.ndarray:

@@ -42,8 +42,18 @@ class AdversarialTraining:
         Per round: the attack's label-change rate before fine-tuning and the mean loss.
     """
 
-    def __init__(self, *, eps: float, rounds: int = 1, epochs: int = 3, weight: float = 1.0, attack_epochs: int = 2,
-                 lr: float = 1e-3, batch_size: int = 128, random_state: Any = None) -> None:
+    def __init__(
+        self,
+        *,
+        eps: float,
+        rounds: int = 1,
+        epochs: int = 3,
+        weight: float = 1.0,
+        attack_epochs: int = 2,
+        lr: float = 1e-3,
+        batch_size: int = 128,
+        random_state: Any = None,
+    ) -> None:
         self.eps = eps
         self.rounds = rounds
         self.epochs = epochs
@@ -71,8 +81,16 @@ class AdversarialTraining:
         net = victim.membership_module()
         self.history_ = []
         for _ in range(rounds):
-            attack = GANEvasionAttack(victim, eps=self.eps, white_box=True, epochs=self.attack_epochs,
-                                      batch_size=64, lr=3e-3, random_state=seed_from(rng), device=victim.device_)
+            attack = GANEvasionAttack(
+                victim,
+                eps=self.eps,
+                white_box=True,
+                epochs=self.attack_epochs,
+                batch_size=64,
+                lr=3e-3,
+                random_state=seed_from(rng),
+                device=victim.device_,
+            )
             result = attack.attack(x.cpu().numpy())
             x_adv = torch.as_tensor(result.X_adv.astype(np.float32), device=victim.device_).view_as(x)
             for p in net.parameters():
@@ -96,7 +114,11 @@ class AdversarialTraining:
                     optimizer.step()
                     losses.append(loss.item())
             net.eval()
-            self.history_.append({"label_change": float(result.metrics_after["label_change"]),
-                                  "loss": float(np.mean(losses)) if losses else float("nan")})
+            self.history_.append(
+                {
+                    "label_change": float(result.metrics_after["label_change"]),
+                    "loss": float(np.mean(losses)) if losses else float("nan"),
+                }
+            )
         victim.labels_ = victim.predict(x.cpu().numpy())
         return victim

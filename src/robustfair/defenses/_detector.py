@@ -33,8 +33,15 @@ class MahalanobisDetector:
     random_state : int, Generator or None
     """
 
-    def __init__(self, n_clusters: int = 10, *, tnr: float = 0.95, calibration_fraction: float = 0.2,
-                 shrinkage: float = 1e-3, random_state: Any = None) -> None:
+    def __init__(
+        self,
+        n_clusters: int = 10,
+        *,
+        tnr: float = 0.95,
+        calibration_fraction: float = 0.2,
+        shrinkage: float = 1e-3,
+        random_state: Any = None,
+    ) -> None:
         self.n_clusters = n_clusters
         self.tnr = tnr
         self.calibration_fraction = calibration_fraction
@@ -103,8 +110,10 @@ class MahalanobisDetector:
         is_adv = rng.random(X_benign.shape[0]) < 0.5
         mix = np.where(is_adv.reshape(-1, *([1] * (X_benign.ndim - 1))), X_adv, X_benign)
         flagged = self.predict(mix).astype(bool)
-        return {"detection_rate": float(flagged[is_adv].mean()) if is_adv.any() else float("nan"),
-                "false_positive_rate": float(flagged[~is_adv].mean()) if (~is_adv).any() else float("nan")}
+        return {
+            "detection_rate": float(flagged[is_adv].mean()) if is_adv.any() else float("nan"),
+            "false_positive_rate": float(flagged[~is_adv].mean()) if (~is_adv).any() else float("nan"),
+        }
 
     def detection_rate(self, X_benign: Any, X_adv: Any, *, random_state: Any = None) -> float:
         """Share of adversarial images flagged on a 50/50 benign/adversarial mix."""

@@ -28,15 +28,22 @@ class AuditConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    methods: list[str] = Field(default_factory=lambda: ["kmeans", "sfd", "bera", "kfc"], min_length=1,
-                               description="clustering methods (see `robustfair.cluster.list_methods`)")
+    methods: list[str] = Field(
+        default_factory=lambda: ["kmeans", "sfd", "bera", "kfc"],
+        min_length=1,
+        description="clustering methods (see `robustfair.cluster.list_methods`)",
+    )
     k: int | None = Field(default=None, ge=2, description="clusters; default the target's classes, else 5")
     attack: bool = Field(default=False, description="run the fairness attack against every fair method")
-    fractions: list[float] = Field(default_factory=lambda: [0.05, 0.15, 0.3], min_length=1,
-                                   description="fractions of samples whose group label the attacker sets")
+    fractions: list[float] = Field(
+        default_factory=lambda: [0.05, 0.15, 0.3],
+        min_length=1,
+        description="fractions of samples whose group label the attacker sets",
+    )
     budget: int = Field(default=20, ge=1, description="queries of the attack's search per fraction")
-    pool_fraction: float = Field(default=0.5, gt=0, lt=1,
-                                 description="share of samples the attacker may draw from; the rest is G_D")
+    pool_fraction: float = Field(
+        default=0.5, gt=0, lt=1, description="share of samples the attacker may draw from; the rest is G_D"
+    )
     n_boot: int = Field(default=200, ge=0, description="bootstrap replicates of the grouped intervals")
     seed: int = Field(default=0, ge=0, description="random_state of every method, the attack and the bootstrap")
 
@@ -112,8 +119,9 @@ def _check_config(config: AuditConfig | dict[str, Any] | None) -> AuditConfig:
         raise ValueError(f"{where}: {err['msg']}") from None
 
 
-def audit_dataset(data: Any, config: AuditConfig | dict[str, Any] | None = None, *,
-                  progress: Callable[[str], None] | None = None) -> AuditResult:
+def audit_dataset(
+    data: Any, config: AuditConfig | dict[str, Any] | None = None, *, progress: Callable[[str], None] | None = None
+) -> AuditResult:
     """Audit ``data`` with the settings of ``config`` (an :class:`AuditConfig` or its fields).
 
     Parameters
@@ -163,8 +171,17 @@ def audit_dataset(data: Any, config: AuditConfig | dict[str, Any] | None = None,
     skipped: dict[str, str] = {}
 
     def add(method: str, metric: str, value: float, **keys: Any) -> None:
-        records.append({"dataset": data.name, "method": method, "seed": seed, "metric": metric,
-                        "value": None if not np.isfinite(value) else float(value), "k": int(k), **keys})
+        records.append(
+            {
+                "dataset": data.name,
+                "method": method,
+                "seed": seed,
+                "metric": metric,
+                "value": None if not np.isfinite(value) else float(value),
+                "k": int(k),
+                **keys,
+            }
+        )
 
     fitted: list[str] = []
     for method in config.methods:
@@ -181,8 +198,9 @@ def audit_dataset(data: Any, config: AuditConfig | dict[str, Any] | None = None,
             tick(method)
             continue
         seconds = time.perf_counter() - t0
-        report = clustering_by_group(labels, sensitive_features=groups, X=data.X, y_true=data.y,
-                                     n_boot=config.n_boot, random_state=seed)
+        report = clustering_by_group(
+            labels, sensitive_features=groups, X=data.X, y_true=data.y, n_boot=config.n_boot, random_state=seed
+        )
         grouped[method] = report
         add(method, "balance", balance(labels, sensitive_features=groups))
         add(method, "fairness_entropy", fairness_entropy(labels, sensitive_features=groups))
@@ -202,27 +220,42 @@ def audit_dataset(data: Any, config: AuditConfig | dict[str, Any] | None = None,
                 if n_attack == 0:
                     tick(f"{method} {fraction:g}")
                     continue
-                common: dict[str, Any] = {"attacker_idx": pool[:n_attack], "defender_idx": defender, "random_state": seed}
+                common: dict[str, Any] = {
+                    "attacker_idx": pool[:n_attack],
+                    "defender_idx": defender,
+                    "random_state": seed,
+                }
                 target = make_clusterer(method, k, random_state=seed)
                 try:
                     ours = FairnessAttack(target, budget=config.budget, **common).attack(
-                        data.X, sensitive_features=groups, y=data.y)
+                        data.X, sensitive_features=groups, y=data.y
+                    )
                     rand = RandomFairnessAttack(make_clusterer(method, k, random_state=seed), **common).attack(
-                        data.X, sensitive_features=groups, y=data.y)
+                        data.X, sensitive_features=groups, y=data.y
+                    )
                 except ValueError as exc:
                     skipped[f"{method} attack at {fraction:g}"] = " ".join(str(exc).split())
                     tick(f"{method} {fraction:g}")
                     continue
-                for attack, metrics in (("none", ours.metrics_before), ("ours", ours.metrics_after),
-                                        ("random", rand.metrics_after)):
+                for attack, metrics in (
+                    ("none", ours.metrics_before),
+                    ("ours", ours.metrics_after),
+                    ("random", rand.metrics_after),
+                ):
                     for metric in ("balance", "fairness_entropy", "nmi", "acc"):
                         if metric in metrics:
                             add(method, metric, metrics[metric], attack=attack, fraction=float(fraction))
                 add(method, "n_flipped", float(ours.changed.shape[0]), attack="ours", fraction=float(fraction))
                 add(method, "n_flipped", float(rand.changed.shape[0]), attack="random", fraction=float(fraction))
                 tick(f"{method} {fraction:g}")
-    return AuditResult(dataset=data, config=config, records=records, grouped=grouped, skipped=skipped,
-                       seconds=time.perf_counter() - start)
+    return AuditResult(
+        dataset=data,
+        config=config,
+        records=records,
+        grouped=grouped,
+        skipped=skipped,
+        seconds=time.perf_counter() - start,
+    )
 
 
 def n_steps(config: AuditConfig | dict[str, Any] | None) -> int:

@@ -51,8 +51,7 @@ def _exit_with_parent(parent_pid: int) -> None:
     threading.Thread(target=watch, name="robustfair-parent-watch", daemon=True).start()
 
 
-def run_cell(func: Any, config: Any, seed: int,
-             data_dir: str | None = None) -> tuple[list[dict[str, Any]], float]:
+def run_cell(func: Any, config: Any, seed: int, data_dir: str | None = None) -> tuple[list[dict[str, Any]], float]:
     """Run one cell and return its flat records and seconds.
 
     ``func`` and ``config`` are pickled by reference for worker processes, so an
@@ -137,8 +136,9 @@ def _local_processes(source: TaskSource, jobs: int, data_dir: str | None) -> Ite
                     return
                 time.sleep(source.poll_seconds)
                 continue
-            done, _ = concurrent.futures.wait(in_flight, timeout=source.poll_seconds,
-                                              return_when=concurrent.futures.FIRST_COMPLETED)
+            done, _ = concurrent.futures.wait(
+                in_flight, timeout=source.poll_seconds, return_when=concurrent.futures.FIRST_COMPLETED
+            )
             for future in done:
                 del in_flight[future]
                 yield future.result()
@@ -149,8 +149,13 @@ def _local_processes(source: TaskSource, jobs: int, data_dir: str | None) -> Ite
         executor.shutdown(wait=not in_flight, kill_workers=bool(in_flight))
 
 
-def _dask(source: TaskSource, data_dir: str | None, scheduler: str | None, cluster: str | None,
-          resources: Mapping[str, float] | None) -> Iterator[tuple[Any, tuple[list, float]]]:
+def _dask(
+    source: TaskSource,
+    data_dir: str | None,
+    scheduler: str | None,
+    cluster: str | None,
+    resources: Mapping[str, float] | None,
+) -> Iterator[tuple[Any, tuple[list, float]]]:
     try:
         from distributed import Client, LocalCluster, wait
     except ImportError:
@@ -160,8 +165,9 @@ def _dask(source: TaskSource, data_dir: str | None, scheduler: str | None, clust
     local = None
     if cluster is not None:
         n_workers = parse_cluster(cluster)
-        local = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
-                             dashboard_address=None, silence_logs=40)
+        local = LocalCluster(
+            n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=40
+        )
         address: Any = local
     else:
         address = scheduler
@@ -178,8 +184,9 @@ def _dask(source: TaskSource, data_dir: str | None, scheduler: str | None, clust
             if any(all(r.get(k, 0) >= v for k, v in resources.items()) for r in offered):
                 submit_kw["resources"] = dict(resources)
             else:
-                warnings.warn(f"no Dask worker offers resources {dict(resources)}; running cells on any worker.",
-                              stacklevel=3)
+                warnings.warn(
+                    f"no Dask worker offers resources {dict(resources)}; running cells on any worker.", stacklevel=3
+                )
         env_dir = data_dir if data_dir is not None else os.environ.get("ROBUSTFAIR_DATA")
         n_slots = max(1, sum(w.get("nthreads", 1) for w in client.scheduler_info().get("workers", {}).values()))
         in_flight: dict[Any, Any] = {}

@@ -39,8 +39,10 @@ def load_config_dataset(config: ExperimentConfig, *, seed: int = 0, dataset: str
         elif field == "n_samples":
             subsample = int(value)
         else:
-            raise ValueError(f"{field}: dataset {name!r} does not take this option (it takes: "
-                             f"{', '.join(sorted(accepted)) or 'none'}).")
+            raise ValueError(
+                f"{field}: dataset {name!r} does not take this option (it takes: "
+                f"{', '.join(sorted(accepted)) or 'none'})."
+            )
     if "random_state" in accepted:
         options.setdefault("random_state", seed)
     options.update({k: v for k, v in overrides.items() if k in accepted})

@@ -29,39 +29,63 @@ class DemoStep:
 DEMO_STEPS: tuple[DemoStep, ...] = (
     DemoStep(
         "1. Vanilla clustering of inverted digits splits the groups apart (balance ~ 0)",
-        "fairness-audit", {"dataset": "inverted-digits"}, 2,
+        "fairness-audit",
+        {"dataset": "inverted-digits"},
+        2,
         ("balance", "fairness_entropy", "acc", "nmi", "seconds"),
     ),
     DemoStep(
         "2. The fair clustering suite on the same data (thesis Table 4.4, pre-attack)",
-        "fair-clustering", {"dataset": "inverted-digits", "methods": "kmeans,sfd,kfc,fsc,bera"}, 1,
+        "fair-clustering",
+        {"dataset": "inverted-digits", "methods": "kmeans,sfd,kfc,fsc,bera"},
+        1,
         ("balance", "fairness_entropy", "acc", "nmi", "cost", "seconds"),
     ),
     DemoStep(
         "3. Fairness attack: flipping 15% of protected labels (ours vs random) against SFD and CFC",
         "fairness-attack",
-        {"dataset": "inverted-digits", "n_samples": "600", "methods": "sfd,cfc", "fractions": "0.15",
-         "cfc_epochs": "30", "budget": "10", "cfc_budget": "3"},
-        1, ("balance", "nmi"),
+        {
+            "dataset": "inverted-digits",
+            "n_samples": "600",
+            "methods": "sfd,cfc",
+            "fractions": "0.15",
+            "cfc_epochs": "30",
+            "budget": "10",
+            "cfc_budget": "3",
+        },
+        1,
+        ("balance", "nmi"),
     ),
     DemoStep(
         "4. Spill-over poisoning: one perturbed digit moves others (UCI digits 1 & 4, Ward)",
-        "spillover", {"dataset": "digits-pair", "digits": "1,4", "method": "rbf", "max_queries": "60"}, 1,
+        "spillover",
+        {"dataset": "digits-pair", "digits": "1,4", "method": "rbf", "max_queries": "60"},
+        1,
         ("n_spillover", "depth_quantile", "queries"),
     ),
     DemoStep(
         "5. Influence-based trimming of a classifier's training data (toy data, budget 5%)",
-        "influence-trim", {"datasets": "toy-influence", "budgets": "0,0.05", "objectives": "utility,dp,robust"}, 1,
+        "influence-trim",
+        {"datasets": "toy-influence", "budgets": "0,0.05", "objectives": "utility,dp,robust"},
+        1,
         ("accuracy", "dp", "robust_accuracy"),
         # each objective next to the metric it targets
-        keep=lambda rec: (rec.get("objective"), rec["metric"]) in {
-            ("utility", "accuracy"), ("dp", "dp"), ("robust", "robust_accuracy")},
+        keep=lambda rec: (
+            (rec.get("objective"), rec["metric"])
+            in {("utility", "accuracy"), ("dp", "dp"), ("robust", "robust_accuracy")}
+        ),
     ),
 )
 
 
-def run_demo(db: str, *, seeds: int | None = None, jobs: int = 1, echo: Callable[[str], None] = print,
-             steps: tuple[DemoStep, ...] = DEMO_STEPS) -> list[Any]:
+def run_demo(
+    db: str,
+    *,
+    seeds: int | None = None,
+    jobs: int = 1,
+    echo: Callable[[str], None] = print,
+    steps: tuple[DemoStep, ...] = DEMO_STEPS,
+) -> list[Any]:
     """Run the demo steps into ``db`` and print a short table for each.
 
     ``seeds`` overrides every step's number of seeds (useful for a quicker run).
@@ -72,8 +96,9 @@ def run_demo(db: str, *, seeds: int | None = None, jobs: int = 1, echo: Callable
     results = []
     for step in steps:
         echo(f"\n{step.title}\n")
-        result = run_experiment(step.experiment, dict(step.settings), seeds=seeds or step.seeds, db=db, jobs=jobs,
-                                progress=True)
+        result = run_experiment(
+            step.experiment, dict(step.settings), seeds=seeds or step.seeds, db=db, jobs=jobs, progress=True
+        )
         records = [r for r in result.records if r["metric"] in step.metrics and step.keep(r)]
         echo(summary_table(records))
         results.append(result)

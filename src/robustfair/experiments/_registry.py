@@ -103,8 +103,14 @@ def describe_settings(config_cls: type[ExperimentConfig]) -> list[dict[str, str]
     """
     rows = []
     for name, info in config_cls.model_fields.items():
-        rows.append({"name": name, "type": _type_name(info.annotation), "default": _default_text(info),
-                     "help": info.description or COMMON_SETTING_HELP.get(name, "")})
+        rows.append(
+            {
+                "name": name,
+                "type": _type_name(info.annotation),
+                "default": _default_text(info),
+                "help": info.description or COMMON_SETTING_HELP.get(name, ""),
+            }
+        )
     return rows
 
 
@@ -172,8 +178,10 @@ class Experiment:
                 f"known: {', '.join(self.config_cls.model_fields)}."
             )
         # "none" from the command line means None for a field that accepts None (e.g. k)
-        values = {key: None if isinstance(v, str) and v.strip().lower() == "none" and self._accepts_none(key) else v
-                  for key, v in values.items()}
+        values = {
+            key: None if isinstance(v, str) and v.strip().lower() == "none" and self._accepts_none(key) else v
+            for key, v in values.items()
+        }
         try:
             return self.config_cls(**values)
         except pydantic.ValidationError as exc:
@@ -183,8 +191,10 @@ class Experiment:
 
     def _accepts_none(self, name: str) -> bool:
         annotation = self.config_cls.model_fields[name].annotation
-        return annotation is type(None) or (typing.get_origin(annotation) in (typing.Union, types.UnionType)
-                                            and type(None) in typing.get_args(annotation))
+        return annotation is type(None) or (
+            typing.get_origin(annotation) in (typing.Union, types.UnionType)
+            and type(None) in typing.get_args(annotation)
+        )
 
     def is_list_field(self, name: str) -> bool:
         return _is_sequence_annotation(self.config_cls.model_fields[name].annotation)
@@ -239,8 +249,9 @@ def register(
     def decorator(func: Callable[[Any, int], list[Record]]) -> Callable[[Any, int], list[Record]]:
         if name in _REGISTRY and _REGISTRY[name].func is not func:
             raise ValueError(f"An experiment named {name!r} is already registered.")
-        _REGISTRY[name] = Experiment(name, func, config, description, cites, tuple(published),
-                                     dict(resources or {}), figures)
+        _REGISTRY[name] = Experiment(
+            name, func, config, description, cites, tuple(published), dict(resources or {}), figures
+        )
         return func
 
     return decorator
@@ -259,8 +270,11 @@ def get_experiment(name: str) -> Experiment:
 
         hint = ""
         if UNAVAILABLE:
-            hint = " Not loaded (missing optional dependency): " + "; ".join(
-                f"{mod} ({why})" for mod, why in sorted(UNAVAILABLE.items())) + "."
+            hint = (
+                " Not loaded (missing optional dependency): "
+                + "; ".join(f"{mod} ({why})" for mod, why in sorted(UNAVAILABLE.items()))
+                + "."
+            )
         raise ValueError(f"Unknown experiment {name!r}; choose one of: {', '.join(sorted(_REGISTRY))}.{hint}")
     return _REGISTRY[name]
 

@@ -105,8 +105,15 @@ def expand_sweep(experiment: Experiment, settings: Mapping[str, Any]) -> list[Ex
 class _ClaimingSource:
     """Hands cells to a backend one at a time, each claimed in the store first."""
 
-    def __init__(self, store: ResultsStore, experiment: Experiment, cells: list[Cell], owner: str,
-                 lease: float, version: str | None = None) -> None:
+    def __init__(
+        self,
+        store: ResultsStore,
+        experiment: Experiment,
+        cells: list[Cell],
+        owner: str,
+        lease: float,
+        version: str | None = None,
+    ) -> None:
         self.store, self.experiment, self.owner, self.lease = store, experiment, owner, lease
         self.version = version  # a cell stored by another version is not done (None: any version is)
         self.cells = cells
@@ -124,8 +131,9 @@ class _ClaimingSource:
             if self._recheck_at.get(key, 0.0) > now:
                 self.pending.append(key)
                 continue
-            state = self.store.claim(cell.experiment, cell.config_hash, cell.seed, self.owner, lease=self.lease,
-                                     version=self.version)
+            state = self.store.claim(
+                cell.experiment, cell.config_hash, cell.seed, self.owner, lease=self.lease, version=self.version
+            )
             if state == "held":
                 self._recheck_at[key] = now + self.poll_seconds
                 self.pending.append(key)
@@ -261,11 +269,25 @@ def run_experiment(
         bar = _progress(len(cells), name, progress and bool(cells))
         n_run = 0
         try:
-            for key, (records, seconds) in execute_cells(source, jobs=max(1, min(jobs, len(cells))), data_dir=data_dir, scheduler=scheduler,
-                                                         cluster=cluster, resources=experiment.resources):
+            for key, (records, seconds) in execute_cells(
+                source,
+                jobs=max(1, min(jobs, len(cells))),
+                data_dir=data_dir,
+                scheduler=scheduler,
+                cluster=cluster,
+                resources=experiment.resources,
+            ):
                 cell = source.running.pop(key)
-                store.write_cell(name, cell.config_hash, cell.seed, cell.config.model_dump(mode="json"), records,
-                                 seconds=seconds, version=version, replace_other_versions=not reuse)
+                store.write_cell(
+                    name,
+                    cell.config_hash,
+                    cell.seed,
+                    cell.config.model_dump(mode="json"),
+                    records,
+                    seconds=seconds,
+                    version=version,
+                    replace_other_versions=not reuse,
+                )
                 n_run += 1
                 bar.update(1 + len(source.done_elsewhere))
                 source.done_elsewhere.clear()

@@ -105,8 +105,7 @@ class ResultsStore:
         Seconds to wait on a lock held by another process before retrying.
     """
 
-    def __init__(self, path: str | Path, *, timeout: float = 30.0, retries: int = 5,
-                 read_only: bool = False) -> None:
+    def __init__(self, path: str | Path, *, timeout: float = 30.0, retries: int = 5, read_only: bool = False) -> None:
         self.path = str(path)
         self.timeout = float(timeout)
         self.retries = int(retries)
@@ -161,8 +160,9 @@ class ResultsStore:
                 raise ValueError(f"db: {self.path} is not a robustfair results database (no table {table!r}).")
             if not needed <= have:
                 missing = ", ".join(sorted(needed - have))
-                raise ValueError(f"db: {self.path} is not a robustfair results database "
-                                 f"(table {table!r} lacks column(s) {missing}).")
+                raise ValueError(
+                    f"db: {self.path} is not a robustfair results database (table {table!r} lacks column(s) {missing})."
+                )
 
     # -- plumbing -----------------------------------------------------------------------
     def _retry(self, fn):
@@ -209,8 +209,16 @@ class ResultsStore:
         for rec in records:
             keys = {k: v for k, v in rec.items() if k not in ("dataset", "method", "seed", "metric", "value")}
             rows.append(
-                (experiment, config_hash, int(seed), str(rec["dataset"]), str(rec["method"]),
-                 str(rec["metric"]), rec["value"], json.dumps(keys, sort_keys=True))
+                (
+                    experiment,
+                    config_hash,
+                    int(seed),
+                    str(rec["dataset"]),
+                    str(rec["method"]),
+                    str(rec["metric"]),
+                    rec["value"],
+                    json.dumps(keys, sort_keys=True),
+                )
             )
 
         def tx() -> bool:
@@ -226,8 +234,16 @@ class ResultsStore:
                         cur.execute(f"DELETE FROM cells WHERE {where}", key)
                 cur.execute(
                     "INSERT OR IGNORE INTO cells VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (experiment, config_hash, int(seed), json.dumps(dict(config), sort_keys=True), version,
-                     platform.node(), float(seconds), time.time()),
+                    (
+                        experiment,
+                        config_hash,
+                        int(seed),
+                        json.dumps(dict(config), sort_keys=True),
+                        version,
+                        platform.node(),
+                        float(seconds),
+                        time.time(),
+                    ),
                 )
                 if cur.rowcount == 0:
                     cur.execute("ROLLBACK")
@@ -237,8 +253,10 @@ class ResultsStore:
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     rows,
                 )
-                cur.execute("DELETE FROM claims WHERE experiment = ? AND config_hash = ? AND seed = ?",
-                            (experiment, config_hash, int(seed)))
+                cur.execute(
+                    "DELETE FROM claims WHERE experiment = ? AND config_hash = ? AND seed = ?",
+                    (experiment, config_hash, int(seed)),
+                )
                 cur.execute("COMMIT")
                 return True
             except BaseException:
@@ -248,8 +266,9 @@ class ResultsStore:
         return self._retry(tx)
 
     # -- claims -------------------------------------------------------------------------
-    def claim(self, experiment: str, config_hash: str, seed: int, owner: str, *, lease: float,
-              version: str | None = None) -> ClaimState:
+    def claim(
+        self, experiment: str, config_hash: str, seed: int, owner: str, *, lease: float, version: str | None = None
+    ) -> ClaimState:
         """Try to claim one cell for ``owner`` for ``lease`` seconds.
 
         Returns ``"claimed"`` (the cell is now ``owner``'s to compute), ``"done"`` (it is
@@ -264,14 +283,17 @@ class ResultsStore:
             cur = self._conn.cursor()
             cur.execute("BEGIN IMMEDIATE")  # the write lock: no other process claims between read and write
             try:
-                stored = cur.execute("SELECT version FROM cells WHERE experiment = ? AND config_hash = ? AND seed = ?",
-                                     key).fetchone()
+                stored = cur.execute(
+                    "SELECT version FROM cells WHERE experiment = ? AND config_hash = ? AND seed = ?", key
+                ).fetchone()
                 if stored is not None and (version is None or stored[0] == version):
                     state: ClaimState = "done"
                 else:
                     now = time.time()
-                    row = cur.execute("SELECT owner, expires_at FROM claims WHERE experiment = ? AND config_hash = ?"
-                                      " AND seed = ?", key).fetchone()
+                    row = cur.execute(
+                        "SELECT owner, expires_at FROM claims WHERE experiment = ? AND config_hash = ? AND seed = ?",
+                        key,
+                    ).fetchone()
                     if row is not None and row[0] != owner and row[1] > now and not _owner_gone(row[0]):
                         state = "held"
                     else:
@@ -287,8 +309,9 @@ class ResultsStore:
 
     def renew(self, owner: str, *, lease: float) -> int:
         """Extend every lease ``owner`` holds to ``lease`` seconds from now; returns how many."""
-        cur = self._retry(lambda: self._conn.execute("UPDATE claims SET expires_at = ? WHERE owner = ?",
-                                                     (time.time() + lease, owner)))
+        cur = self._retry(
+            lambda: self._conn.execute("UPDATE claims SET expires_at = ? WHERE owner = ?", (time.time() + lease, owner))
+        )
         return cur.rowcount
 
     def release(self, owner: str, keys: Iterable[tuple[str, str, int]] | None = None) -> None:
@@ -297,13 +320,19 @@ class ResultsStore:
             self._retry(lambda: self._conn.execute("DELETE FROM claims WHERE owner = ?", (owner,)))
             return
         rows = [(owner, e, h, int(s)) for e, h, s in keys]
-        self._retry(lambda: self._conn.executemany(
-            "DELETE FROM claims WHERE owner = ? AND experiment = ? AND config_hash = ? AND seed = ?", rows))
+        self._retry(
+            lambda: self._conn.executemany(
+                "DELETE FROM claims WHERE owner = ? AND experiment = ? AND config_hash = ? AND seed = ?", rows
+            )
+        )
 
     def claims(self) -> list[dict[str, Any]]:
         """Every claim row: experiment, config_hash, seed, owner, expires_at."""
-        cur = self._retry(lambda: self._conn.execute(
-            "SELECT experiment, config_hash, seed, owner, expires_at FROM claims ORDER BY expires_at"))
+        cur = self._retry(
+            lambda: self._conn.execute(
+                "SELECT experiment, config_hash, seed, owner, expires_at FROM claims ORDER BY expires_at"
+            )
+        )
         keys = ("experiment", "config_hash", "seed", "owner", "expires_at")
         return [dict(zip(keys, r)) for r in cur.fetchall()]
 
@@ -321,8 +350,7 @@ class ResultsStore:
         self, experiment: str | None = None, config_hash: str | None = None, seeds: Iterable[int] | None = None
     ) -> list[dict[str, Any]]:
         """Flat records (as ``--json`` prints them), optionally filtered."""
-        sql = ("SELECT experiment, config_hash, seed, dataset, method, metric, value, keys_json "
-               "FROM records WHERE 1=1")
+        sql = "SELECT experiment, config_hash, seed, dataset, method, metric, value, keys_json FROM records WHERE 1=1"
         args: list[Any] = []
         if experiment is not None:
             sql += " AND experiment = ?"

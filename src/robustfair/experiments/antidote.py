@@ -63,20 +63,32 @@ def _published() -> tuple[dict, ...]:
     # (combination, dataset): Table 1 (alpha = vanilla) alpha, |V|/|U|, F(vanilla), F(ours);
     # Table 2 (alpha = SOTA) alpha, |V|/|U|, F(SOTA), F(ours).
     table1 = {
-        (1, "adult"): (-0.6119, 0.001, -0.6119, -0.6196), (1, "bank"): (-0.3054, 0.00011, -0.3054, -0.3077),
-        (1, "creditcard"): (-0.8696, 0.00017, -0.8696, -0.8715), (1, "lfw"): (-0.8815, 0.00075, -0.8815, -0.8821),
-        (2, "adult"): (5.3678, 0.0005, 5.3678, 4.2104), (2, "bank"): (2.3432, 0.00022, 2.3432, 2.3416),
-        (2, "creditcard"): (19.740, 0.00034, 19.740, 19.729), (2, "lfw"): (1406.3411, 0.00076, 1406.3411, 1406.1676),
-        (3, "adult"): (-0.6458, 0.001, -0.6458, -0.6911), (3, "bank"): (-0.4811, 0.00022, -0.4811, -0.5489),
-        (3, "creditcard"): (-0.8384, 0.00034, -0.8384, -0.8407), (3, "lfw"): (-0.9279, 0.00076, -0.9279, -0.9389),
+        (1, "adult"): (-0.6119, 0.001, -0.6119, -0.6196),
+        (1, "bank"): (-0.3054, 0.00011, -0.3054, -0.3077),
+        (1, "creditcard"): (-0.8696, 0.00017, -0.8696, -0.8715),
+        (1, "lfw"): (-0.8815, 0.00075, -0.8815, -0.8821),
+        (2, "adult"): (5.3678, 0.0005, 5.3678, 4.2104),
+        (2, "bank"): (2.3432, 0.00022, 2.3432, 2.3416),
+        (2, "creditcard"): (19.740, 0.00034, 19.740, 19.729),
+        (2, "lfw"): (1406.3411, 0.00076, 1406.3411, 1406.1676),
+        (3, "adult"): (-0.6458, 0.001, -0.6458, -0.6911),
+        (3, "bank"): (-0.4811, 0.00022, -0.4811, -0.5489),
+        (3, "creditcard"): (-0.8384, 0.00034, -0.8384, -0.8407),
+        (3, "lfw"): (-0.9279, 0.00076, -0.9279, -0.9389),
     }
     table2 = {
-        (1, "adult"): (-0.6059, 0.001, -0.6059, -0.6196), (1, "bank"): (-0.3065, 0.00011, -0.3065, -0.3077),
-        (1, "creditcard"): (-0.8696, 0.00017, -0.8696, -0.8715), (1, "lfw"): (-0.8816, 0.00075, -0.8816, -0.8821),
-        (2, "adult"): (4.2636, 0.0005, 4.2636, 4.2104), (2, "bank"): (2.3135, 0.1549, 2.3135, 2.3119),
-        (2, "creditcard"): (18.998, 0.19, 18.998, 18.998), (2, "lfw"): (1344.5468, 0.3999, 1344.5468, 1344.5461),
-        (3, "adult"): (-0.5973, 0.001, -0.5973, -0.6911), (3, "bank"): (-0.6086, 0.5, -0.6086, -0.6899),
-        (3, "creditcard"): (-0.8407, 0.38, -0.8407, -0.9990), (3, "lfw"): (-0.9926, 0.4, -0.9926, -0.9997),
+        (1, "adult"): (-0.6059, 0.001, -0.6059, -0.6196),
+        (1, "bank"): (-0.3065, 0.00011, -0.3065, -0.3077),
+        (1, "creditcard"): (-0.8696, 0.00017, -0.8696, -0.8715),
+        (1, "lfw"): (-0.8816, 0.00075, -0.8816, -0.8821),
+        (2, "adult"): (4.2636, 0.0005, 4.2636, 4.2104),
+        (2, "bank"): (2.3135, 0.1549, 2.3135, 2.3119),
+        (2, "creditcard"): (18.998, 0.19, 18.998, 18.998),
+        (2, "lfw"): (1344.5468, 0.3999, 1344.5468, 1344.5461),
+        (3, "adult"): (-0.5973, 0.001, -0.5973, -0.6911),
+        (3, "bank"): (-0.6086, 0.5, -0.6086, -0.6899),
+        (3, "creditcard"): (-0.8407, 0.38, -0.8407, -0.9990),
+        (3, "lfw"): (-0.9926, 0.4, -0.9926, -0.9997),
     }
     out = []
     for alpha_from, table, ref_metric, source in (
@@ -85,34 +97,60 @@ def _published() -> tuple[dict, ...]:
     ):
         for (comb, dataset), values in table.items():
             for metric, value in zip(("alpha", "antidote_fraction", ref_metric, "cost_antidote"), values):
-                out.append({"dataset": dataset, "method": "antidote", "metric": metric, "value": value,
-                            "combination": comb, "alpha_from": alpha_from, "source": source})
+                out.append(
+                    {
+                        "dataset": dataset,
+                        "method": "antidote",
+                        "metric": metric,
+                        "value": value,
+                        "combination": comb,
+                        "alpha_from": alpha_from,
+                        "source": source,
+                    }
+                )
     return tuple(out)
 
 
 class AntidoteConfig(ExperimentConfig):
     dataset: str = "adult"
-    combination: int = Field(default=1, ge=1, le=3, description="1: k-means+balance, 2: k-means+social, "
-                             "3: spectral+balance")
+    combination: int = Field(
+        default=1, ge=1, le=3, description="1: k-means+balance, 2: k-means+social, 3: spectral+balance"
+    )
     k: int = Field(default=2, ge=2)
     alpha_from: str = Field(default="vanilla", description="vanilla (Table 1) or baseline (Table 2)")
     n_samples: int | None = Field(default=None, ge=10, description="default: adult 10000, combination 3: 1000")
-    initial_size: int | None = Field(default=None, ge=1, description="V_s; default 10, at most 0.1% of |U| "
-                                     "(at least 1)")
+    initial_size: int | None = Field(
+        default=None, ge=1, description="V_s; default 10, at most 0.1% of |U| (at least 1)"
+    )
     step: int = Field(default=1, ge=1, description="xi")
     low_dimension: int = Field(default=100, ge=1, description="n' of SRE")
     max_size: int | None = Field(default=None, ge=1, description="default: 0.1% of |U| (at least initial_size)")
     budget_per_size: int = Field(default=300, ge=4, description="queries of the search at each antidote size |V|")
     time_budget: float = Field(default=300.0, gt=0)
     method: str = "sre"
-    box_quantile: float = Field(default=0.0, ge=0, lt=0.5, description="search V in the [q, 1-q] per-feature "
-                                "quantile box of U (0: the bounding box, the paper's)")
-    coincident_budget: int = Field(default=300, ge=0, description="queries per size on |V| copies of one point "
-                                   "before the full search (ours; 0: the paper's search only)")
-    warm_start: bool = Field(default=True, description="k-means queries: one Lloyd run from the vanilla centers "
-                             "(True) or 10 k-means++ restarts with the cell's seed, as a black-box C would run (False)")
-    center_budget: int = Field(default=0, ge=0, description="queries per size on V proposed from candidate centers "
-                               "(ours; CMA-ES from the vanilla centers; for the large fractions of Table 2)")
+    box_quantile: float = Field(
+        default=0.0,
+        ge=0,
+        lt=0.5,
+        description="search V in the [q, 1-q] per-feature quantile box of U (0: the bounding box, the paper's)",
+    )
+    coincident_budget: int = Field(
+        default=300,
+        ge=0,
+        description="queries per size on |V| copies of one point "
+        "before the full search (ours; 0: the paper's search only)",
+    )
+    warm_start: bool = Field(
+        default=True,
+        description="k-means queries: one Lloyd run from the vanilla centers "
+        "(True) or 10 k-means++ restarts with the cell's seed, as a black-box C would run (False)",
+    )
+    center_budget: int = Field(
+        default=0,
+        ge=0,
+        description="queries per size on V proposed from candidate centers "
+        "(ours; CMA-ES from the vanilla centers; for the large fractions of Table 2)",
+    )
     n_jobs: int = 1
 
     @field_validator("alpha_from")
@@ -147,8 +185,10 @@ def _figures(records: list[dict]) -> list:
         datasets = sorted(d for c, d in vals if c == comb)
         fig, ax = plt.subplots(figsize=(4.8, 3.4))
         x = np.arange(len(datasets))
-        for offset, metric, label in ((-0.2, "silhouette_antidote", "antidote (ours)"),
-                                      (0.2, "silhouette_baseline", f"fair baseline ({_BASELINE.get(int(comb), '?')})")):
+        for offset, metric, label in (
+            (-0.2, "silhouette_antidote", "antidote (ours)"),
+            (0.2, "silhouette_baseline", f"fair baseline ({_BASELINE.get(int(comb), '?')})"),
+        ):
             means = [np.mean(vals[(comb, d)].get(metric, [np.nan])) for d in datasets]
             ax.bar(x + offset, means, width=0.4, label=label)
         ax.set_xticks(x)
@@ -202,11 +242,22 @@ def antidote(config: AntidoteConfig, seed: int) -> list[Record]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         ad = AntidoteData(
-            _CLUSTERER[comb], k, fairness=fairness, alpha=alpha, initial_size=initial_size,
-            low_dimension=config.low_dimension, step=config.step, max_size=max_size,
-            time_budget=config.time_budget, budget_per_size=config.budget_per_size, method=config.method,
-            box_quantile=config.box_quantile, coincident_budget=config.coincident_budget,
-            center_budget=config.center_budget, warm_start=config.warm_start, n_jobs=config.n_jobs,
+            _CLUSTERER[comb],
+            k,
+            fairness=fairness,
+            alpha=alpha,
+            initial_size=initial_size,
+            low_dimension=config.low_dimension,
+            step=config.step,
+            max_size=max_size,
+            time_budget=config.time_budget,
+            budget_per_size=config.budget_per_size,
+            method=config.method,
+            box_quantile=config.box_quantile,
+            coincident_budget=config.coincident_budget,
+            center_budget=config.center_budget,
+            warm_start=config.warm_start,
+            n_jobs=config.n_jobs,
             random_state=seed,
         ).fit(X, sensitive_features=s)
     q_base = _quality(X, base_labels, seed)

@@ -31,26 +31,35 @@ _MODES: tuple[Literal["black-box", "white-box"], ...] = ("black-box", "white-box
 class DeepEvasionConfig(ExperimentConfig):
     dataset: str = "mnist-usps"
     victim: Literal["cc", "dec"] = Field(default="cc", description="deep clustering model attacked: cc or dec")
-    eps: list[float] = Field(default_factory=lambda: [0.3], min_length=1,
-                             description="budgets on [0, 1] pixels; several trace the perturbation-norm sweep (Fig 2.10)")
+    eps: list[float] = Field(
+        default_factory=lambda: [0.3],
+        min_length=1,
+        description="budgets on [0, 1] pixels; several trace the perturbation-norm sweep (Fig 2.10)",
+    )
     norm: Literal["linf", "l2"] = Field(default="linf", description="norm of the perturbation budget eps")
     gradient: Literal["nes", "spsa", "surrogate"] = Field(
-        default="surrogate", description="black-box gradient: NES or SPSA estimates, or a distilled surrogate")
+        default="surrogate", description="black-box gradient: NES or SPSA estimates, or a distilled surrogate"
+    )
     loss: Literal["distance", "log"] = Field(default="log", description="attack loss: membership distance or log")
     alpha_gan: float = Field(default=0.1, ge=0, description="weight of the generator's GAN term (0: no discriminator)")
     targeted: bool = Field(default=True, description="footnote 5: pull every image to target_cluster")
     target_cluster: int = Field(default=0, ge=0, description="cluster a targeted attack pulls images to")
-    modes: list[Literal["black-box", "white-box"]] = Field(default_factory=lambda: list(_MODES),
-                                                           min_length=1,
-                                                           description="attacker knowledge: black-box, white-box")
+    modes: list[Literal["black-box", "white-box"]] = Field(
+        default_factory=lambda: list(_MODES), min_length=1, description="attacker knowledge: black-box, white-box"
+    )
     victim_epochs: int | None = Field(default=None, ge=1, description="CC epochs / DEC clustering epochs")
     attack_epochs: int = Field(default=8, ge=1)
     n_directions: int = Field(default=5, ge=1, description="antithetic NES/SPSA pairs per image per step")
     detector: bool = Field(default=True, description="also measure the Mahalanobis detector's detection rate")
-    transfer: bool = Field(default=False, description="also train the other victim architecture and score the "
-                                                      "adversarial images on it (transferability, Fig 2.11)")
-    adversarial_training: bool = Field(default=False, description="also retrain a copy of the victim adversarially "
-                                                                  "and attack it again (defense, Fig 2.12a)")
+    transfer: bool = Field(
+        default=False,
+        description="also train the other victim architecture and score the "
+        "adversarial images on it (transferability, Fig 2.11)",
+    )
+    adversarial_training: bool = Field(
+        default=False,
+        description="also retrain a copy of the victim adversarially and attack it again (defense, Fig 2.12a)",
+    )
     n_samples: int | None = Field(default=None, ge=20)
 
     dataset_option_fields = ("n_samples",)
@@ -73,8 +82,7 @@ def _make_victim(config: Any, k: int, seed: int, dataset: str, kind: str | None 
     from ..deep import DEC, ContrastiveClustering
 
     if (kind or config.victim) == "cc":
-        return ContrastiveClustering(k, epochs=config.victim_epochs or 30, flip=dataset == "yale",
-                                     random_state=seed)
+        return ContrastiveClustering(k, epochs=config.victim_epochs or 30, flip=dataset == "yale", random_state=seed)
     return DEC(k, pretrain_epochs=30, epochs=config.victim_epochs or 20, hidden=(500, 500), random_state=seed)
 
 
@@ -118,10 +126,20 @@ def deep_evasion(config: DeepEvasionConfig, seed: int) -> list[Record]:
 
     def attack(model, eps: float, mode: str):
         return GANEvasionAttack(
-            model, eps=eps, norm=config.norm, gradient=config.gradient, white_box=mode == "white-box",
-            targeted=config.targeted, target_cluster=min(config.target_cluster, k - 1),
-            epochs=config.attack_epochs, n_directions=config.n_directions, batch_size=64, lr=3e-3,
-            loss=config.loss, alpha_gan=config.alpha_gan, random_state=seed,
+            model,
+            eps=eps,
+            norm=config.norm,
+            gradient=config.gradient,
+            white_box=mode == "white-box",
+            targeted=config.targeted,
+            target_cluster=min(config.target_cluster, k - 1),
+            epochs=config.attack_epochs,
+            n_directions=config.n_directions,
+            batch_size=64,
+            lr=3e-3,
+            loss=config.loss,
+            alpha_gan=config.alpha_gan,
+            random_state=seed,
         ).attack(X, data.y)
 
     def scores(metrics: dict, keys: dict) -> list[Record]:
@@ -143,14 +161,18 @@ def deep_evasion(config: DeepEvasionConfig, seed: int) -> list[Record]:
             adversarial[eps] = result.X_adv
             # Baseline: random +-eps sign noise of the same budget (no queries beyond scoring).
             noise = np.clip(X + eps * np.sign(np.random.default_rng(seed).standard_normal(X.shape)), 0, 1)
-            records += scores(clustering_metrics(data.y, victim.predict(noise)),
-                              {"phase": "post", "mode": "random-noise", "eps": eps})
+            records += scores(
+                clustering_metrics(data.y, victim.predict(noise)), {"phase": "post", "mode": "random-noise", "eps": eps}
+            )
             records += _figure_records(data.name, method, mode, data.y, result, X, eps)
             if config.detector:
                 from ..defenses import MahalanobisDetector
 
-                rate = MahalanobisDetector(n_clusters=k, random_state=seed).fit(victim, X).detection_rate(
-                    X, result.X_adv, random_state=seed)
+                rate = (
+                    MahalanobisDetector(n_clusters=k, random_state=seed)
+                    .fit(victim, X)
+                    .detection_rate(X, result.X_adv, random_state=seed)
+                )
                 records.append(Record(data.name, method, "detection_rate", rate, keys))
 
     if config.transfer:  # Fig 2.11: the images made against `victim`, scored on the other architecture
@@ -172,8 +194,9 @@ def deep_evasion(config: DeepEvasionConfig, seed: int) -> list[Record]:
 
         robust = copy.deepcopy(victim)
         start = time.perf_counter()
-        AdversarialTraining(eps=max(config.eps), rounds=1, epochs=3, attack_epochs=config.attack_epochs,
-                            random_state=seed).fit(robust, X)
+        AdversarialTraining(
+            eps=max(config.eps), rounds=1, epochs=3, attack_epochs=config.attack_epochs, random_state=seed
+        ).fit(robust, X)
         records.append(Record(data.name, method, "defense_seconds", time.perf_counter() - start))
         for eps in config.eps:
             result = attack(robust, eps, config.modes[0])
@@ -183,8 +206,9 @@ def deep_evasion(config: DeepEvasionConfig, seed: int) -> list[Record]:
     return records
 
 
-def _figure_records(dataset: str, method: str, mode: str, y: np.ndarray, result, X: np.ndarray,
-                    eps: float) -> list[Record]:
+def _figure_records(
+    dataset: str, method: str, mode: str, y: np.ndarray, result, X: np.ndarray, eps: float
+) -> list[Record]:
     """Confusion matrices (Fig 2.9) and a 2-D PCA of benign vs adversarial images (Fig 2.12b)."""
     from sklearn.decomposition import PCA
 
@@ -196,9 +220,22 @@ def _figure_records(dataset: str, method: str, mode: str, y: np.ndarray, result,
             np.add.at(table, (np.searchsorted(classes, y), labels), 1)
             for t in range(table.shape[0]):
                 for c in range(table.shape[1]):
-                    out.append(Record(dataset, method, "confusion", table[t, c],
-                                      {"phase": phase, "mode": mode, "eps": eps, "true": int(t), "cluster": int(c),
-                                       "role": "figure"}))
+                    out.append(
+                        Record(
+                            dataset,
+                            method,
+                            "confusion",
+                            table[t, c],
+                            {
+                                "phase": phase,
+                                "mode": mode,
+                                "eps": eps,
+                                "true": int(t),
+                                "cluster": int(c),
+                                "role": "figure",
+                            },
+                        )
+                    )
     rng = np.random.default_rng(0)
     pick = rng.choice(X.shape[0], min(_PCA_POINTS, X.shape[0]), replace=False)
     pca = PCA(2, random_state=0).fit(X)
@@ -206,8 +243,15 @@ def _figure_records(dataset: str, method: str, mode: str, y: np.ndarray, result,
         coords = pca.transform(images)
         for j in range(coords.shape[0]):
             for pc in (0, 1):
-                out.append(Record(dataset, method, f"pca{pc + 1}", coords[j, pc],
-                                  {"mode": mode, "eps": eps, "kind": kind, "point": int(j), "role": "figure"}))
+                out.append(
+                    Record(
+                        dataset,
+                        method,
+                        f"pca{pc + 1}",
+                        coords[j, pc],
+                        {"mode": mode, "eps": eps, "kind": kind, "point": int(j), "role": "figure"},
+                    )
+                )
     return out
 
 
@@ -234,8 +278,9 @@ def _figures(records: list[dict]) -> list:
             ax.set_xlabel("cluster")
             ax.set_ylabel("true class")
         fig.tight_layout()
-        figures.append((f"confusion matrices before/after the attack: {method} on {dataset}, eps={eps} "
-                        f"(seed {seed})", fig))
+        figures.append(
+            (f"confusion matrices before/after the attack: {method} on {dataset}, eps={eps} (seed {seed})", fig)
+        )
     figures += _sweep_figures(records, plt)
     pca_groups = sorted({cell(r) for r in records if r["metric"] == "pca1"}, key=str)
     for key in pca_groups[:4]:
@@ -276,8 +321,11 @@ def _sweep_figures(records: list[dict], plt) -> list:
     pre = _mean_by(records, "nmi", phase="pre")
     detection = _mean_by(records, "detection_rate")
     for dataset, method in sorted({(k[0], k[1]) for k in post}):
-        modes = [m for m in ("black-box", "white-box", "random-noise", "adv-trained")
-                 if any(k[:3] == (dataset, method, m) for k in post)]
+        modes = [
+            m
+            for m in ("black-box", "white-box", "random-noise", "adv-trained")
+            if any(k[:3] == (dataset, method, m) for k in post)
+        ]
         fig, axes = plt.subplots(1, 2, figsize=(8.4, 3.3))
         for i, mode in enumerate(modes):
             pts = sorted((k[3], v) for k, v in post.items() if k[:3] == (dataset, method, mode))
@@ -339,11 +387,21 @@ def _service_figures(records: list[dict]) -> list:
         for ax, eps in zip(axes[0], budgets):
             for j, phase in enumerate(phases):
                 for i, metric in enumerate(("nmi", "ari", "acc")):
-                    vals = [r["value"] for r in rows if r["metric"] == metric and r.get("phase") == phase
-                            and float(r["eps"]) == eps]
+                    vals = [
+                        r["value"]
+                        for r in rows
+                        if r["metric"] == metric and r.get("phase") == phase and float(r["eps"]) == eps
+                    ]
                     if vals:
-                        ax.bar(i + (j - 1) * 0.27, np.mean(vals), width=0.27, yerr=np.std(vals), color=f"C{j}",
-                               label=phase if i == 0 else None, capsize=2)
+                        ax.bar(
+                            i + (j - 1) * 0.27,
+                            np.mean(vals),
+                            width=0.27,
+                            yerr=np.std(vals),
+                            color=f"C{j}",
+                            label=phase if i == 0 else None,
+                            capsize=2,
+                        )
             ax.set_xticks(range(3), ["NMI", "ARI", "ACC"])
             ax.set_title(f"eps = {eps:g}", fontsize=9)
             ax.grid(alpha=0.3, axis="y")
@@ -356,10 +414,16 @@ def _service_figures(records: list[dict]) -> list:
 class LabelOnlyTransferConfig(ExperimentConfig):
     dataset: str = "yale"
     service: Literal["cc", "dec", "eigenface-spectral"] = Field(
-        default="dec", description="the service's model; eigenface-spectral clusters each posted album itself")
-    surrogate: Literal["cc", "dec"] = Field(default="cc", description="the attacker's own model trained on the service's labels")
-    eps: list[float] = Field(default_factory=lambda: [0.05, 0.1], min_length=1,
-                             description="L-inf budgets on [0, 1] pixels (one surrogate, one GAN per budget)")
+        default="dec", description="the service's model; eigenface-spectral clusters each posted album itself"
+    )
+    surrogate: Literal["cc", "dec"] = Field(
+        default="cc", description="the attacker's own model trained on the service's labels"
+    )
+    eps: list[float] = Field(
+        default_factory=lambda: [0.05, 0.1],
+        min_length=1,
+        description="L-inf budgets on [0, 1] pixels (one surrogate, one GAN per budget)",
+    )
     per_class: int = Field(default=10, ge=1, description="images per person sent to the service (thesis: 10)")
     draws: int = Field(default=10, ge=1, description="random draws of the per-person images (thesis: 10)")
     service_epochs: int | None = Field(default=None, ge=1, description="training epochs of the service's model")
@@ -394,10 +458,14 @@ def eigenface_spectral(n_clusters: int, *, n_components: int = 80, n_neighbors: 
     from sklearn.preprocessing import FunctionTransformer, Normalizer
 
     return make_pipeline(
-        FunctionTransformer(_center_rows), Normalizer(), PCA(n_components + 3, whiten=True, random_state=random_state),
-        FunctionTransformer(_drop_illumination), Normalizer(),
-        SpectralClustering(n_clusters, affinity="nearest_neighbors", n_neighbors=n_neighbors,
-                           random_state=random_state),
+        FunctionTransformer(_center_rows),
+        Normalizer(),
+        PCA(n_components + 3, whiten=True, random_state=random_state),
+        FunctionTransformer(_drop_illumination),
+        Normalizer(),
+        SpectralClustering(
+            n_clusters, affinity="nearest_neighbors", n_neighbors=n_neighbors, random_state=random_state
+        ),
     )
 
 
@@ -446,8 +514,9 @@ def label_only_transfer(config: LabelOnlyTransferConfig, seed: int) -> list[Reco
     try:
         start = time.perf_counter()
         if config.surrogate == "cc":
-            surrogate = ContrastiveClustering(k, epochs=config.surrogate_epochs, flip=data.name == "yale",
-                                              random_state=seed)
+            surrogate = ContrastiveClustering(
+                k, epochs=config.surrogate_epochs, flip=data.name == "yale", random_state=seed
+            )
         else:
             surrogate = DEC(k, pretrain_epochs=config.surrogate_epochs, epochs=10, random_state=seed)
         surrogate.fit(X)  # the attacker's own copy of the data (thesis: the whole Yale B set)
@@ -455,7 +524,12 @@ def label_only_transfer(config: LabelOnlyTransferConfig, seed: int) -> list[Reco
         client = {"timeout": 60.0, "retries": 2}
         for eps in config.eps:
             attack = TransferAttack(
-                url, eps=eps, n_clusters=k, surrogate=surrogate, random_state=seed, client_options=client,
+                url,
+                eps=eps,
+                n_clusters=k,
+                surrogate=surrogate,
+                random_state=seed,
+                client_options=client,
                 attack_options={"epochs": config.attack_epochs, "targeted": config.targeted, "target_cluster": 0},
             )
             start = time.perf_counter()
@@ -463,20 +537,27 @@ def label_only_transfer(config: LabelOnlyTransferConfig, seed: int) -> list[Reco
             records.append(Record(data.name, method, "attack_seconds", time.perf_counter() - start, {"eps": eps}))
             rng = np.random.default_rng(seed)  # the same draws for every budget
             for draw in range(config.draws):
-                pick = np.concatenate([
-                    rng.choice(np.flatnonzero(data.y == c), min(config.per_class, int(np.sum(data.y == c))),
-                               replace=False)
-                    for c in classes
-                ])
+                pick = np.concatenate(
+                    [
+                        rng.choice(
+                            np.flatnonzero(data.y == c), min(config.per_class, int(np.sum(data.y == c))), replace=False
+                        )
+                        for c in classes
+                    ]
+                )
                 result = attack.attack(X[pick], data.y[pick])
                 # Baseline: random +-eps sign noise of the same budget, sent to the same service.
                 noise = np.clip(X[pick] + eps * np.sign(rng.standard_normal(X[pick].shape)), 0, 1)
                 noise_metrics = clustering_metrics(data.y[pick], LabelOnlyTarget(url, **client)(noise))
-                for phase, metrics in (("pre", result.metrics_before), ("post", result.metrics_after),
-                                       ("random-noise", noise_metrics)):
+                for phase, metrics in (
+                    ("pre", result.metrics_before),
+                    ("post", result.metrics_after),
+                    ("random-noise", noise_metrics),
+                ):
                     for name in ("nmi", "ari", "acc"):
-                        records.append(Record(data.name, method, name, metrics[name],
-                                              {"phase": phase, "draw": draw, "eps": eps}))
+                        records.append(
+                            Record(data.name, method, name, metrics[name], {"phase": phase, "draw": draw, "eps": eps})
+                        )
                 records.append(Record(data.name, method, "queries", result.n_queries, {"draw": draw, "eps": eps}))
     finally:
         stop()

@@ -48,8 +48,12 @@ _DATASET_DEFAULTS: dict[str, dict[str, Any]] = {
     "bank": {"sensitive": "marital", "standardize": True, "cluster_sizes": "pretrain"},
     # the paper's binary "marital" PSV: married vs single (its optimal balance 0.856 is
     # 13659 / 15964); the 377 rows of "other" marital status are left out
-    "creditcard": {"sensitive": "marriage", "standardize": True, "groups": ["married", "single"],
-                   "cluster_sizes": "pretrain"},
+    "creditcard": {
+        "sensitive": "marriage",
+        "standardize": True,
+        "groups": ["married", "single"],
+        "cluster_sizes": "pretrain",
+    },
 }
 _IMAGE_SIDES = {"mnist-usps": None, "reverse-mnist": 28, "inverted-digits": 8, "yale": 24, "digits": 8}
 
@@ -71,20 +75,32 @@ class DFDCConfig(ExperimentConfig):
     hidden: tuple[int, ...] = (512, 256)
     vat_eps: float = Field(default=1.0, gt=0, description="radius of the VAT perturbation")
     pretrain_epochs: int = Field(default=20, ge=0, description="autoencoder pretraining epochs")
-    epochs: int = Field(default=150, ge=0, description="fair refinement epochs, at most: it stops once the "
-                        "predictions meet the fairness rules (Algorithm 1, line 21); the paper's Figures 3-4 "
-                        "converge after about 50")
+    epochs: int = Field(
+        default=150,
+        ge=0,
+        description="fair refinement epochs, at most: it stops once the "
+        "predictions meet the fairness rules (Algorithm 1, line 21); the paper's Figures 3-4 "
+        "converge after about 50",
+    )
     batch_size: int = Field(default=256, ge=2)
     lr: float = Field(default=1e-3, gt=0)
     lr_schedule: str = Field(default="constant", description="'constant' or 'cosine' (decay to 0.1 lr) in refinement")
-    cluster_sizes: str | None = Field(default=None, description="fair-assignment sizes: 'argmax' (eq. 8; default for "
-                                      "images), 'soft', 'pretrain' (default for tabular data)")
+    cluster_sizes: str | None = Field(
+        default=None,
+        description="fair-assignment sizes: 'argmax' (eq. 8; default for "
+        "images), 'soft', 'pretrain' (default for tabular data)",
+    )
     history: bool = Field(default=True, description="also record acc/nmi/balance per epoch (key 'epoch')")
-    tsne_snapshots: int = Field(default=4, ge=0, description="t-SNE of the embedding at this many moments of "
-                                                             "training (Figure 1); 0: none")
-    test_fraction: float = Field(default=0.0, ge=0, lt=1,
-                                 description="hold out this share (stratified by class and group); DFDC predicts "
-                                             "it without the protected attribute (predictive clustering, Table 3)")
+    tsne_snapshots: int = Field(
+        default=4, ge=0, description="t-SNE of the embedding at this many moments of training (Figure 1); 0: none"
+    )
+    test_fraction: float = Field(
+        default=0.0,
+        ge=0,
+        lt=1,
+        description="hold out this share (stratified by class and group); DFDC predicts "
+        "it without the protected attribute (predictive clustering, Table 3)",
+    )
     device: str = "auto"
 
     dataset_option_fields = ("variant", "sensitive", "standardize", "n_samples")
@@ -115,8 +131,9 @@ def _load(config: DFDCConfig, seed: int):
         names = np.asarray(data.group_names, dtype=object)
         unknown = sorted(set(groups) - set(names.tolist()))
         if unknown:
-            raise ValueError(f"groups: {unknown} are not protected groups of {data.name!r} "
-                             f"(it has {list(data.group_names)}).")
+            raise ValueError(
+                f"groups: {unknown} are not protected groups of {data.name!r} (it has {list(data.group_names)})."
+            )
         data = data.subset(np.flatnonzero(np.isin(names[data.sensitive], list(groups))))
     return data
 
@@ -166,13 +183,35 @@ def _published() -> tuple[dict[str, Any], ...]:
     }
     for dataset, (train, test, optimal) in table3.items():
         for split, (acc, nmi, bal) in (("train", train), ("test", test)):
-            rows.extend({"dataset": dataset, "method": "dfdc", "metric": metric, "value": value, "eps": 0.0,
-                         "split": split, "source": "Table 3 (predictive clustering)"}
-                        for metric, value in (("acc", acc), ("nmi", nmi), ("balance", bal)))
-        rows.append({"dataset": dataset, "method": "dfdc", "metric": "optimal_balance", "value": optimal, "eps": 0.0,
-                     "split": "test", "source": "Table 3 (predictive clustering)"})
-    for eps, (acc, nmi, bal) in {0.01: (0.903, 0.847, 0.103), 0.02: (0.892, 0.835, 0.095),
-                                 0.03: (0.869, 0.818, 0.081), 0.04: (0.847, 0.798, 0.069)}.items():
+            rows.extend(
+                {
+                    "dataset": dataset,
+                    "method": "dfdc",
+                    "metric": metric,
+                    "value": value,
+                    "eps": 0.0,
+                    "split": split,
+                    "source": "Table 3 (predictive clustering)",
+                }
+                for metric, value in (("acc", acc), ("nmi", nmi), ("balance", bal))
+            )
+        rows.append(
+            {
+                "dataset": dataset,
+                "method": "dfdc",
+                "metric": "optimal_balance",
+                "value": optimal,
+                "eps": 0.0,
+                "split": "test",
+                "source": "Table 3 (predictive clustering)",
+            }
+        )
+    for eps, (acc, nmi, bal) in {
+        0.01: (0.903, 0.847, 0.103),
+        0.02: (0.892, 0.835, 0.095),
+        0.03: (0.869, 0.818, 0.081),
+        0.04: (0.847, 0.798, 0.069),
+    }.items():
         add("mnist-usps", "dfdc", "Table 4", eps=eps, acc=acc, nmi=nmi, balance=bal)
     return tuple(rows)
 
@@ -194,8 +233,11 @@ def _figures(records: list[dict]) -> list:
             if points:
                 epochs = sorted(points)
                 ax.plot(epochs, [np.mean(points[e]) for e in epochs], label=metric)
-        pretrain = [r["epoch"] for r in records if r.get("phase") == "pretrain" and r["dataset"] == dataset
-                    and r.get("epoch") is not None]
+        pretrain = [
+            r["epoch"]
+            for r in records
+            if r.get("phase") == "pretrain" and r["dataset"] == dataset and r.get("epoch") is not None
+        ]
         if pretrain:
             ax.axvline(max(pretrain) + 0.5, color="grey", ls=":", lw=1)
         ax.set_xlabel("epoch (dotted: end of pre-training)")
@@ -233,8 +275,14 @@ def _tsne_figures(records: list[dict], plt) -> list:
     for r in records:
         if r.get("metric") in ("tsne1", "tsne2") and r.get("role") == "figure":
             cell = (r["dataset"], r.get("beta"), r.get("eps"), r.get("seed"))
-            key = (int(r["snapshot"]), r["phase"], r["training_epoch"], int(r["point"]), int(r["cluster"]),
-                   int(r["group"]))
+            key = (
+                int(r["snapshot"]),
+                r["phase"],
+                r["training_epoch"],
+                int(r["point"]),
+                int(r["cluster"]),
+                int(r["group"]),
+            )
             points.setdefault(cell, {}).setdefault(key, {})[r["metric"]] = r["value"]
     figures = []
     for cell in sorted(points, key=str)[:3]:
@@ -248,15 +296,30 @@ def _tsne_figures(records: list[dict], plt) -> list:
             arr = np.array(by_snap[key], dtype=float)
             for g, marker in zip(sorted(set(arr[:, 3].astype(int))), "o^sDvP*"):
                 sel = arr[:, 3] == g
-                ax.scatter(arr[sel, 0], arr[sel, 1], c=arr[sel, 2], cmap="tab10", vmin=0, vmax=9, s=7,
-                           marker=marker, alpha=0.8, linewidths=0)
+                ax.scatter(
+                    arr[sel, 0],
+                    arr[sel, 1],
+                    c=arr[sel, 2],
+                    cmap="tab10",
+                    vmin=0,
+                    vmax=9,
+                    s=7,
+                    marker=marker,
+                    alpha=0.8,
+                    linewidths=0,
+                )
             ax.set_title(f"{key[1]} (refinement epoch {key[2]})", fontsize=8)
             ax.set_xticks([])
             ax.set_yticks([])
         fig.tight_layout()
         dataset, beta, eps, seed = cell
-        figures.append((f"DFDC embedding over training (t-SNE; colour: cluster, marker: group): {dataset}, "
-                        f"beta={beta}, eps={eps}, seed {seed}", fig))
+        figures.append(
+            (
+                f"DFDC embedding over training (t-SNE; colour: cluster, marker: group): {dataset}, "
+                f"beta={beta}, eps={eps}, seed {seed}",
+                fig,
+            )
+        )
     return figures
 
 
@@ -295,14 +358,19 @@ def dfdc(config: DFDCConfig, seed: int) -> list[Record]:
     if config.test_fraction > 0:
         from sklearn.model_selection import train_test_split
 
-        strata = data.sensitive if data.y is None else np.unique(
-            np.stack([data.y, data.sensitive], axis=1), axis=0, return_inverse=True)[1].ravel()
+        strata = (
+            data.sensitive
+            if data.y is None
+            else np.unique(np.stack([data.y, data.sensitive], axis=1), axis=0, return_inverse=True)[1].ravel()
+        )
         try:
-            train_idx, test_idx = train_test_split(np.arange(X.shape[0]), test_size=config.test_fraction,
-                                                   stratify=strata, random_state=seed)
+            train_idx, test_idx = train_test_split(
+                np.arange(X.shape[0]), test_size=config.test_fraction, stratify=strata, random_state=seed
+            )
         except ValueError as exc:
-            raise ValueError(f"test_fraction={config.test_fraction}: cannot hold out a stratified test set "
-                             f"({exc}).") from None
+            raise ValueError(
+                f"test_fraction={config.test_fraction}: cannot hold out a stratified test set ({exc})."
+            ) from None
         train_idx, test_idx = np.sort(train_idx), np.sort(test_idx)
         test = (X[test_idx], data.sensitive[test_idx], None if data.y is None else data.y[test_idx])
         data, X = data.subset(train_idx), X[train_idx]
@@ -334,12 +402,24 @@ def dfdc(config: DFDCConfig, seed: int) -> list[Record]:
     if deep:
         sizes = config.cluster_sizes or _DATASET_DEFAULTS.get(config.dataset, {}).get("cluster_sizes", "argmax")
         model = DeepFairDiscriminativeClustering(
-            k, backbone=config.backbone, image_shape=_image_shape(config, X.shape[1]), hidden=config.hidden,
-            alpha=config.alpha, beta=config.beta, gamma=config.gamma, vat_eps=config.vat_eps,
-            fairness_eps=config.eps, pretrain_epochs=config.pretrain_epochs,
-            epochs=config.epochs if {"dfdc", "dfdc-fair-assignment"} & set(deep) else 0, batch_size=config.batch_size, lr=config.lr,
-            lr_schedule=config.lr_schedule, cluster_sizes=sizes,
-            snapshots=config.tsne_snapshots if "dfdc" in deep else 0, device=config.device, random_state=seed,
+            k,
+            backbone=config.backbone,
+            image_shape=_image_shape(config, X.shape[1]),
+            hidden=config.hidden,
+            alpha=config.alpha,
+            beta=config.beta,
+            gamma=config.gamma,
+            vat_eps=config.vat_eps,
+            fairness_eps=config.eps,
+            pretrain_epochs=config.pretrain_epochs,
+            epochs=config.epochs if {"dfdc", "dfdc-fair-assignment"} & set(deep) else 0,
+            batch_size=config.batch_size,
+            lr=config.lr,
+            lr_schedule=config.lr_schedule,
+            cluster_sizes=sizes,
+            snapshots=config.tsne_snapshots if "dfdc" in deep else 0,
+            device=config.device,
+            random_state=seed,
         )
         start = time.perf_counter()
         model.fit(X, data.y if config.history else None, sensitive_features=data.sensitive)
@@ -354,13 +434,16 @@ def dfdc(config: DFDCConfig, seed: int) -> list[Record]:
         if "dfdc" in deep and test is not None:  # Table 3: no protected attribute at prediction time
             X_test, s_test, y_test = test
             labels = model.predict(X_test)
-            metrics = {"balance": count_ratio_balance(labels, sensitive_features=s_test),
-                       "optimal_balance": optimal_count_ratio_balance(s_test)}
+            metrics = {
+                "balance": count_ratio_balance(labels, sensitive_features=s_test),
+                "optimal_balance": optimal_count_ratio_balance(s_test),
+            }
             if y_test is not None:
                 metrics["acc"] = clustering_accuracy(y_test, labels)
                 metrics["nmi"] = normalized_mutual_info(y_test, labels)
-            records.extend(Record(data.name, "dfdc", name, float(v), {**keys, "split": "test"})
-                           for name, v in metrics.items())
+            records.extend(
+                Record(data.name, "dfdc", name, float(v), {**keys, "split": "test"}) for name, v in metrics.items()
+            )
         if model.snapshots_:  # Figure 1: t-SNE of the embedding over training (figure-only records)
             from sklearn.manifold import TSNE
 
@@ -369,9 +452,16 @@ def dfdc(config: DFDCConfig, seed: int) -> list[Record]:
                 perplexity = float(min(30, max(2, (snap["embedding"].shape[0] - 1) // 3)))
                 xy = TSNE(2, perplexity=perplexity, init="pca", random_state=seed).fit_transform(snap["embedding"])
                 for j in range(xy.shape[0]):
-                    point = {**keys, "role": "figure", "snapshot": i, "training_epoch": snap["epoch"],
-                             "phase": snap["phase"], "point": j, "cluster": int(snap["labels"][j]),
-                             "group": int(groups[j])}
+                    point = {
+                        **keys,
+                        "role": "figure",
+                        "snapshot": i,
+                        "training_epoch": snap["epoch"],
+                        "phase": snap["phase"],
+                        "point": j,
+                        "cluster": int(snap["labels"][j]),
+                        "group": int(groups[j]),
+                    }
                     records.append(Record(data.name, "dfdc", "tsne1", float(xy[j, 0]), point))
                     records.append(Record(data.name, "dfdc", "tsne2", float(xy[j, 1]), point))
         if "dfdc" in deep:

@@ -19,20 +19,27 @@ from ._registry import ExperimentConfig, Record, register
 
 # Thesis pre-attack values (Table 4.4, DIGITS column; Table 4.1, MNIST-USPS column).
 _PUBLISHED = (
-    {"dataset": "inverted-digits", "method": "sfd", "metric": "balance", "value": 0.021,
-     "source": "thesis Table 4.4"},
+    {"dataset": "inverted-digits", "method": "sfd", "metric": "balance", "value": 0.021, "source": "thesis Table 4.4"},
     {"dataset": "inverted-digits", "method": "sfd", "metric": "nmi", "value": 0.281, "source": "thesis Table 4.4"},
     {"dataset": "inverted-digits", "method": "sfd", "metric": "acc", "value": 0.395, "source": "thesis Table 4.4"},
-    {"dataset": "inverted-digits", "method": "sfd", "metric": "fairness_entropy", "value": 2.781,
-     "source": "thesis Table 4.4"},
-    {"dataset": "inverted-digits", "method": "kfc", "metric": "balance", "value": 0.653,
-     "source": "thesis Table 4.4"},
+    {
+        "dataset": "inverted-digits",
+        "method": "sfd",
+        "metric": "fairness_entropy",
+        "value": 2.781,
+        "source": "thesis Table 4.4",
+    },
+    {"dataset": "inverted-digits", "method": "kfc", "metric": "balance", "value": 0.653, "source": "thesis Table 4.4"},
     {"dataset": "inverted-digits", "method": "kfc", "metric": "nmi", "value": 0.069, "source": "thesis Table 4.4"},
     {"dataset": "inverted-digits", "method": "kfc", "metric": "acc", "value": 0.182, "source": "thesis Table 4.4"},
-    {"dataset": "inverted-digits", "method": "kfc", "metric": "fairness_entropy", "value": 3.356,
-     "source": "thesis Table 4.4"},
-    {"dataset": "inverted-digits", "method": "fsc", "metric": "balance", "value": 0.000,
-     "source": "thesis Table 4.4"},
+    {
+        "dataset": "inverted-digits",
+        "method": "kfc",
+        "metric": "fairness_entropy",
+        "value": 3.356,
+        "source": "thesis Table 4.4",
+    },
+    {"dataset": "inverted-digits", "method": "fsc", "metric": "balance", "value": 0.000, "source": "thesis Table 4.4"},
     {"dataset": "inverted-digits", "method": "fsc", "metric": "nmi", "value": 0.571, "source": "thesis Table 4.4"},
     {"dataset": "mnist-usps", "method": "sfd", "metric": "balance", "value": 0.286, "source": "thesis Table 4.1"},
     {"dataset": "mnist-usps", "method": "sfd", "metric": "nmi", "value": 0.320, "source": "thesis Table 4.1"},
@@ -50,8 +57,9 @@ _PUBLISHED = (
 class FairClusteringConfig(ExperimentConfig):
     dataset: str = "inverted-digits"
     k: int | None = Field(default=None, ge=2, description="clusters; default: the number of classes")
-    methods: list[str] = Field(default_factory=lambda: ["kmeans", "sfd", "kfc", "fsc", "bera", "fair-lloyd"],
-                               min_length=1)
+    methods: list[str] = Field(
+        default_factory=lambda: ["kmeans", "sfd", "kfc", "fsc", "bera", "fair-lloyd"], min_length=1
+    )
     n_samples: int | None = Field(default=None, ge=2)
     sensitive: str | None = None
     preprocessing: str | None = None
@@ -88,8 +96,7 @@ def _figures(records: list[dict]) -> list:
             if d != dataset or "nmi" not in vals:
                 continue
             x, y = np.mean(vals["nmi"]), np.mean(vals["balance"])
-            ax.errorbar(x, y, xerr=np.std(vals["nmi"]), yerr=np.std(vals["balance"]), fmt="o", capsize=3,
-                        label=method)
+            ax.errorbar(x, y, xerr=np.std(vals["nmi"]), yerr=np.std(vals["balance"]), fmt="o", capsize=3, label=method)
         ax.set_xlabel("NMI")
         ax.set_ylabel("balance")
         ax.set_ylim(-0.02, 1.05)

@@ -33,8 +33,10 @@ METHOD_PARAMS: dict[str, dict[str, dict[str, Any]]] = {
     "mnist-usps": {"cfc": dict(_CFC)},
     "yale": {"cfc": dict(_CFC)},
     "office-caltech": {"cfc": {**_CFC, "hops": 1}},
-    "toy-fairness": {"sfd": {"p": 1, "q": 1},
-                     "cfc": {**_CFC, "hidden": 16, "n_partitions": 20, "fair_reference_params": {"p": 1, "q": 1}}},
+    "toy-fairness": {
+        "sfd": {"p": 1, "q": 1},
+        "cfc": {**_CFC, "hidden": 16, "n_partitions": 20, "fair_reference_params": {"p": 1, "q": 1}},
+    },
 }
 METRICS = ("balance", "fairness_entropy", "nmi", "acc")
 
@@ -51,19 +53,27 @@ class FairnessAttackConfig(ExperimentConfig):
     objective: str = "auto"
     cfc_reference: str = Field(
         default="clean",
-        description=("CFC's fair reference J (eq. 4.4): 'clean' = SFD labels computed once on the unpoisoned groups "
-                     "and kept fixed, as the published code does (precomputed_labels); 'refit' = SFD refitted "
-                     "on the poisoned groups at every query (the stricter threat model)"),
+        description=(
+            "CFC's fair reference J (eq. 4.4): 'clean' = SFD labels computed once on the unpoisoned groups "
+            "and kept fixed, as the published code does (precomputed_labels); 'refit' = SFD refitted "
+            "on the poisoned groups at every query (the stricter threat model)"
+        ),
     )
     cfc_group_repair: float | None = Field(
-        default=None, gt=0.5, lt=1,
-        description=("CFC's group_repair threshold: audit the (possibly poisoned) groups against the co-association "
-                     "graph before fitting (ours, not in the thesis); None = trust the given groups, as the thesis"),
+        default=None,
+        gt=0.5,
+        lt=1,
+        description=(
+            "CFC's group_repair threshold: audit the (possibly poisoned) groups against the co-association "
+            "graph before fitting (ours, not in the thesis); None = trust the given groups, as the thesis"
+        ),
     )
     cfc_assignment: str | None = Field(
         default=None,
-        description=("how CFC reads hard labels off its soft assignments: 'balanced' (the estimator's default, ours) "
-                     "or 'argmax' (the thesis' rule); None = the estimator's default"),
+        description=(
+            "how CFC reads hard labels off its soft assignments: 'balanced' (the estimator's default, ours) "
+            "or 'argmax' (the thesis' rule); None = the estimator's default"
+        ),
     )
     k: int | None = Field(default=None, ge=2, description="clusters; default: the number of classes")
     n_samples: int | None = Field(default=None, ge=2, description="subsample the dataset to this many rows")
@@ -118,49 +128,118 @@ def _published() -> tuple[dict[str, Any], ...]:
     rows: list[dict[str, Any]] = []
     # (dataset, method, source): {metric: (pre, ours, random or None)}
     tables: dict[tuple[str, str, str], dict[str, tuple[float | None, ...]]] = {
-        ("mnist-usps", "sfd", "Table 4.1"): {"balance": (0.286, 0.000, 0.000), "fairness_entropy": (3.070, 1.621, 1.743),
-                                              "nmi": (0.320, 0.302, 0.301), "acc": (0.427, 0.378, 0.374)},
-        ("mnist-usps", "fsc", "Table 4.1"): {"balance": (0.000, 0.000, 0.000), "fairness_entropy": (0.275, 0.251, 0.295),
-                                              "nmi": (0.549, 0.544, 0.552), "acc": (0.448, 0.457, 0.455)},
-        ("mnist-usps", "kfc", "Table 4.1"): {"balance": (0.730, 0.352, 0.608), "fairness_entropy": (2.607, 2.343, 2.383),
-                                              "nmi": (0.072, 0.076, 0.076), "acc": (0.168, 0.176, 0.174)},
-        ("mnist-usps", "cfc", "Table 4.3"): {"balance": (0.442, 0.373, None), "fairness_entropy": (2.576, 2.626, None),
-                                              "nmi": (0.269, 0.287, None), "acc": (0.385, 0.405, None)},
-        ("office-caltech", "sfd", "Table 4.1 (Office-31)"): {"balance": (0.484, 0.062, 0.212),
-                                                             "fairness_entropy": (10.01, 9.675, 9.748),
-                                                             "nmi": (0.801, 0.768, 0.795), "acc": (0.688, 0.624, 0.668)},
-        ("office-caltech", "fsc", "Table 4.1 (Office-31)"): {"balance": (0.041, 0.000, 0.086),
-                                                             "fairness_entropy": (9.538, 9.443, 9.558),
-                                                             "nmi": (0.669, 0.693, 0.693), "acc": (0.411, 0.452, 0.447)},
-        ("office-caltech", "kfc", "Table 4.1 (Office-31)"): {"balance": (0.250, 0.057, 0.194),
-                                                             "fairness_entropy": (9.997, 9.919, 9.992),
-                                                             "nmi": (0.393, 0.391, 0.393), "acc": (0.265, 0.266, 0.265)},
-        ("office-caltech", "cfc", "Table 4.3 (Office-31)"): {"balance": (0.609, 0.606, None),
-                                                             "fairness_entropy": (5.995, 6.009, None),
-                                                             "nmi": (0.690, 0.698, None), "acc": (0.508, 0.511, None)},
-        ("inverted-digits", "cfc", "Table 4.4"): {"balance": (0.145, 0.266, None), "fairness_entropy": (1.963, 2.096, None),
-                                                   "nmi": (0.225, 0.187, None), "acc": (0.287, 0.270, None)},
-        ("inverted-digits", "sfd", "Table 4.4"): {"balance": (0.021, 0.000, None), "fairness_entropy": (2.781, 0.000, None),
-                                                   "nmi": (0.281, 0.371, None), "acc": (0.395, 0.417, None)},
-        ("inverted-digits", "fsc", "Table 4.4"): {"balance": (0.000, 0.000, None), "fairness_entropy": (0.345, 0.345, None),
-                                                   "nmi": (0.571, 0.571, None), "acc": (0.317, 0.317, None)},
-        ("inverted-digits", "kfc", "Table 4.4"): {"balance": (0.653, 0.188, None), "fairness_entropy": (3.356, 3.128, None),
-                                                   "nmi": (0.069, 0.062, None), "acc": (0.182, 0.179, None)},
-        ("yale", "cfc", "Table 4.4"): {"balance": (0.176, 0.047, None), "fairness_entropy": (5.472, 6.196, None),
-                                        "nmi": (0.142, 0.170, None), "acc": (0.099, 0.108, None)},
-        ("yale", "sfd", "Table 4.4"): {"balance": (0.000, 0.000, None), "fairness_entropy": (3.757, 3.351, None),
-                                        "nmi": (0.159, 0.170, None), "acc": (0.095, 0.101, None)},
-        ("yale", "fsc", "Table 4.4"): {"balance": (0.000, 0.000, None), "fairness_entropy": (3.907, 3.793, None),
-                                        "nmi": (0.375, 0.373, None), "acc": (0.277, 0.277, None)},
-        ("yale", "kfc", "Table 4.4"): {"balance": (0.000, 0.000, None), "fairness_entropy": (10.92, 10.19, None),
-                                        "nmi": (0.122, 0.138, None), "acc": (0.080, 0.088, None)},
+        ("mnist-usps", "sfd", "Table 4.1"): {
+            "balance": (0.286, 0.000, 0.000),
+            "fairness_entropy": (3.070, 1.621, 1.743),
+            "nmi": (0.320, 0.302, 0.301),
+            "acc": (0.427, 0.378, 0.374),
+        },
+        ("mnist-usps", "fsc", "Table 4.1"): {
+            "balance": (0.000, 0.000, 0.000),
+            "fairness_entropy": (0.275, 0.251, 0.295),
+            "nmi": (0.549, 0.544, 0.552),
+            "acc": (0.448, 0.457, 0.455),
+        },
+        ("mnist-usps", "kfc", "Table 4.1"): {
+            "balance": (0.730, 0.352, 0.608),
+            "fairness_entropy": (2.607, 2.343, 2.383),
+            "nmi": (0.072, 0.076, 0.076),
+            "acc": (0.168, 0.176, 0.174),
+        },
+        ("mnist-usps", "cfc", "Table 4.3"): {
+            "balance": (0.442, 0.373, None),
+            "fairness_entropy": (2.576, 2.626, None),
+            "nmi": (0.269, 0.287, None),
+            "acc": (0.385, 0.405, None),
+        },
+        ("office-caltech", "sfd", "Table 4.1 (Office-31)"): {
+            "balance": (0.484, 0.062, 0.212),
+            "fairness_entropy": (10.01, 9.675, 9.748),
+            "nmi": (0.801, 0.768, 0.795),
+            "acc": (0.688, 0.624, 0.668),
+        },
+        ("office-caltech", "fsc", "Table 4.1 (Office-31)"): {
+            "balance": (0.041, 0.000, 0.086),
+            "fairness_entropy": (9.538, 9.443, 9.558),
+            "nmi": (0.669, 0.693, 0.693),
+            "acc": (0.411, 0.452, 0.447),
+        },
+        ("office-caltech", "kfc", "Table 4.1 (Office-31)"): {
+            "balance": (0.250, 0.057, 0.194),
+            "fairness_entropy": (9.997, 9.919, 9.992),
+            "nmi": (0.393, 0.391, 0.393),
+            "acc": (0.265, 0.266, 0.265),
+        },
+        ("office-caltech", "cfc", "Table 4.3 (Office-31)"): {
+            "balance": (0.609, 0.606, None),
+            "fairness_entropy": (5.995, 6.009, None),
+            "nmi": (0.690, 0.698, None),
+            "acc": (0.508, 0.511, None),
+        },
+        ("inverted-digits", "cfc", "Table 4.4"): {
+            "balance": (0.145, 0.266, None),
+            "fairness_entropy": (1.963, 2.096, None),
+            "nmi": (0.225, 0.187, None),
+            "acc": (0.287, 0.270, None),
+        },
+        ("inverted-digits", "sfd", "Table 4.4"): {
+            "balance": (0.021, 0.000, None),
+            "fairness_entropy": (2.781, 0.000, None),
+            "nmi": (0.281, 0.371, None),
+            "acc": (0.395, 0.417, None),
+        },
+        ("inverted-digits", "fsc", "Table 4.4"): {
+            "balance": (0.000, 0.000, None),
+            "fairness_entropy": (0.345, 0.345, None),
+            "nmi": (0.571, 0.571, None),
+            "acc": (0.317, 0.317, None),
+        },
+        ("inverted-digits", "kfc", "Table 4.4"): {
+            "balance": (0.653, 0.188, None),
+            "fairness_entropy": (3.356, 3.128, None),
+            "nmi": (0.069, 0.062, None),
+            "acc": (0.182, 0.179, None),
+        },
+        ("yale", "cfc", "Table 4.4"): {
+            "balance": (0.176, 0.047, None),
+            "fairness_entropy": (5.472, 6.196, None),
+            "nmi": (0.142, 0.170, None),
+            "acc": (0.099, 0.108, None),
+        },
+        ("yale", "sfd", "Table 4.4"): {
+            "balance": (0.000, 0.000, None),
+            "fairness_entropy": (3.757, 3.351, None),
+            "nmi": (0.159, 0.170, None),
+            "acc": (0.095, 0.101, None),
+        },
+        ("yale", "fsc", "Table 4.4"): {
+            "balance": (0.000, 0.000, None),
+            "fairness_entropy": (3.907, 3.793, None),
+            "nmi": (0.375, 0.373, None),
+            "acc": (0.277, 0.277, None),
+        },
+        ("yale", "kfc", "Table 4.4"): {
+            "balance": (0.000, 0.000, None),
+            "fairness_entropy": (10.92, 10.19, None),
+            "nmi": (0.122, 0.138, None),
+            "acc": (0.080, 0.088, None),
+        },
     }
     for (dataset, method, source), metrics in tables.items():
         for metric, values in metrics.items():
             for attack, value in zip(("none", "ours", "random"), values):
                 if value is not None:
-                    rows.append({"dataset": dataset, "method": method, "metric": metric, "attack": attack,
-                                 "fraction": 0.15, "value": value, "source": f"thesis {source}"})
+                    rows.append(
+                        {
+                            "dataset": dataset,
+                            "method": method,
+                            "metric": metric,
+                            "attack": attack,
+                            "fraction": 0.15,
+                            "value": value,
+                            "source": f"thesis {source}",
+                        }
+                    )
     return tuple(rows)
 
 
@@ -185,9 +264,19 @@ def _toy_points(data: Any, result: Any, method: str, keys: dict) -> list[Record]
     attacker = set(np.asarray(info["attacker_idx"]).tolist())
     out = []
     for i, (x1, x2) in enumerate(np.asarray(data.X, dtype=float)[:, :2]):
-        point = {**keys, "role": "figure", "figure": "toy", "point": i, "x1": float(x1), "x2": float(x2),
-                 "group": str(data.sensitive[i]), "group_adv": str(result.X_adv[i]), "attacker": i in attacker,
-                 "cluster_before": int(info["labels_before"][i]), "cluster_after": int(info["labels_after"][i])}
+        point = {
+            **keys,
+            "role": "figure",
+            "figure": "toy",
+            "point": i,
+            "x1": float(x1),
+            "x2": float(x2),
+            "group": str(data.sensitive[i]),
+            "group_adv": str(result.X_adv[i]),
+            "attacker": i in attacker,
+            "cluster_before": int(info["labels_before"][i]),
+            "cluster_after": int(info["labels_after"][i]),
+        }
         out.append(Record(data.name, method, "toy_point", 1.0, point))
     return out
 
@@ -210,8 +299,15 @@ def _consensus_records(data: Any, result: Any, k: int, seed: int, params: dict, 
     out: list[Record] = []
     for when, groups in (("before", data.sensitive), ("after", result.X_adv)):
         for i in range(parts.shape[1]):
-            out.append(Record(data.name, "cfc", "bp_balance", float(balance(parts[:, i], sensitive_features=groups)),
-                              {**keys, "role": "figure", "figure": "bp_balance", "when": when, "partition": i}))
+            out.append(
+                Record(
+                    data.name,
+                    "cfc",
+                    "bp_balance",
+                    float(balance(parts[:, i], sensitive_features=groups)),
+                    {**keys, "role": "figure", "figure": "bp_balance", "when": when, "partition": i},
+                )
+            )
     H = model._indicator(parts)
     for when, labels in (("before", result.info["labels_before"]), ("after", result.info["labels_after"])):
         codes = np.unique(np.asarray(labels), return_inverse=True)[1].ravel()
@@ -223,9 +319,15 @@ def _consensus_records(data: Any, result: Any, k: int, seed: int, params: dict, 
         block = (HC.T @ HC) / np.outer(sizes, sizes) / parts.shape[1]
         for a in range(m):
             for b in range(m):
-                out.append(Record(data.name, "cfc", "coassociation_block", float(block[a, b]),
-                                  {**keys, "role": "figure", "figure": "coassociation", "when": when,
-                                   "row": a, "col": b}))
+                out.append(
+                    Record(
+                        data.name,
+                        "cfc",
+                        "coassociation_block",
+                        float(block[a, b]),
+                        {**keys, "role": "figure", "figure": "coassociation", "when": when, "row": a, "col": b},
+                    )
+                )
     return out
 
 
@@ -298,8 +400,15 @@ def _toy_figure(records: list[dict], plt: Any) -> list:
     for ax, when, gkey in ((axes[0], "before", "group"), (axes[1], "after", "group_adv")):
         for r in pts:
             marker = markers.setdefault(r[gkey], "os^vD"[len(markers) % 5])
-            ax.scatter(r["x1"], r["x2"], c=f"C{r['cluster_' + when]}", marker=marker, s=46,
-                       edgecolors="k" if r["attacker"] else "none", linewidths=1.2)
+            ax.scatter(
+                r["x1"],
+                r["x2"],
+                c=f"C{r['cluster_' + when]}",
+                marker=marker,
+                s=46,
+                edgecolors="k" if r["attacker"] else "none",
+                linewidths=1.2,
+            )
         ax.set_title(f"{when} the attack (marker: group{'' if when == 'before' else ' as poisoned'})", fontsize=9)
         ax.set_xlabel("x1")
         ax.grid(alpha=0.3)
@@ -338,8 +447,7 @@ def _consensus_figure(records: list[dict], plt: Any) -> list:
             ax.set_xlabel("CFC cluster")
             ax.set_ylabel("CFC cluster")
         fig.colorbar(im, ax=axes[1:], shrink=0.8, label="mean S / r")
-        figs.append((f"{dataset}: CFC basic partitions and co-association before/after the attack (seed {seed})",
-                     fig))
+        figs.append((f"{dataset}: CFC basic partitions and co-association before/after the attack (seed {seed})", fig))
     return figs
 
 
@@ -357,7 +465,9 @@ def fairness_attack(config: FairnessAttackConfig, seed: int) -> list[Record]:
 
     data = load_config_dataset(config, seed=seed)
     if data.sensitive is None:
-        raise ValueError(f"dataset: {data.name!r} has no sensitive attribute; pick one that has (e.g. inverted-digits).")
+        raise ValueError(
+            f"dataset: {data.name!r} has no sensitive attribute; pick one that has (e.g. inverted-digits)."
+        )
     k = config.k or data.n_classes
     if k is None:
         raise ValueError(f"k: {data.name!r} has no class labels to take k from; set k.")
@@ -388,17 +498,24 @@ def fairness_attack(config: FairnessAttackConfig, seed: int) -> list[Record]:
             def target(method: str = method, params: dict = params) -> Any:
                 return make_clusterer(method, k, random_state=seed, **params)
 
-            common: dict[str, Any] = {"attacker_idx": attacker, "defender_idx": defender, "random_state": seed} if n_attack else {
-                "attacker_fraction": 0.0, "defender_idx": defender, "random_state": seed}
-            ours = FairnessAttack(target(), objective=config.objective,  # type: ignore[arg-type]  # validated
-                                 budget=budget, **common).attack(
-                data.X, data.sensitive, y=data.y)
+            common: dict[str, Any] = (
+                {"attacker_idx": attacker, "defender_idx": defender, "random_state": seed}
+                if n_attack
+                else {"attacker_fraction": 0.0, "defender_idx": defender, "random_state": seed}
+            )
+            ours = FairnessAttack(
+                target(),
+                objective=config.objective,  # type: ignore[arg-type]  # validated
+                budget=budget,
+                **common,
+            ).attack(data.X, data.sensitive, y=data.y)
             results = {"none": ours.metrics_before}
             if "ours" in config.attacks:
                 results["ours"] = ours.metrics_after
             if "random" in config.attacks:
-                results["random"] = RandomFairnessAttack(target(), **common).attack(
-                    data.X, data.sensitive, y=data.y).metrics_after
+                results["random"] = (
+                    RandomFairnessAttack(target(), **common).attack(data.X, data.sensitive, y=data.y).metrics_after
+                )
             if data.name == "toy-fairness" and method == "sfd" and n_attack:
                 records.extend(_toy_points(data, ours, method, {**keys, "attack": "ours"}))
             if method == "cfc" and n_attack and fraction == max(config.fractions):
@@ -406,7 +523,8 @@ def fairness_attack(config: FairnessAttackConfig, seed: int) -> list[Record]:
             for attack, metrics in results.items():
                 for metric in METRICS:
                     if metric in metrics:
-                        records.append(Record(data.name, method, metric, float(metrics[metric]),
-                                              {**keys, "attack": attack}))
+                        records.append(
+                            Record(data.name, method, metric, float(metrics[metric]), {**keys, "attack": attack})
+                        )
             records.append(Record(data.name, method, "n_queries", float(ours.n_queries), {**keys, "attack": "ours"}))
     return records

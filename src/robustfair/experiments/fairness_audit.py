@@ -77,7 +77,9 @@ def fairness_audit(config: FairnessAuditConfig, seed: int) -> list[Record]:
 
     data = load_config_dataset(config, seed=seed)
     if data.sensitive is None:
-        raise ValueError(f"dataset: {data.name!r} has no sensitive attribute; pick one that has (e.g. inverted-digits).")
+        raise ValueError(
+            f"dataset: {data.name!r} has no sensitive attribute; pick one that has (e.g. inverted-digits)."
+        )
     k = config.k or data.n_classes
     if k is None:
         raise ValueError(f"k: {data.name!r} has no class labels to take k from; set k.")
@@ -104,4 +106,3 @@ def fairness_audit(config: FairnessAuditConfig, seed: int) -> list[Record]:
         for name, value in metrics.items():
             records.append(Record(data.name, method, name, float(value), {"k": k}))
     return records
-

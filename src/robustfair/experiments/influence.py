@@ -71,9 +71,15 @@ def standardize_parts(parts: dict[str, Any]) -> dict[str, Any]:
     scale[scale == 0] = 1.0
     out = {}
     for key, part in parts.items():
-        out[key] = Dataset(X=(part.X - mean) / scale, y=part.y, sensitive=part.sensitive, name=part.name,
-                           feature_names=part.feature_names, group_names=part.group_names,
-                           description=part.description + " Standardized with training statistics.")
+        out[key] = Dataset(
+            X=(part.X - mean) / scale,
+            y=part.y,
+            sensitive=part.sensitive,
+            name=part.name,
+            feature_names=part.feature_names,
+            group_names=part.group_names,
+            description=part.description + " Standardized with training statistics.",
+        )
     return out
 
 
@@ -94,8 +100,11 @@ def evaluate(model: Any, X: np.ndarray, y: np.ndarray, s: np.ndarray, X_adv: np.
     return {
         "accuracy": float((pred == y01).mean()),
         "dp": float(pred[g1].mean() - pred[g0].mean()),
-        "eop": (float(pred[g1 & pos].mean() - pred[g0 & pos].mean())
-                if (g1 & pos).any() and (g0 & pos).any() else float("nan")),
+        "eop": (
+            float(pred[g1 & pos].mean() - pred[g0 & pos].mean())
+            if (g1 & pos).any() and (g0 & pos).any()
+            else float("nan")
+        ),
         "robust_accuracy": float(((model.decision_function(X_adv) > 0).astype(np.int64) == y01).mean()),
     }
 
@@ -120,8 +129,13 @@ class InfluenceLooConfig(ExperimentConfig):
     description="Spearman rho between predicted influence and leave-one-out retraining, per objective",
     cites="influence paper Appendix B, Figure 7 (rho = 0.99 on toy data)",
     published=tuple(
-        {"dataset": "toy-influence", "method": "influence-function", "metric": "spearman", "objective": o,
-         "value": 0.99}
+        {
+            "dataset": "toy-influence",
+            "method": "influence-function",
+            "metric": "spearman",
+            "objective": o,
+            "value": 0.99,
+        }
         for o in ("utility", "dp", "robust")
     ),
 )
@@ -138,12 +152,18 @@ def influence_loo(config: InfluenceLooConfig, seed: int) -> list[Record]:
         s_val = binary_groups(va.sensitive)
         model = InfluenceLogisticRegression(l2=config.l2).fit(tr.X, tr.y)
         start = time.perf_counter()
-        scores = model.influence(tr.X, tr.y, va.X, va.y, objectives=config.objectives,
-                                 sensitive_features=s_val, gamma=config.gamma)
+        scores = model.influence(
+            tr.X, tr.y, va.X, va.y, objectives=config.objectives, sensitive_features=s_val, gamma=config.gamma
+        )
         seconds = time.perf_counter() - start
-        objs = build_objectives(config.objectives, theta=model.theta_, X_val=va.X,
-                                y_val=(va.y == model.classes_[1]).astype(float), sensitive_features=s_val,
-                                gamma=config.gamma)
+        objs = build_objectives(
+            config.objectives,
+            theta=model.theta_,
+            X_val=va.X,
+            y_val=(va.y == model.classes_[1]).astype(float),
+            sensitive_features=s_val,
+            gamma=config.gamma,
+        )
         base = np.array([o.value(model.theta_) for o in objs])
         n = tr.n_samples
         rng = np.random.default_rng(seed)
@@ -159,8 +179,15 @@ def influence_loo(config: InfluenceLooConfig, seed: int) -> list[Record]:
         for k, o in enumerate(objs):
             rho = spearmanr(scores[o.name][chosen], actual[:, k])[0]
             records.append(Record(tr.name, "influence-function", "spearman", float(rho), {"objective": o.name}))
-            records.append(Record(tr.name, "influence-function", "slope",
-                                  float(np.polyfit(scores[o.name][chosen], actual[:, k], 1)[0]), {"objective": o.name}))
+            records.append(
+                Record(
+                    tr.name,
+                    "influence-function",
+                    "slope",
+                    float(np.polyfit(scores[o.name][chosen], actual[:, k], 1)[0]),
+                    {"objective": o.name},
+                )
+            )
         records.append(Record(tr.name, "influence-function", "seconds", seconds, {"objective": "all"}))
     return records
 
@@ -174,8 +201,9 @@ class BenchInfluenceConfig(ExperimentConfig):
     einsum: bool = Field(default=True, description="also time the n x d x d formulation")
 
 
-def einsum_reference_influence(model: Any, X: np.ndarray, y: np.ndarray, objs: list,
-                               block: int | None = None) -> np.ndarray:
+def einsum_reference_influence(
+    model: Any, X: np.ndarray, y: np.ndarray, objs: list, block: int | None = None
+) -> np.ndarray:
     """The per-sample-Hessian formulation, for benchmarking only.
 
     ``block=None`` follows the steps of the authors' code (InfDataSel ``model.hess``): an
@@ -194,10 +222,13 @@ def einsum_reference_influence(model: Any, X: np.ndarray, y: np.ndarray, objs: l
     if block is None:
         per_sample = np.einsum("a,ai,aj->aij", w, X, X)
         border = (w[:, None] * X)[:, np.newaxis, :]
-        per_sample = np.concatenate([
-            np.concatenate([per_sample, np.transpose(border, (0, 2, 1))], axis=2),
-            np.concatenate([border, w.reshape(-1, 1, 1)], axis=2),
-        ], axis=1)
+        per_sample = np.concatenate(
+            [
+                np.concatenate([per_sample, np.transpose(border, (0, 2, 1))], axis=2),
+                np.concatenate([border, w.reshape(-1, 1, 1)], axis=2),
+            ],
+            axis=1,
+        )
         H = np.einsum("aij,a->ij", per_sample, np.ones(n))
         del per_sample
     else:
@@ -242,8 +273,9 @@ def run_benchmark(n: int, d: int, n_val: int, repeats: int, einsum: bool, seed: 
     t0 = time.perf_counter()
     model = InfluenceLogisticRegression(l2=1e-3).fit(X, y)
     out: dict[str, float] = {"seconds_fit": time.perf_counter() - t0, "n": n, "d": d}
-    objs = build_objectives(list(OBJECTIVES), theta=model.theta_, X_val=Xv, y_val=yv.astype(float),
-                            sensitive_features=sv, gamma=1.3)
+    objs = build_objectives(
+        list(OBJECTIVES), theta=model.theta_, X_val=Xv, y_val=yv.astype(float), sensitive_features=sv, gamma=1.3
+    )
     ours, cpu, ref_times, blocked_times = [], [], [], []
     # The authors' formulation materializes n x p x p doubles (a few copies); past 4 GB
     # only the blocked one runs.
@@ -291,8 +323,16 @@ def run_benchmark(n: int, d: int, n_val: int, repeats: int, einsum: bool, seed: 
 def bench_influence(config: BenchInfluenceConfig, seed: int) -> list[Record]:
     res = run_benchmark(config.n, config.d, config.n_val, config.repeats, config.einsum, seed)
     name = f"random-{config.n}x{config.d}"
-    keep = ("seconds", "seconds_median", "cpu_seconds", "seconds_fit", "peak_mib", "seconds_einsum", "speedup",
-            "max_abs_difference")
+    keep = (
+        "seconds",
+        "seconds_median",
+        "cpu_seconds",
+        "seconds_fit",
+        "peak_mib",
+        "seconds_einsum",
+        "speedup",
+        "max_abs_difference",
+    )
     return [Record(name, "influence", k, res[k]) for k in keep if k in res]
 
 
@@ -313,10 +353,22 @@ class InfluenceRegionsConfig(ExperimentConfig):
     description="toy data: influence-tree regions, points trimmed, validation metric before/after trimming",
     cites="influence paper Figure 1 / thesis Figure 4.7 (robust accuracy 0.01 -> 0.42)",
     published=(
-        {"dataset": "toy-influence", "method": "trim", "metric": "robust_accuracy", "objective": "robust",
-         "stage": "before", "value": 0.01},
-        {"dataset": "toy-influence", "method": "trim", "metric": "robust_accuracy", "objective": "robust",
-         "stage": "after", "value": 0.42},
+        {
+            "dataset": "toy-influence",
+            "method": "trim",
+            "metric": "robust_accuracy",
+            "objective": "robust",
+            "stage": "before",
+            "value": 0.01,
+        },
+        {
+            "dataset": "toy-influence",
+            "method": "trim",
+            "metric": "robust_accuracy",
+            "objective": "robust",
+            "stage": "after",
+            "value": 0.42,
+        },
     ),
     figures=lambda records: _plots().region_figures(records) + _plots().tree_figures(records),
 )
@@ -329,14 +381,23 @@ def influence_regions(config: InfluenceRegionsConfig, seed: int) -> list[Record]
     s_val = binary_groups(va.sensitive)
     model = InfluenceLogisticRegression(l2=config.l2).fit(tr.X, tr.y)
     X_adv = linear_evasion_attack(va.X, model.coef_, model.intercept_, gamma=config.gamma)
-    scores = model.influence(tr.X, tr.y, va.X, va.y, objectives=config.objectives,
-                             sensitive_features=s_val, gamma=config.gamma)
+    scores = model.influence(
+        tr.X, tr.y, va.X, va.y, objectives=config.objectives, sensitive_features=s_val, gamma=config.gamma
+    )
     before = evaluate(model, va.X, va.y, s_val, X_adv)
     # The objectives themselves (soft DP, summed losses; adversarial set fixed at the
     # untrimmed model): what trimming optimises to first order.
-    objectives = {o.name: o for o in build_objectives(
-        config.objectives, theta=model.theta_, X_val=va.X, y_val=(va.y == model.classes_[1]).astype(float),
-        sensitive_features=s_val, gamma=config.gamma)}
+    objectives = {
+        o.name: o
+        for o in build_objectives(
+            config.objectives,
+            theta=model.theta_,
+            X_val=va.X,
+            y_val=(va.y == model.classes_[1]).astype(float),
+            sensitive_features=s_val,
+            gamma=config.gamma,
+        )
+    }
     lo, hi = tr.X.min(axis=0) - 1, tr.X.max(axis=0) + 1
     grid = np.stack(np.meshgrid(*[np.linspace(lo[j], hi[j], 60) for j in range(min(2, tr.n_features))]), -1)
     grid = grid.reshape(-1, grid.shape[-1])
@@ -344,50 +405,86 @@ def influence_regions(config: InfluenceRegionsConfig, seed: int) -> list[Record]
     metric_of = {"utility": "accuracy", "dp": "dp", "eop": "eop", "robust": "robust_accuracy"}
     point_values: dict[str, np.ndarray] = {}
     if tr.n_features == 2:
-        point_values = {"x0": tr.X[:, 0], "x1": tr.X[:, 1], "label": (tr.y == model.classes_[1]).astype(float),
-                        "group": binary_groups(tr.sensitive).astype(float)}
+        point_values = {
+            "x0": tr.X[:, 0],
+            "x1": tr.X[:, 1],
+            "label": (tr.y == model.classes_[1]).astype(float),
+            "group": binary_groups(tr.sensitive).astype(float),
+        }
     for name in config.objectives:
         tree = InfluenceTree(config.reg_param, max_depth=config.max_depth, random_state=seed)
         tree.fit(tr.X, tr.y, influence=scores[name], feature_names=tr.feature_names or None)
         keep = trim(scores[name], config.budget)
         refit = InfluenceLogisticRegression(l2=config.l2 * tr.n_samples / keep.sum()).fit(
-            tr.X[keep], tr.y[keep], init=model.theta_)
+            tr.X[keep], tr.y[keep], init=model.theta_
+        )
         after = evaluate(refit, va.X, va.y, s_val, X_adv)
         metric = metric_of[name]
         for stage, values in (("before", before), ("after", after)):
             value = abs(values[metric]) if metric in ("dp", "eop") else values[metric]
             records.append(Record(tr.name, "trim", metric, value, {"objective": name, "stage": stage}))
         for stage, theta in (("before", model.theta_), ("after", refit.theta_)):
-            records.append(Record(tr.name, "trim", "objective_value", objectives[name].value(theta),
-                                  {"objective": name, "stage": stage}))
+            records.append(
+                Record(
+                    tr.name,
+                    "trim",
+                    "objective_value",
+                    objectives[name].value(theta),
+                    {"objective": name, "stage": stage},
+                )
+            )
         records.append(Record(tr.name, "trim", "n_trimmed", float((~keep).sum()), {"objective": name}))
-        records.append(Record(tr.name, "trim", "negative_fraction", float((scores[name] < 0).mean()),
-                              {"objective": name}))
+        records.append(
+            Record(tr.name, "trim", "negative_fraction", float((scores[name] < 0).mean()), {"objective": name})
+        )
         if tr.n_features == 2:
             for label in (0, 1):
                 region = tree.predict(grid, np.full(grid.shape[0], label))
-                records.append(Record(tr.name, "influence-tree", "positive_region_fraction",
-                                      float((region > 0).mean()), {"objective": name, "label": label}))
-        records.append(Record(tr.name, "influence-tree", "r2", tree.score(tr.X, tr.y, influence=scores[name]),
-                              {"objective": name}))
+                records.append(
+                    Record(
+                        tr.name,
+                        "influence-tree",
+                        "positive_region_fraction",
+                        float((region > 0).mean()),
+                        {"objective": name, "label": label},
+                    )
+                )
+        records.append(
+            Record(tr.name, "influence-tree", "r2", tree.score(tr.X, tr.y, influence=scores[name]), {"objective": name})
+        )
         # What the figures redraw (figures see only records): the tree's nodes and, for 2-D
         # data, the decision boundary before/after trimming and every training point.
         names = tree.feature_names_
         for node, fields in enumerate(_plots().tree_node_table(tree)):
             split_on = names[int(fields["feature"])] if fields["feature"] >= 0 else "leaf"
-            records.extend(Record(tr.name, "tree-node", metric, value,
-                                  {"objective": name, "node": node, "split_on": split_on, "role": "figure"})
-                           for metric, value in fields.items())
+            records.extend(
+                Record(
+                    tr.name,
+                    "tree-node",
+                    metric,
+                    value,
+                    {"objective": name, "node": node, "split_on": split_on, "role": "figure"},
+                )
+                for metric, value in fields.items()
+            )
         if tr.n_features == 2:
             for stage, fitted in (("before", model), ("after", refit)):
-                for metric, value in (("coef_0", fitted.coef_[0]), ("coef_1", fitted.coef_[1]),
-                                      ("intercept", fitted.intercept_)):
-                    records.append(Record(tr.name, "trim", metric, float(value),
-                                          {"objective": name, "stage": stage, "role": "figure"}))
+                for metric, value in (
+                    ("coef_0", fitted.coef_[0]),
+                    ("coef_1", fitted.coef_[1]),
+                    ("intercept", fitted.intercept_),
+                ):
+                    records.append(
+                        Record(
+                            tr.name, "trim", metric, float(value), {"objective": name, "stage": stage, "role": "figure"}
+                        )
+                    )
             point_values[f"influence_{name}"] = scores[name]
             point_values[f"trimmed_{name}"] = (~keep).astype(float)
     if tr.n_features == 2:
         for i in range(tr.n_samples):  # one record per training point and quantity (150 x 8 on the toy data)
-            records.extend(Record(tr.name, "train-point", metric, float(values[i]), {"point": i, "role": "figure"})
-                           for metric, values in point_values.items())
+            records.extend(
+                Record(tr.name, "train-point", metric, float(values[i]), {"point": i, "role": "figure"})
+                for metric, values in point_values.items()
+            )
     return records

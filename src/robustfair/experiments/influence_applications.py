@@ -14,8 +14,9 @@ from .influence_trimming import _refit, _trim_splits
 
 # ---------------------------------------------------------------------------- distribution-shift
 class DistributionShiftConfig(ExperimentConfig):
-    datasets: list[str] = Field(default_factory=lambda: ["dist-shift-adult", "dist-shift-adult-loc",
-                                                         "dist-shift-adult-time"], min_length=1)
+    datasets: list[str] = Field(
+        default_factory=lambda: ["dist-shift-adult", "dist-shift-adult-loc", "dist-shift-adult-time"], min_length=1
+    )
     budget: int = Field(default=600, ge=0, description="points trimmed (paper: 600 = 3.33% of 18000)")
     objective: str = "dp"
     l2_sum: float = Field(default=1.5, ge=0, description="upstream l2_reg on the summed loss; lambda = l2_sum / n")
@@ -38,8 +39,9 @@ def distribution_shift(config: DistributionShiftConfig, seed: int) -> list[Recor
         l2 = config.l2_sum / tr.n_samples
         model = InfluenceLogisticRegression(l2=l2).fit(tr.X, tr.y)
         X_adv = linear_evasion_attack(te.X, model.coef_, model.intercept_)
-        scores = model.influence(tr.X, tr.y, va.X, va.y, objectives=config.objective,
-                                 sensitive_features=va.sensitive)[config.objective]
+        scores = model.influence(tr.X, tr.y, va.X, va.y, objectives=config.objective, sensitive_features=va.sensitive)[
+            config.objective
+        ]
         keep = trim(scores, config.budget)
         trimmed = _refit(l2, tr.n_samples, tr.X[keep], tr.y[keep], model.theta_)
         for method, fitted in (("vanilla", model), ("vanilla+trim", trimmed)):
@@ -51,8 +53,9 @@ def distribution_shift(config: DistributionShiftConfig, seed: int) -> list[Recor
 # ---------------------------------------------------------------------------- online-learning
 class OnlineLearningConfig(ExperimentConfig):
     datasets: list[str] = Field(default_factory=lambda: ["adult", "bank", "celeba-attributes"], min_length=1)
-    models: list[str] = Field(default_factory=lambda: ["logistic", "svm"], min_length=1,
-                              description="online learners: logistic and/or svm")
+    models: list[str] = Field(
+        default_factory=lambda: ["logistic", "svm"], min_length=1, description="online learners: logistic and/or svm"
+    )
     n_batches: int = Field(default=10, ge=1, description="batches the training stream arrives in")
     noise: float = Field(default=1 / 3, ge=0, le=1, description="fraction of labels flipped in each batch")
     budget: float = Field(default=0.1, gt=0, lt=1, description="fraction of each batch trimmed")
@@ -92,8 +95,16 @@ def online_learning(config: OnlineLearningConfig, seed: int) -> list[Record]:
             for method, do_trim in (("sgd", False), ("sgd+trim", True)):
                 model = SGDClassifier(loss=loss, random_state=seed)
                 for step, batch in enumerate(batches):
-                    online_trimming(model, [batch], va.X, va.y, budget=config.budget, l2=config.l2,
-                                    classes=classes, trim_batches=do_trim)
+                    online_trimming(
+                        model,
+                        [batch],
+                        va.X,
+                        va.y,
+                        budget=config.budget,
+                        l2=config.l2,
+                        classes=classes,
+                        trim_batches=do_trim,
+                    )
                     acc = float((model.predict(te.X) == te.y).mean())
                     records.append(Record(tr.name, method, "accuracy", acc, {"model": model_name, "batch": step + 1}))
     return records
@@ -102,8 +113,11 @@ def online_learning(config: OnlineLearningConfig, seed: int) -> list[Record]:
 # ---------------------------------------------------------------------------- active-learning
 class ActiveLearningConfig(ExperimentConfig):
     dataset: str = "diabetic-retinopathy"
-    strategies: list[str] = Field(default_factory=lambda: ["influence", "random", "uncertainty"], min_length=1,
-                                  description="selection strategies compared: influence, random, uncertainty")
+    strategies: list[str] = Field(
+        default_factory=lambda: ["influence", "random", "uncertainty"],
+        min_length=1,
+        description="selection strategies compared: influence, random, uncertainty",
+    )
     n_rounds: int = Field(default=10, ge=1, description="active-learning rounds")
     per_round: int = Field(default=10, ge=1, description="points labelled per round")
     l2: float = Field(default=1e-2, ge=0, description="surrogate logistic regression for influence")
@@ -140,20 +154,36 @@ def active_learning(config: ActiveLearningConfig, seed: int) -> list[Record]:
         X_lab, y_lab = Xi, init.y
         for round_ in range(config.n_rounds + 1):
             svm = LinearSVC(random_state=seed).fit(X_lab, y_lab)
-            records.append(Record(data.name, strategy, "accuracy", float((svm.predict(Xt) == te.y).mean()),
-                                  {"round": round_, "n_labeled": int(y_lab.shape[0])}))
+            records.append(
+                Record(
+                    data.name,
+                    strategy,
+                    "accuracy",
+                    float((svm.predict(Xt) == te.y).mean()),
+                    {"round": round_, "n_labeled": int(y_lab.shape[0])},
+                )
+            )
             if round_ == config.n_rounds:
                 break
             candidates = np.flatnonzero(available)
             if strategy == "influence":
-                picked = active_learning_round(X_lab, y_lab, Xp, Xv, va.y, k=config.per_round, l2=config.l2,
-                                               tree_reg_param=config.tree_reg_param, max_depth=config.max_depth,
-                                               available=available)
+                picked = active_learning_round(
+                    X_lab,
+                    y_lab,
+                    Xp,
+                    Xv,
+                    va.y,
+                    k=config.per_round,
+                    l2=config.l2,
+                    tree_reg_param=config.tree_reg_param,
+                    max_depth=config.max_depth,
+                    available=available,
+                )
             elif strategy == "random":
                 picked = rng.choice(candidates, config.per_round, replace=False)
             elif strategy == "uncertainty":
                 margin = np.abs(svm.decision_function(Xp[candidates]))
-                picked = candidates[np.argsort(margin, kind="stable")[:config.per_round]]
+                picked = candidates[np.argsort(margin, kind="stable")[: config.per_round]]
             else:
                 raise ValueError(f"strategies: unknown strategy {strategy!r}; choose influence, random or uncertainty.")
             available[picked] = False

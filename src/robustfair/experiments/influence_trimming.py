@@ -26,8 +26,10 @@ def _refit(l2: float, n_full: int, X: np.ndarray, y: np.ndarray, init: np.ndarra
 class InfluenceTrimConfig(ExperimentConfig):
     datasets: list[str] = Field(default_factory=lambda: ["adult", "bank", "celeba-attributes"], min_length=1)
     objectives: list[str] = Field(default_factory=lambda: ["utility", "dp", "eop", "robust"], min_length=1)
-    budgets: list[float] = Field(default_factory=lambda: [0.0, 0.01, 0.02, 0.03, 0.04, 0.05],
-                                 description="fractions of the training set trimmed (paper: up to 5%)")
+    budgets: list[float] = Field(
+        default_factory=lambda: [0.0, 0.01, 0.02, 0.03, 0.04, 0.05],
+        description="fractions of the training set trimmed (paper: up to 5%)",
+    )
     methods: list[str] = Field(default_factory=lambda: ["influence", "random"], min_length=1)
     l2: float = Field(default=1e-4, ge=0)
     gamma: float = Field(default=1.3, gt=0)
@@ -63,8 +65,9 @@ def influence_trim(config: InfluenceTrimConfig, seed: int) -> list[Record]:
         # The adversarial test set is crafted once against the untrimmed model and held
         # fixed (upstream's 'post' stage), so every budget faces the same attack.
         X_adv = linear_evasion_attack(te.X, model.coef_, model.intercept_, gamma=config.gamma)
-        scores = model.influence(tr.X, tr.y, va.X, va.y, objectives=config.objectives,
-                                 sensitive_features=s_val, gamma=config.gamma)
+        scores = model.influence(
+            tr.X, tr.y, va.X, va.y, objectives=config.objectives, sensitive_features=s_val, gamma=config.gamma
+        )
         rng = np.random.default_rng(seed)
         order = rng.permutation(tr.n_samples)
         n = tr.n_samples
@@ -84,23 +87,51 @@ def influence_trim(config: InfluenceTrimConfig, seed: int) -> list[Record]:
                     for metric, value in evaluate(fitted, te.X, te.y, s_test, X_adv).items():
                         records.append(Record(tr.name, method, metric, value, keys))
                     removed = ~keep
-                    records.append(Record(tr.name, method, "trimmed_influence",
-                                          float(scores[objective][removed].sum()) if removed.any() else 0.0, keys))
+                    records.append(
+                        Record(
+                            tr.name,
+                            method,
+                            "trimmed_influence",
+                            float(scores[objective][removed].sum()) if removed.any() else 0.0,
+                            keys,
+                        )
+                    )
     return records
 
 
 # ---------------------------------------------------------------------------- poisoning-defense
 # Upstream (SEC-5-2.py) trimming budgets per attack set, all <= 10% of the training set.
-POISON_BUDGETS = {"raa-german": 2, "raa-compas": 1, "raa-drug": 125,
-                  "nraa-german": 40, "nraa-compas": 150, "nraa-drug": 150}
+POISON_BUDGETS = {
+    "raa-german": 2,
+    "raa-compas": 1,
+    "raa-drug": 125,
+    "nraa-german": 40,
+    "nraa-compas": 150,
+    "nraa-drug": 150,
+}
 
 _TABLE_4_5 = {  # (DP, ACC)
-    "german": {"before": (0.117, 0.670), "raa": (-0.029, 0.655), "raa+trim": (0.000, 0.650),
-               "nraa": (0.268, 0.665), "nraa+trim": (0.005, 0.650)},
-    "compas": {"before": (-0.281, 0.652), "raa": (-0.060, 0.630), "raa+trim": (-0.082, 0.643),
-               "nraa": (0.168, 0.652), "nraa+trim": (0.048, 0.654)},
-    "drug": {"before": (0.371, 0.668), "raa": (0.225, 0.657), "raa+trim": (0.090, 0.616),
-             "nraa": (0.501, 0.665), "nraa+trim": (0.142, 0.657)},
+    "german": {
+        "before": (0.117, 0.670),
+        "raa": (-0.029, 0.655),
+        "raa+trim": (0.000, 0.650),
+        "nraa": (0.268, 0.665),
+        "nraa+trim": (0.005, 0.650),
+    },
+    "compas": {
+        "before": (-0.281, 0.652),
+        "raa": (-0.060, 0.630),
+        "raa+trim": (-0.082, 0.643),
+        "nraa": (0.168, 0.652),
+        "nraa+trim": (0.048, 0.654),
+    },
+    "drug": {
+        "before": (0.371, 0.668),
+        "raa": (0.225, 0.657),
+        "raa+trim": (0.090, 0.616),
+        "nraa": (0.501, 0.665),
+        "nraa+trim": (0.142, 0.657),
+    },
 }
 
 
@@ -149,25 +180,34 @@ def poisoning_defense(config: PoisoningDefenseConfig, seed: int) -> list[Record]
                 # standardized column reproduces that; groups for DP stay the true ones.
                 X = tr.X.copy()
                 X[:, -1] = -X[:, -1]
-                tr = type(tr)(X=X, y=tr.y, sensitive=tr.sensitive, name=tr.name,
-                              feature_names=tr.feature_names, group_names=tr.group_names,
-                              description=tr.description + " Advantage feature inverted (upstream RAA bug).")
+                tr = type(tr)(
+                    X=X,
+                    y=tr.y,
+                    sensitive=tr.sensitive,
+                    name=tr.name,
+                    feature_names=tr.feature_names,
+                    group_names=tr.group_names,
+                    description=tr.description + " Advantage feature inverted (upstream RAA bug).",
+                )
             runs[part] = (tr, te)
         for method, part in (("before", "clean"), ("attack", "poisoned")):
             tr, te = runs[part]
-            model = InfluenceLogisticRegression(l2=config.l2_sum / tr.n_samples,
-                                                fit_intercept=config.fit_intercept).fit(tr.X, tr.y)
+            model = InfluenceLogisticRegression(
+                l2=config.l2_sum / tr.n_samples, fit_intercept=config.fit_intercept
+            ).fit(tr.X, tr.y)
             X_adv = linear_evasion_attack(te.X, model.coef_, model.intercept_)
             for metric, value in evaluate(model, te.X, te.y, te.sensitive, X_adv).items():
                 records.append(Record(name, method, metric, value))
         # Defense: influence of the poisoned points on validation DP; InfDataSel uses the
         # test set as the validation set for these attack sets.
-        scores = model.influence(tr.X, tr.y, te.X, te.y, objectives=config.objective,
-                                 sensitive_features=te.sensitive)[config.objective]
+        scores = model.influence(tr.X, tr.y, te.X, te.y, objectives=config.objective, sensitive_features=te.sensitive)[
+            config.objective
+        ]
         budget = POISON_BUDGETS.get(name, int(0.1 * tr.n_samples)) if config.budget is None else config.budget
         keep = trim(scores, budget)
-        fitted = _refit(config.l2_sum / tr.n_samples, tr.n_samples, tr.X[keep], tr.y[keep], model.theta_,
-                        config.fit_intercept)
+        fitted = _refit(
+            config.l2_sum / tr.n_samples, tr.n_samples, tr.X[keep], tr.y[keep], model.theta_, config.fit_intercept
+        )
         for metric, value in evaluate(fitted, te.X, te.y, te.sensitive, X_adv).items():
             records.append(Record(name, "attack+trim", metric, value))
         records.append(Record(name, "attack+trim", "n_trimmed", float((~keep).sum())))
@@ -178,7 +218,9 @@ def poisoning_defense(config: PoisoningDefenseConfig, seed: int) -> list[Record]
 class AdaptiveEvasionConfig(ExperimentConfig):
     datasets: list[str] = Field(default_factory=lambda: ["adult", "bank", "celeba-attributes"], min_length=1)
     trim_fraction: float = Field(default=0.025, ge=0, le=1, description="defender trims 2.5% of the training set")
-    attack_low: float = Field(default=0.05, ge=0, le=1, description="smallest attacked fraction; each run draws one in [low, high]")
+    attack_low: float = Field(
+        default=0.05, ge=0, le=1, description="smallest attacked fraction; each run draws one in [low, high]"
+    )
     attack_high: float = Field(default=0.25, ge=0, le=1, description="largest attacked fraction")
     n_runs: int = Field(default=10, ge=1, description="attack-and-trim runs per seed")
     l2: float = Field(default=1e-4, ge=0)
@@ -203,8 +245,9 @@ def adaptive_evasion(config: AdaptiveEvasionConfig, seed: int) -> list[Record]:
         keep = trim(scores, int(config.trim_fraction * tr.n_samples))
         defended = _refit(config.l2, tr.n_samples, tr.X[keep], tr.y[keep], model.theta_)
         y_test = (te.y == model.classes_[1]).astype(np.int64)
-        records.append(Record(tr.name, "no-attack", "accuracy",
-                              float(((model.decision_function(te.X) > 0) == y_test).mean())))
+        records.append(
+            Record(tr.name, "no-attack", "accuracy", float(((model.decision_function(te.X) > 0) == y_test).mean()))
+        )
         rng = np.random.default_rng(seed)
         # The attacker perturbs a random 5-25% of the test set against the deployed
         # (untrimmed) model; the defender does not know which points are adversarial.

@@ -38,8 +38,9 @@ class SpillOverConfig(ExperimentConfig):
     case: str = Field(default="digits-14", description="spillover-reference case")
     n_per_class: int | None = Field(default=None, ge=2, description="subsample each class (hand-postures: 200)")
     depth: str = Field(default="comd", description="depth that bounds the poison: comd, mdc or mahalanobis")
-    depth_quantile: float | None = Field(default=0.1, ge=0.0, lt=1.0,
-                                          description="the poison stays above this quantile of the depth")
+    depth_quantile: float | None = Field(
+        default=0.1, ge=0.0, lt=1.0, description="the poison stays above this quantile of the depth"
+    )
     budget: float | None = Field(default=None, gt=0.0, description="Delta for every feature; default from depth")
     method: str = "rbf"
     max_queries: int = Field(default=500, ge=1, description="queries of the victim the search may spend")
@@ -85,13 +86,21 @@ def spillover(config: SpillOverConfig, seed: int) -> list[Record]:
 
     dataset = check_choice(config.dataset, _DEFAULTS, "dataset")
     X, pair, reference = _load(config, seed)
-    clusterer = check_choice(config.clusterer or _DEFAULTS[dataset][0] or reference["clusterer"],
-                             ("kmeans", "ward"), "clusterer")
+    clusterer = check_choice(
+        config.clusterer or _DEFAULTS[dataset][0] or reference["clusterer"], ("kmeans", "ward"), "clusterer"
+    )
     victim = make_clusterer(clusterer, 2, random_state=seed)
     attack = SpillOverPoisoning(
-        victim, budget=config.budget, depth=config.depth, depth_quantile=config.depth_quantile,
-        method=config.method, max_queries=config.max_queries, search_scale=config.search_scale,
-        pairs=config.pairs, n_features=config.n_features, random_state=seed,
+        victim,
+        budget=config.budget,
+        depth=config.depth,
+        depth_quantile=config.depth_quantile,
+        method=config.method,
+        max_queries=config.max_queries,
+        search_scale=config.search_scale,
+        pairs=config.pairs,
+        n_features=config.n_features,
+        random_state=seed,
     )
     start = time.perf_counter()
     result = attack.attack(X)
@@ -135,16 +144,24 @@ def _figure_records(dataset: str, method: str, keys: dict, X: np.ndarray, result
         spilled[np.asarray(info["spillover_indices"], dtype=int)] = 1.0
         for i in range(X.shape[0]):  # one record per point and quantity (a few hundred on the toy data)
             point = X[i] if i != t else result.X_adv[t]
-            for name, value in (("x0", point[0]), ("x1", point[1]), ("before", before[i]), ("after", after[i]),
-                                ("target", float(i == t)), ("spilled", spilled[i]), ("x0_clean", X[i, 0]),
-                                ("x1_clean", X[i, 1])):
+            for name, value in (
+                ("x0", point[0]),
+                ("x1", point[1]),
+                ("before", before[i]),
+                ("after", after[i]),
+                ("target", float(i == t)),
+                ("spilled", spilled[i]),
+                ("x0_clean", X[i, 0]),
+                ("x1_clean", X[i, 1]),
+            ):
                 out.append(Record(dataset, method, f"point_{name}", float(value), {**fig_keys, "point": i}))
     elif int(np.sqrt(X.shape[1])) ** 2 == X.shape[1]:
         picks = [t, *[int(i) for i in np.asarray(info["spillover_indices"])][: _MAX_FIGURE_IMAGES - 1]]
         for rank, i in enumerate(picks):
             for j, value in enumerate(result.X_adv[i]):
-                out.append(Record(dataset, method, "image_pixel", float(value),
-                                  {**fig_keys, "image": rank, "pixel": j}))
+                out.append(
+                    Record(dataset, method, "image_pixel", float(value), {**fig_keys, "image": rank, "pixel": j})
+                )
     return out
 
 
@@ -163,20 +180,31 @@ def _figures(records: list[dict]) -> list:
         points = [r for r in recs if r["metric"].startswith("point_")]
         if points:
             n = 1 + max(int(r["point"]) for r in points)
-            table = {name: np.zeros(n) for name in ("x0", "x1", "before", "after", "target", "spilled", "x0_clean",
-                                                    "x1_clean")}
+            table = {
+                name: np.zeros(n)
+                for name in ("x0", "x1", "before", "after", "target", "spilled", "x0_clean", "x1_clean")
+            }
             for r in points:
-                table[r["metric"][len("point_"):]][int(r["point"])] = r["value"]
+                table[r["metric"][len("point_") :]][int(r["point"])] = r["value"]
             t = int(np.flatnonzero(table["target"])[0])
             X = np.column_stack([table["x0_clean"], table["x1_clean"]])
             X_adv = X.copy()
             X_adv[t] = [table["x0"][t], table["x1"][t]]
-            result = SimpleNamespace(X_adv=X_adv, info={"labels_before": table["before"].astype(int),
-                                                        "labels_after": table["after"].astype(int),
-                                                        "target_index": t,
-                                                        "spillover_indices": np.flatnonzero(table["spilled"])})
-            figs.append((f"{dataset} ({method}, seed {seed}): spill-over over depth contours (Figure 2.1)",
-                         plot_spillover_toy(X, result, grid=120)))
+            result = SimpleNamespace(
+                X_adv=X_adv,
+                info={
+                    "labels_before": table["before"].astype(int),
+                    "labels_after": table["after"].astype(int),
+                    "target_index": t,
+                    "spillover_indices": np.flatnonzero(table["spilled"]),
+                },
+            )
+            figs.append(
+                (
+                    f"{dataset} ({method}, seed {seed}): spill-over over depth contours (Figure 2.1)",
+                    plot_spillover_toy(X, result, grid=120),
+                )
+            )
         pixels = [r for r in recs if r["metric"] == "image_pixel"]
         if pixels:
             n_img = 1 + max(int(r["image"]) for r in pixels)
@@ -186,8 +214,12 @@ def _figures(records: list[dict]) -> list:
                 images[int(r["image"]), int(r["pixel"])] = r["value"]
             side = int(np.sqrt(d))
             result = SimpleNamespace(X_adv=images, info={"target_index": 0, "spillover_indices": np.arange(1, n_img)})
-            figs.append((f"{dataset} ({method}, seed {seed}): poisoned target (red) and spilled-over samples "
-                         "(Figure 2.2)", plot_spillover_images(result, (side, side))))
+            figs.append(
+                (
+                    f"{dataset} ({method}, seed {seed}): poisoned target (red) and spilled-over samples (Figure 2.2)",
+                    plot_spillover_images(result, (side, side)),
+                )
+            )
     return figs
 
 
@@ -215,9 +247,11 @@ def _load(config: SpillOverConfig, seed: int):
     n_per_class = config.n_per_class or (200 if dataset == "hand-postures" else None)
     if n_per_class is not None and y is not None:
         rng = np.random.default_rng(seed)
-        keep = np.concatenate([
-            np.sort(rng.choice(np.flatnonzero(y == c), min(n_per_class, int((y == c).sum())), replace=False))
-            for c in np.unique(y)
-        ])
+        keep = np.concatenate(
+            [
+                np.sort(rng.choice(np.flatnonzero(y == c), min(n_per_class, int((y == c).sum())), replace=False))
+                for c in np.unique(y)
+            ]
+        )
         X = X[keep]
     return X, pair, reference

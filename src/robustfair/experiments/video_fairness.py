@@ -34,8 +34,21 @@ from pydantic import Field, field_validator
 from ._common import check_known
 from ._registry import ExperimentConfig, Record, register
 
-SHIPPED = ("ac-sum-gan", "ca-sum", "dsnet", "human", "lp-fvs-eth", "lp-fvs-ind", "lp-fvs-sex", "pgl-sum",
-           "random", "sum-gan-aae", "sum-gan-sl", "sum-ind", "vasnet")
+SHIPPED = (
+    "ac-sum-gan",
+    "ca-sum",
+    "dsnet",
+    "human",
+    "lp-fvs-eth",
+    "lp-fvs-ind",
+    "lp-fvs-sex",
+    "pgl-sum",
+    "random",
+    "sum-gan-aae",
+    "sum-gan-sl",
+    "sum-ind",
+    "vasnet",
+)
 GROUP_TYPES = ("sex", "ethnicity", "individual")
 OURS = ("random", "human", "fvs-lp-sex", "fvs-lp-ethnicity", "fvs-lp-individual", "fair-summarizer")
 ALL_METHODS = tuple(dict.fromkeys(SHIPPED + OURS))
@@ -65,29 +78,53 @@ def _published() -> tuple[dict, ...]:
     for method in names:
         f1, *bal = _TABLE_3_3[_SAME_ROW.get(method, method)]
         src = "thesis Table 3.3"
-        rows.append({"dataset": "fairvidsum", "method": method, "metric": "f1", "split": "all",
-                     "subset": "all", "value": f1 / 100, "source": src})
+        rows.append(
+            {
+                "dataset": "fairvidsum",
+                "method": method,
+                "metric": "f1",
+                "split": "all",
+                "subset": "all",
+                "value": f1 / 100,
+                "source": src,
+            }
+        )
         for i, gt in enumerate(GROUP_TYPES):
             for j, metric in enumerate(("sumbal_avg", "sumbal_min")):
-                rows.append({"dataset": "fairvidsum", "method": method, "metric": metric, "group_type": gt,
-                             "split": "all", "value": bal[2 * i + j], "source": src})
+                rows.append(
+                    {
+                        "dataset": "fairvidsum",
+                        "method": method,
+                        "metric": metric,
+                        "group_type": gt,
+                        "split": "all",
+                        "value": bal[2 * i + j],
+                        "source": src,
+                    }
+                )
     return tuple(rows)
 
 
 class VideoFairnessConfig(ExperimentConfig):
     source: Literal["fairvidsum", "tvsum"] = Field(default="fairvidsum", description="annotations: fairvidsum or tvsum")
     methods: list[str] = Field(default_factory=lambda: list(ALL_METHODS), min_length=1)
-    group_types: list[str] = Field(default_factory=lambda: list(GROUP_TYPES), min_length=1,
-                                   description="protected attributes of the people on screen")
+    group_types: list[str] = Field(
+        default_factory=lambda: list(GROUP_TYPES),
+        min_length=1,
+        description="protected attributes of the people on screen",
+    )
     budget: float = Field(default=0.15, gt=0, lt=1, description="summary length as a fraction of the video")
     tau: float = Field(default=0.95, ge=0, le=1, description="SumBal floor of the fair summarizer")
     fair_unit: Literal["frame", "shot"] = Field(default="frame", description="unit the fair summarizer selects")
     importance: Literal["agreement", "mean-rating"] = Field(
         default="agreement",
         description="frame importance the fair summarizer maximizes: the annotators' agreement "
-                    "(share of user summaries keeping the frame) or their mean rating")
-    front_taus: list[float] = Field(default_factory=lambda: [0.0, 0.5, 0.8, 0.9],
-                                    description="extra SumBal floors traced for the utility-fairness front figure")
+        "(share of user summaries keeping the frame) or their mean rating",
+    )
+    front_taus: list[float] = Field(
+        default_factory=lambda: [0.0, 0.5, 0.8, 0.9],
+        description="extra SumBal floors traced for the utility-fairness front figure",
+    )
     shot_seconds: float = Field(default=2.0, gt=0, description="uniform shot length for TVSum annotations")
     per_video: bool = Field(default=True, description="also store SumBal of every video")
 
@@ -118,8 +155,14 @@ def _fit_length(summary: np.ndarray, n_frames: int) -> np.ndarray:
     return summary[:n_frames]
 
 
-def _split_records(method: str, origin: str, gt: str, per_split: list[list[tuple[float, str]]],
-                   per_video: bool, videos: list[list[str]]) -> list[Record]:
+def _split_records(
+    method: str,
+    origin: str,
+    gt: str,
+    per_split: list[list[tuple[float, str]]],
+    per_video: bool,
+    videos: list[list[str]],
+) -> list[Record]:
     out = []
     avgs, mins = [], []
     for s, vals in enumerate(per_split):
@@ -197,15 +240,20 @@ def _fairvidsum(config: VideoFairnessConfig, seed: int) -> list[Record]:
         by_key = {(r["model"], r["split"], r["video"]): r["summary"] for r in rows}
         for model in shipped:
             for gt in config.group_types:
-                per_split = [[score(by_key[(model, s, v)], v, gt) for v in test_videos[s]]
-                             for s in range(len(splits))]
+                per_split = [[score(by_key[(model, s, v)], v, gt) for v in test_videos[s]] for s in range(len(splits))]
                 records += _split_records(model, "shipped", gt, per_split, config.per_video, test_videos)
 
     # Our Random and FVS-LP on every test video of every split.
     made: dict[str, dict[str, np.ndarray]] = {}
     if "random" in methods:
-        made["random"] = {v: random_summary(labels[(v, config.group_types[0])].shape[0], budget=config.budget,
-                                            random_state=seed * 1000 + int(v.split("_")[1])) for v in all_videos}
+        made["random"] = {
+            v: random_summary(
+                labels[(v, config.group_types[0])].shape[0],
+                budget=config.budget,
+                random_state=seed * 1000 + int(v.split("_")[1]),
+            )
+            for v in all_videos
+        }
     for gt in GROUP_TYPES:
         name = f"fvs-lp-{gt}"
         if name in methods:
@@ -244,9 +292,15 @@ def _fairvidsum(config: VideoFairnessConfig, seed: int) -> list[Record]:
             records.append(Record("fairvidsum", "human", "f1", human_f1, {"video": v, "origin": "ours", **subset}))
             for gt in config.group_types:
                 value, viol = score(human, v, gt)
-                records.append(Record("fairvidsum", "human", "sumbal", value,
-                                      {"group_type": gt, "video": v, "origin": "ours", "violating": viol,
-                                       **subset}))
+                records.append(
+                    Record(
+                        "fairvidsum",
+                        "human",
+                        "sumbal",
+                        value,
+                        {"group_type": gt, "video": v, "origin": "ours", "violating": viol, **subset},
+                    )
+                )
         if "fair-summarizer" in methods:
             importance = annotator_agreement(users) if config.importance == "agreement" else tv.gt_score
             figure = {"role": "figure", "video": v, **subset}
@@ -254,8 +308,9 @@ def _fairvidsum(config: VideoFairnessConfig, seed: int) -> list[Record]:
             for gt in config.group_types:
                 g = labels[(v, gt)][:n]
                 for tau in dict.fromkeys([config.tau, *config.front_taus]):
-                    fair = FairSummarizer(config.budget, tau, unit=config.fair_unit, on_infeasible="relax",
-                                          time_limit=60).fit(importance, group_labels=g, change_points=cp)
+                    fair = FairSummarizer(
+                        config.budget, tau, unit=config.fair_unit, on_infeasible="relax", time_limit=60
+                    ).fit(importance, group_labels=g, change_points=cp)
                     f1 = f1_score(fair.summary_, users)
                     value, viol = score(fair.summary_, v, gt)
                     front = {**figure, "group_type": gt, "tau": tau, "importance": config.importance}
@@ -263,21 +318,36 @@ def _fairvidsum(config: VideoFairnessConfig, seed: int) -> list[Record]:
                     records.append(Record("fairvidsum", "fair-summarizer", "f1", f1, front))
                     if tau != config.tau:
                         continue
-                    keys = {"group_type": gt, "video": v, "origin": "ours", "tau": tau,
-                            "importance": config.importance, **subset}
-                    records.append(Record("fairvidsum", "fair-summarizer", "sumbal", value,
-                                          {**keys, "violating": viol}))
+                    keys = {
+                        "group_type": gt,
+                        "video": v,
+                        "origin": "ours",
+                        "tau": tau,
+                        "importance": config.importance,
+                        **subset,
+                    }
+                    records.append(
+                        Record("fairvidsum", "fair-summarizer", "sumbal", value, {**keys, "violating": viol})
+                    )
                     records.append(Record("fairvidsum", "fair-summarizer", "f1", f1, keys))
                     records.append(Record("fairvidsum", "fair-summarizer", "f1_over_human", f1 / human_f1, keys))
         for model in shipped:
             for s, test in enumerate(test_videos):
                 if v in test:
                     summary = by_key[(model, s, v)]
-                    records.append(Record("fairvidsum", model, "f1", f1_score(_fit_length(summary, n), users),
-                                          {"split": str(s), "video": v, "origin": "shipped", **subset}))
+                    records.append(
+                        Record(
+                            "fairvidsum",
+                            model,
+                            "f1",
+                            f1_score(_fit_length(summary, n), users),
+                            {"split": str(s), "video": v, "origin": "shipped", **subset},
+                        )
+                    )
     if alphas:
-        records.append(Record("fairvidsum", "annotators", "cronbach_alpha", float(np.mean(alphas)),
-                              {"video": "mean", **subset}))
+        records.append(
+            Record("fairvidsum", "annotators", "cronbach_alpha", float(np.mean(alphas)), {"video": "mean", **subset})
+        )
     return records
 
 
@@ -288,8 +358,9 @@ def _tvsum(config: VideoFairnessConfig, seed: int) -> list[Record]:
     unsupported = [m for m in config.methods if m not in ("human", "random")]
     methods = [m for m in config.methods if m in ("human", "random")]
     if not methods:
-        raise ValueError(f"methods: source=tvsum runs only human and random (TVSum has no group labels); "
-                         f"got {unsupported}.")
+        raise ValueError(
+            f"methods: source=tvsum runs only human and random (TVSum has no group labels); got {unsupported}."
+        )
     path = require_file(data_root(), "fairvidsum/tvsum/ydata-tvsum50.mat", "tvsum")
     records: list[Record] = []
     f1s: dict[str, list[float]] = {m: [] for m in methods}
@@ -321,8 +392,9 @@ def _figures(records: list[dict]) -> list:
     TVSum-annotated FairVidSum videos), with Human's own SumBal at F1 ratio 1."""
     import matplotlib.pyplot as plt
 
-    human_f1 = [r["value"] for r in records
-                if r.get("role") == "figure" and r["method"] == "human" and r["metric"] == "f1"]
+    human_f1 = [
+        r["value"] for r in records if r.get("role") == "figure" and r["method"] == "human" and r["metric"] == "f1"
+    ]
     front: dict[tuple, dict[float, dict[str, list[float]]]] = {}
     for r in records:
         if r.get("role") == "figure" and r["method"] == "fair-summarizer":
@@ -338,13 +410,25 @@ def _figures(records: list[dict]) -> list:
         taus = sorted(by_tau)
         xs = [np.mean(by_tau[t]["sumbal"]) for t in taus]
         ys = [np.mean(by_tau[t]["f1"]) / base for t in taus]
-        ax.plot(xs, ys, dashes.get(importance, "-") + "o", color=colour[gt], ms=4,
-                label=f"{gt} ({importance})" if importance else gt)
+        ax.plot(
+            xs,
+            ys,
+            dashes.get(importance, "-") + "o",
+            color=colour[gt],
+            ms=4,
+            label=f"{gt} ({importance})" if importance else gt,
+        )
         for t, x, y in zip(taus, xs, ys):
             ax.annotate(f"{t:g}", (x, y), textcoords="offset points", xytext=(3, 3), fontsize=6, color=colour[gt])
     for gt in sorted({gt for gt, _ in front}):
-        hb = [r["value"] for r in records if r["method"] == "human" and r["metric"] == "sumbal"
-              and r.get("group_type") == gt and r.get("subset") == "tvsum-annotated"]
+        hb = [
+            r["value"]
+            for r in records
+            if r["method"] == "human"
+            and r["metric"] == "sumbal"
+            and r.get("group_type") == gt
+            and r.get("subset") == "tvsum-annotated"
+        ]
         if hb:
             ax.plot([np.mean(hb)], [1.0], "*", color=colour[gt], ms=10)
     ax.axhline(0.9, color="k", lw=0.8, ls=":")

@@ -81,9 +81,16 @@ class AnchoringAttack:
     random_state : int, Generator or None
     """
 
-    def __init__(self, epsilon: float = 0.1, *, tau: float | None = None,
-                 method: Literal["random", "non-random"] = "random", advantaged: Any = 1,
-                 n_targets: int = 10, random_state: Any = None) -> None:
+    def __init__(
+        self,
+        epsilon: float = 0.1,
+        *,
+        tau: float | None = None,
+        method: Literal["random", "non-random"] = "random",
+        advantaged: Any = 1,
+        n_targets: int = 10,
+        random_state: Any = None,
+    ) -> None:
         self.epsilon = epsilon
         self.tau = tau
         self.method = method
@@ -165,8 +172,8 @@ class AnchoringAttack:
         sq = (Z * Z).sum(axis=1)
         counts = np.empty(idx.shape[0], dtype=np.int64)
         for start in range(0, Z.shape[0], 1024):
-            block = Z[start:start + 1024]
-            d2 = sq[start:start + 1024, None] + sq[None, :] - 2.0 * block @ Z.T
-            counts[start:start + 1024] = (d2 <= tau * tau).sum(axis=1)
+            block = Z[start : start + 1024]
+            d2 = sq[start : start + 1024, None] + sq[None, :] - 2.0 * block @ Z.T
+            counts[start : start + 1024] = (d2 <= tau * tau).sum(axis=1)
         order = np.lexsort((np.asarray(rng.uniform(size=idx.shape[0])), -counts))
         return idx[order[:k]]

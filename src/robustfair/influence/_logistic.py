@@ -99,8 +99,9 @@ class InfluenceLogisticRegression(ClassifierMixin, BaseEstimator):
     n_train_ : int
     """
 
-    def __init__(self, l2: float = 1e-3, *, fit_intercept: bool = True, tol: float = 1e-10,
-                 max_iter: int = 100) -> None:
+    def __init__(
+        self, l2: float = 1e-3, *, fit_intercept: bool = True, tol: float = 1e-10, max_iter: int = 100
+    ) -> None:
         self.l2 = l2
         self.fit_intercept = fit_intercept
         self.tol = tol
@@ -130,8 +131,9 @@ class InfluenceLogisticRegression(ClassifierMixin, BaseEstimator):
             raise ValueError(f"y has classes {list(classes)} but the model was fitted on {list(model.classes_)}.")
         check_consistent_length(X, y01, names=["X", "y"])
         no_penalty = penalty in (None, "none") or not np.isfinite(getattr(model, "C", 1.0))
-        out = cls(l2=0.0 if no_penalty else 1.0 / (float(model.C) * X.shape[0]),
-                  fit_intercept=bool(model.fit_intercept))
+        out = cls(
+            l2=0.0 if no_penalty else 1.0 / (float(model.C) * X.shape[0]), fit_intercept=bool(model.fit_intercept)
+        )
         out.coef_ = coef.ravel().copy()
         out.intercept_ = float(np.ravel(model.intercept_)[0]) if model.fit_intercept else 0.0
         out.classes_ = classes
@@ -189,9 +191,12 @@ class InfluenceLogisticRegression(ClassifierMixin, BaseEstimator):
 
             from sklearn.exceptions import ConvergenceWarning
 
-            warnings.warn(f"Newton's method did not reach tol={self.tol:g} in {self.max_iter} iterations "
-                          "(separable data with a small l2?); increase l2 or max_iter.", ConvergenceWarning,
-                          stacklevel=2)
+            warnings.warn(
+                f"Newton's method did not reach tol={self.tol:g} in {self.max_iter} iterations "
+                "(separable data with a small l2?); increase l2 or max_iter.",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
         self.n_iter_ = it
         self.classes_ = classes
         self.n_train_ = n
@@ -256,9 +261,14 @@ class InfluenceLogisticRegression(ClassifierMixin, BaseEstimator):
         theta = self.theta_
         if X_val is not None:  # one column too many would be read as the intercept: refuse it
             X_val = check_n_features(check_array(X_val, "X_val"), self.coef_.shape[0], "X_val")
-        objs = build_objectives(objectives, theta=theta, X_val=X_val,
-                                y_val=None if y_val is None else check_binary_target(y_val, "y_val", self.classes_)[0],
-                                sensitive_features=sensitive_features, gamma=gamma)
+        objs = build_objectives(
+            objectives,
+            theta=theta,
+            X_val=X_val,
+            y_val=None if y_val is None else check_binary_target(y_val, "y_val", self.classes_)[0],
+            sensitive_features=sensitive_features,
+            gamma=gamma,
+        )
         G = np.column_stack([o.gradient(theta) for o in objs])  # (p, m)
         H = self._hessian_sum(X, p * (1.0 - p)) / X.shape[0] + np.diag(self._reg())
         S = scipy.linalg.cho_solve(_cholesky(H, float(self.l2)), G)  # all objectives in one solve
@@ -335,9 +345,11 @@ class InfluenceLogisticRegression(ClassifierMixin, BaseEstimator):
 
 def _cholesky(H: np.ndarray, l2: float):
     """Cholesky factor of the (upper triangle of the) Hessian; ``ValueError`` when singular."""
-    hint = ("set l2 > 0 (e.g. l2=1e-3)" if l2 == 0 else f"increase l2 (now {l2:g})")
-    message = (f"The Hessian is singular (not positive definite), so influence is undefined: {hint}, or "
-               "remove constant, duplicate or collinear features.")
+    hint = "set l2 > 0 (e.g. l2=1e-3)" if l2 == 0 else f"increase l2 (now {l2:g})"
+    message = (
+        f"The Hessian is singular (not positive definite), so influence is undefined: {hint}, or "
+        "remove constant, duplicate or collinear features."
+    )
     try:
         factor = scipy.linalg.cho_factor(H, lower=False, check_finite=False)
     except np.linalg.LinAlgError:
@@ -373,5 +385,6 @@ def influence_scores(
         model = InfluenceLogisticRegression(l2=l2).fit(X, y)
     elif not isinstance(model, InfluenceLogisticRegression):
         model = InfluenceLogisticRegression.from_sklearn(model, X, y)
-    return model.influence(X, y, X_val, y_val, objectives=objectives,
-                           sensitive_features=sensitive_features, gamma=gamma)
+    return model.influence(
+        X, y, X_val, y_val, objectives=objectives, sensitive_features=sensitive_features, gamma=gamma
+    )

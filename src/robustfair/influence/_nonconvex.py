@@ -89,9 +89,18 @@ class MLPInfluence(ClassifierMixin, BaseEstimator):
     classes_ : ndarray of shape (2,)
     """
 
-    def __init__(self, hidden: Sequence[int] = (32, 32), *, strategy: str = "surrogate", l2: float = 1e-3,
-                 damping: float = 0.01, epochs: int = 300, lr: float = 1e-2, device: str = "auto",
-                 random_state: Any = None) -> None:
+    def __init__(
+        self,
+        hidden: Sequence[int] = (32, 32),
+        *,
+        strategy: str = "surrogate",
+        l2: float = 1e-3,
+        damping: float = 0.01,
+        epochs: int = 300,
+        lr: float = 1e-2,
+        device: str = "auto",
+        random_state: Any = None,
+    ) -> None:
         self.hidden = hidden
         self.strategy = strategy
         self.l2 = l2
@@ -151,7 +160,7 @@ class MLPInfluence(ClassifierMixin, BaseEstimator):
 
         params, offset = {}, 0
         for name, p in self._modules().items():
-            params[name] = flat[offset:offset + p.numel()].reshape(p.shape)
+            params[name] = flat[offset : offset + p.numel()].reshape(p.shape)
             offset += p.numel()
         net = {k[4:]: v for k, v in params.items() if k.startswith("net.")}
         head = {k[5:]: v for k, v in params.items() if k.startswith("head.")}
@@ -189,9 +198,17 @@ class MLPInfluence(ClassifierMixin, BaseEstimator):
         return self.classes_[(self.decision_function(X) > 0).astype(int)]
 
     # ------------------------------------------------------------------ influence
-    def influence(self, X: Any, y: Any, X_val: Any = None, y_val: Any = None, *,
-                  objectives: Any = "utility", sensitive_features: Any = None,
-                  gamma: float = 1.3) -> dict[str, np.ndarray]:
+    def influence(
+        self,
+        X: Any,
+        y: Any,
+        X_val: Any = None,
+        y_val: Any = None,
+        *,
+        objectives: Any = "utility",
+        sensitive_features: Any = None,
+        gamma: float = 1.3,
+    ) -> dict[str, np.ndarray]:
         """Influence of removing each training point (same conventions as the logistic model).
 
         Surrogate strategy: every objective of :meth:`InfluenceLogisticRegression.influence`
@@ -201,8 +218,15 @@ class MLPInfluence(ClassifierMixin, BaseEstimator):
         if not hasattr(self, "network_"):
             raise ValueError("this MLPInfluence is not fitted; call fit(X, y) first.")
         if self.strategy == "surrogate":
-            return self.surrogate_.influence(self.embed(X), y, None if X_val is None else self.embed(X_val), y_val,
-                                             objectives=objectives, sensitive_features=sensitive_features, gamma=gamma)
+            return self.surrogate_.influence(
+                self.embed(X),
+                y,
+                None if X_val is None else self.embed(X_val),
+                y_val,
+                objectives=objectives,
+                sensitive_features=sensitive_features,
+                gamma=gamma,
+            )
         with _single_thread(self.device_):
             return self._damped_influence(X, y, X_val, y_val, objectives, sensitive_features)
 
@@ -213,8 +237,9 @@ class MLPInfluence(ClassifierMixin, BaseEstimator):
         for name in names:
             if name not in ("utility", "dp", "eop"):
                 hint = " (robust needs a linear boundary: use strategy='surrogate')" if name == "robust" else ""
-                raise ValueError(f"objective {name!r} is not available with strategy='damped'{hint}; "
-                                 f"choose from utility, dp, eop.")
+                raise ValueError(
+                    f"objective {name!r} is not available with strategy='damped'{hint}; choose from utility, dp, eop."
+                )
         damping = check_positive(self.damping, "damping", strict=False)
         l2 = float(self.l2)
         X = check_array(X, "X")
@@ -232,6 +257,7 @@ class MLPInfluence(ClassifierMixin, BaseEstimator):
         g = None if sensitive_features is None else self._tensor(_two_groups(sensitive_features, Xv.shape[0], "dp"))
         for name in names:
             if name == "utility":
+
                 def f(t):
                     logits = self._logits(t, Xv)
                     return torch.nn.functional.binary_cross_entropy_with_logits(logits, yv, reduction="sum")
@@ -249,8 +275,10 @@ class MLPInfluence(ClassifierMixin, BaseEstimator):
                 assert g is not None
                 pos = yv == 1
                 w = torch.where(g[pos] == 1, 1 / (g[pos] == 1).sum(), -1 / (g[pos] == 0).sum())
+
                 def f(t, w=w, pos=pos):
                     return torch.abs((w * torch.nn.functional.softplus(-self._logits(t, Xv[pos]))).sum())
+
             grads.append(torch.func.grad(f)(theta))
         G = torch.stack(grads, dim=1)
         S = torch.cholesky_solve(G, L)
@@ -261,4 +289,3 @@ class MLPInfluence(ClassifierMixin, BaseEstimator):
         per_sample = vmap(grad(sample_loss), in_dims=(None, 0, 0))(theta, Xt, yt)  # (n, P)
         scores = (per_sample @ S / X.shape[0]).cpu().numpy()
         return {name: scores[:, k].copy() for k, name in enumerate(names)}
-

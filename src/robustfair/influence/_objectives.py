@@ -194,8 +194,12 @@ class CallableObjective(Objective):
     Optionally ``value(theta) -> float`` (needed only for leave-one-out checks).
     """
 
-    def __init__(self, gradient: Callable[[np.ndarray], Any], name: str = "custom",
-                 value: Callable[[np.ndarray], float] | None = None) -> None:
+    def __init__(
+        self,
+        gradient: Callable[[np.ndarray], Any],
+        name: str = "custom",
+        value: Callable[[np.ndarray], float] | None = None,
+    ) -> None:
         self._gradient = gradient
         self._value = value
         self.name = name

@@ -33,8 +33,15 @@ __all__ = [
 # green, negative light red. Figures 4.8-4.9: ours blue, random red.
 _CLASS_COLOURS = {1: "#1f77b4", 0: "#ff7f0e"}
 _REGION_COLOURS = ("#f4b6b6", "#b9e4b3")  # (negative, positive)
-_METHOD_COLOURS = {"influence": "#1f5fbf", "random": "#d62728", "uncertainty": "#2ca02c", "sgd": "#d62728",
-                   "sgd+trim": "#1f5fbf", "vanilla": "#999999", "vanilla+trim": "#1f5fbf"}
+_METHOD_COLOURS = {
+    "influence": "#1f5fbf",
+    "random": "#d62728",
+    "uncertainty": "#2ca02c",
+    "sgd": "#d62728",
+    "sgd+trim": "#1f5fbf",
+    "vanilla": "#999999",
+    "vanilla+trim": "#1f5fbf",
+}
 # Objective -> the test metric it targets (thesis Figure 4.8 panels).
 METRIC_OF = {"utility": "accuracy", "dp": "dp", "eop": "eop", "robust": "robust_accuracy"}
 _NODE_METRICS = ("feature", "threshold", "left", "right", "node_value", "n_samples")
@@ -67,11 +74,17 @@ def tree_node_table(tree: Any) -> list[dict[str, float]]:
     to redraw the tree and its regions from stored records.
     """
     t = tree.tree_
-    return [{"feature": float(t.feature[i]) if t.children_left[i] >= 0 else -1.0,
-             "threshold": float(t.threshold[i]) if t.children_left[i] >= 0 else 0.0,
-             "left": float(t.children_left[i]), "right": float(t.children_right[i]),
-             "node_value": float(tree.node_values_[i]), "n_samples": float(t.n_node_samples[i])}
-            for i in range(t.node_count)]
+    return [
+        {
+            "feature": float(t.feature[i]) if t.children_left[i] >= 0 else -1.0,
+            "threshold": float(t.threshold[i]) if t.children_left[i] >= 0 else 0.0,
+            "left": float(t.children_left[i]),
+            "right": float(t.children_right[i]),
+            "node_value": float(tree.node_values_[i]),
+            "n_samples": float(t.n_node_samples[i]),
+        }
+        for i in range(t.node_count)
+    ]
 
 
 def predict_from_nodes(nodes: dict[int, dict[str, float]], Q: np.ndarray) -> np.ndarray:
@@ -85,20 +98,25 @@ def predict_from_nodes(nodes: dict[int, dict[str, float]], Q: np.ndarray) -> np.
             break
         idx = np.flatnonzero(inner)
         go_left = Q[idx, feature[idx]] <= np.array([nodes[int(i)]["threshold"] for i in node[idx]])
-        node[idx] = np.where(go_left, [int(nodes[int(i)]["left"]) for i in node[idx]],
-                             [int(nodes[int(i)]["right"]) for i in node[idx]])
+        node[idx] = np.where(
+            go_left, [int(nodes[int(i)]["left"]) for i in node[idx]], [int(nodes[int(i)]["right"]) for i in node[idx]]
+        )
     return np.array([nodes[int(i)]["node_value"] for i in node])
 
 
 def _node_tables(records: list[dict[str, Any]], dataset: str, seed: int) -> dict[str, dict[int, dict]]:
     tables: dict[str, dict[int, dict]] = defaultdict(lambda: defaultdict(dict))
     for r in records:
-        if (r["method"] == "tree-node" and r["dataset"] == dataset and r["seed"] == seed
-                and r["metric"] in _NODE_METRICS and r.get("value") is not None):
+        if (
+            r["method"] == "tree-node"
+            and r["dataset"] == dataset
+            and r["seed"] == seed
+            and r["metric"] in _NODE_METRICS
+            and r.get("value") is not None
+        ):
             tables[r["objective"]][int(r["node"])][r["metric"]] = float(r["value"])
     # Keep only complete tables (every node has every field).
-    return {o: dict(t) for o, t in tables.items()
-            if 0 in t and all(len(v) == len(_NODE_METRICS) for v in t.values())}
+    return {o: dict(t) for o, t in tables.items() if 0 in t and all(len(v) == len(_NODE_METRICS) for v in t.values())}
 
 
 def _first_seed(records: list[dict[str, Any]], method: str) -> list[tuple[str, int]]:
@@ -120,8 +138,12 @@ def region_figures(records: list[dict[str, Any]]) -> list[tuple[str, Any]]:
     for dataset, seed in _first_seed(records, "train-point"):
         pts: dict[int, dict[str, float]] = defaultdict(dict)
         for r in records:
-            if r["method"] == "train-point" and r["dataset"] == dataset and r["seed"] == seed \
-                    and r.get("value") is not None:
+            if (
+                r["method"] == "train-point"
+                and r["dataset"] == dataset
+                and r["seed"] == seed
+                and r.get("value") is not None
+            ):
                 pts[int(r["point"])][r["metric"]] = float(r["value"])
         if not pts or not all({"x0", "x1", "label"} <= set(p) for p in pts.values()):
             continue
@@ -129,8 +151,10 @@ def region_figures(records: list[dict[str, Any]]) -> list[tuple[str, Any]]:
         X = np.array([[pts[i]["x0"], pts[i]["x1"]] for i in order])
         y = np.array([pts[i]["label"] for i in order]).astype(int)
         group = np.array([pts[i].get("group", 1.0) for i in order]).astype(int)
-        objectives = sorted({m[len("influence_"):] for p in pts.values() for m in p if m.startswith("influence_")},
-                            key=lambda o: list(METRIC_OF).index(o) if o in METRIC_OF else 99)
+        objectives = sorted(
+            {m[len("influence_") :] for p in pts.values() for m in p if m.startswith("influence_")},
+            key=lambda o: list(METRIC_OF).index(o) if o in METRIC_OF else 99,
+        )
         if not objectives:
             continue
         tables = _node_tables(records, dataset, seed)
@@ -152,30 +176,44 @@ def region_figures(records: list[dict[str, Any]]) -> list[tuple[str, Any]]:
                 mask = y == label
                 _scatter_groups(ax, X[mask], group[mask], _CLASS_COLOURS[label])
                 _boundary(ax, line, objective, "before", lo, hi, "k-")
-                ax.set_title(f"{objective}: regions for ({'+' if label else '-'}) points "
-                             f"({(infl[mask] < 0).sum()}/{mask.sum()} negative)", fontsize=8)
+                ax.set_title(
+                    f"{objective}: regions for ({'+' if label else '-'}) points "
+                    f"({(infl[mask] < 0).sum()}/{mask.sum()} negative)",
+                    fontsize=8,
+                )
             ax = axes[row, 2]
             keep = ~trimmed
             for label in (1, 0):
                 m = keep & (y == label)
                 _scatter_groups(ax, X[m], group[m], _CLASS_COLOURS[label], alpha=0.35)
             if trimmed.any():
-                ax.scatter(X[trimmed, 0], X[trimmed, 1], s=70, facecolors="none", edgecolors="k",
-                           linewidths=1.4, label=f"trimmed ({trimmed.sum()})")
+                ax.scatter(
+                    X[trimmed, 0],
+                    X[trimmed, 1],
+                    s=70,
+                    facecolors="none",
+                    edgecolors="k",
+                    linewidths=1.4,
+                    label=f"trimmed ({trimmed.sum()})",
+                )
             _boundary(ax, line, objective, "before", lo, hi, "k--", label="before")
             _boundary(ax, line, objective, "after", lo, hi, "g-", label="after")
             metric = METRIC_OF.get(objective, "")
             before, after = line.get((objective, "before", metric)), line.get((objective, "after", metric))
-            change = (f"; {metric} {before:.2f} -> {after:.2f}" if before is not None and after is not None
-                      else "")
+            change = f"; {metric} {before:.2f} -> {after:.2f}" if before is not None and after is not None else ""
             ax.set_title(f"{objective}: trimmed points{change}", fontsize=8)
             ax.legend(fontsize=6, loc="best")
             for ax in axes[row]:
                 ax.set_xlim(lo[0], hi[0])
                 ax.set_ylim(lo[1], hi[1])
         fig.tight_layout()
-        figs.append((f"{dataset}: influence-tree regions (green positive, red negative), trimmed points and "
-                     f"the decision boundary before/after trimming (seed {seed}; o majority, x minority)", fig))
+        figs.append(
+            (
+                f"{dataset}: influence-tree regions (green positive, red negative), trimmed points and "
+                f"the decision boundary before/after trimming (seed {seed}; o majority, x minority)",
+                fig,
+            )
+        )
     return figs
 
 
@@ -183,12 +221,27 @@ def _scatter_groups(ax: Any, X: np.ndarray, group: np.ndarray, colour: str, alph
     for g, marker in ((1, "o"), (0, "x")):
         m = group == g
         if m.any():
-            ax.scatter(X[m, 0], X[m, 1], s=14, marker=marker, c=colour, alpha=alpha,
-                       **({"edgecolors": "none"} if marker == "o" else {}))
+            ax.scatter(
+                X[m, 0],
+                X[m, 1],
+                s=14,
+                marker=marker,
+                c=colour,
+                alpha=alpha,
+                **({"edgecolors": "none"} if marker == "o" else {}),
+            )
 
 
-def _boundary(ax: Any, line: dict, objective: str, stage: str, lo: np.ndarray, hi: np.ndarray, style: str,
-              label: str | None = None) -> None:
+def _boundary(
+    ax: Any,
+    line: dict,
+    objective: str,
+    stage: str,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    style: str,
+    label: str | None = None,
+) -> None:
     w0, w1, b = (line.get((objective, stage, k)) for k in ("coef_0", "coef_1", "intercept"))
     if w0 is None or w1 is None or b is None:
         return
@@ -255,8 +308,16 @@ def _draw_tree(ax: Any, nodes: dict[int, dict[str, float]], names: dict[int, str
             text = f"{v['node_value']:+.2e}\nn={int(v['n_samples'])}"
             strength = 0.35 + 0.65 * min(abs(v["node_value"]) / scale, 1.0)
             face = (0.72, 0.9, 0.7, strength) if v["node_value"] > 0 else (0.96, 0.7, 0.7, strength)
-        ax.text(x / width, -depth, text, ha="center", va="center", fontsize=6, zorder=2,
-                bbox={"boxstyle": "round,pad=0.25", "facecolor": face, "edgecolor": "#666666", "lw": 0.5})
+        ax.text(
+            x / width,
+            -depth,
+            text,
+            ha="center",
+            va="center",
+            fontsize=6,
+            zorder=2,
+            bbox={"boxstyle": "round,pad=0.25", "facecolor": face, "edgecolor": "#666666", "lw": 0.5},
+        )
     ax.set_xlim(-0.06, 1.06)
     ax.set_ylim(-max_depth - 0.5, 0.5)
     ax.axis("off")
@@ -274,8 +335,7 @@ def trim_curve_figures(records: list[dict[str, Any]]) -> list[tuple[str, Any]]:
         here = [r for r in rows if r["dataset"] == dataset]
         objectives = [o for o in METRIC_OF if any(r["objective"] == o for r in here)]
         objectives += sorted({r["objective"] for r in here} - set(objectives))
-        panels = [o for o in objectives if any(r["objective"] == o and r["metric"] == METRIC_OF.get(o)
-                                               for r in here)]
+        panels = [o for o in objectives if any(r["objective"] == o and r["metric"] == METRIC_OF.get(o) for r in here)]
         if not panels:
             continue
         fig, axes = plt.subplots(1, len(panels), figsize=(3.4 * len(panels), 3.0), squeeze=False)
@@ -305,8 +365,13 @@ def trim_curve_figures(records: list[dict[str, Any]]) -> list[tuple[str, Any]]:
             ax.grid(alpha=0.3)
             ax.legend(fontsize=7)
         fig.tight_layout()
-        figs.append((f"{dataset}: test metric and trimmed influence vs trimming budget, influence vs random "
-                     "(mean over seeds)", fig))
+        figs.append(
+            (
+                f"{dataset}: test metric and trimmed influence vs trimming budget, influence vs random "
+                "(mean over seeds)",
+                fig,
+            )
+        )
     return figs
 
 
@@ -325,16 +390,16 @@ def online_learning_figures(records: list[dict[str, Any]]) -> list[tuple[str, An
             for method in sorted({r["method"] for r in here}):
                 vals = _mean_by([r for r in here if r["model"] == model and r["method"] == method], "batch")
                 b = sorted(vals)
-                ax.plot([k[0] for k in b], [vals[k] for k in b], "o-", ms=3, label=method,
-                        color=_METHOD_COLOURS.get(method))
+                ax.plot(
+                    [k[0] for k in b], [vals[k] for k in b], "o-", ms=3, label=method, color=_METHOD_COLOURS.get(method)
+                )
             ax.set_xlabel("batch", fontsize=8)
             ax.set_ylabel("test accuracy", fontsize=8)
             ax.set_title(model, fontsize=9)
             ax.grid(alpha=0.3)
             ax.legend(fontsize=7)
         fig.tight_layout()
-        figs.append((f"{dataset}: online learning on noisy batches, test accuracy per batch (mean over seeds)",
-                     fig))
+        figs.append((f"{dataset}: online learning on noisy batches, test accuracy per batch (mean over seeds)", fig))
     return figs
 
 
@@ -349,8 +414,9 @@ def active_learning_figures(records: list[dict[str, Any]]) -> list[tuple[str, An
         for method in sorted({r["method"] for r in here}):
             vals = _mean_by([r for r in here if r["method"] == method], "n_labeled")
             b = sorted(vals)
-            ax.plot([k[0] for k in b], [vals[k] for k in b], "o-", ms=3, label=method,
-                    color=_METHOD_COLOURS.get(method))
+            ax.plot(
+                [k[0] for k in b], [vals[k] for k in b], "o-", ms=3, label=method, color=_METHOD_COLOURS.get(method)
+            )
         ax.set_xlabel("labelled points", fontsize=8)
         ax.set_ylabel("test accuracy", fontsize=8)
         ax.grid(alpha=0.3)
@@ -388,8 +454,7 @@ def distribution_shift_figures(records: list[dict[str, Any]]) -> list[tuple[str,
         _grouped_bars(ax, datasets, methods, vals)
         ax.set_ylabel("|DP|" if metric == "dp" else "test accuracy", fontsize=8)
     fig.tight_layout()
-    return [("test accuracy and |DP| under distribution shift, before and after DP trimming (mean over seeds)",
-             fig)]
+    return [("test accuracy and |DP| under distribution shift, before and after DP trimming (mean over seeds)", fig)]
 
 
 def bench_influence_figures(records: list[dict[str, Any]]) -> list[tuple[str, Any]]:
@@ -416,5 +481,10 @@ def bench_influence_figures(records: list[dict[str, Any]]) -> list[tuple[str, An
     ax.grid(axis="y", alpha=0.3)
     ax.legend(fontsize=7)
     fig.tight_layout()
-    return [("seconds for influence of every training point on all four objectives: ours vs the per-sample "
-             "Hessian einsum (mean over seeds)", fig)]
+    return [
+        (
+            "seconds for influence of every training point on all four objectives: ours vs the per-sample "
+            "Hessian einsum (mean over seeds)",
+            fig,
+        )
+    ]

@@ -27,9 +27,19 @@ __all__ = ["active_learning_round", "influence_active_learning", "online_trimmin
 
 
 def active_learning_round(
-    X_labeled: Any, y_labeled: Any, X_pool: Any, X_val: Any, y_val: Any, *, k: int = 10,
-    l2: float = 1e-3, tree_reg_param: float = 1.0, max_depth: int | None = 6,
-    objective: str = "utility", sensitive_features: Any = None, available: Any = None,
+    X_labeled: Any,
+    y_labeled: Any,
+    X_pool: Any,
+    X_val: Any,
+    y_val: Any,
+    *,
+    k: int = 10,
+    l2: float = 1e-3,
+    tree_reg_param: float = 1.0,
+    max_depth: int | None = 6,
+    objective: str = "utility",
+    sensitive_features: Any = None,
+    available: Any = None,
 ) -> np.ndarray:
     """Indices into ``X_pool`` of the ``k`` unlabeled points with the highest predicted influence.
 
@@ -45,8 +55,9 @@ def active_learning_round(
     X_pool = check_array(X_pool, "X_pool")
     k = int(check_positive(k, "k", integer=True))
     model = InfluenceLogisticRegression(l2=l2).fit(X_labeled, y_labeled)
-    scores = model.influence(X_labeled, y_labeled, X_val, y_val, objectives=objective,
-                             sensitive_features=sensitive_features)[objective]
+    scores = model.influence(
+        X_labeled, y_labeled, X_val, y_val, objectives=objective, sensitive_features=sensitive_features
+    )[objective]
     tree = InfluenceTree(tree_reg_param, max_depth=max_depth, use_labels=False, random_state=0)
     predicted = tree.fit(X_labeled, influence=scores).predict(X_pool)
     mask = np.ones(X_pool.shape[0], dtype=bool) if available is None else np.asarray(available, dtype=bool)
@@ -59,8 +70,16 @@ def active_learning_round(
 
 
 def influence_active_learning(
-    X_init: Any, y_init: Any, X_pool: Any, y_pool: Any, X_val: Any, y_val: Any, *,
-    n_rounds: int = 10, per_round: int = 10, **round_options: Any,
+    X_init: Any,
+    y_init: Any,
+    X_pool: Any,
+    y_pool: Any,
+    X_val: Any,
+    y_val: Any,
+    *,
+    n_rounds: int = 10,
+    per_round: int = 10,
+    **round_options: Any,
 ) -> list[np.ndarray]:
     """Run ``n_rounds`` of :func:`active_learning_round`, labeling from ``y_pool`` (the oracle).
 
@@ -73,8 +92,9 @@ def influence_active_learning(
     X_lab, y_lab = X_init, y_init
     chosen: list[np.ndarray] = []
     for _ in range(int(check_positive(n_rounds, "n_rounds", integer=True))):
-        picked = active_learning_round(X_lab, y_lab, X_pool, X_val, y_val, k=per_round,
-                                       available=available, **round_options)
+        picked = active_learning_round(
+            X_lab, y_lab, X_pool, X_val, y_val, k=per_round, available=available, **round_options
+        )
         available[picked] = False
         X_lab = np.vstack([X_lab, X_pool[picked]])
         y_lab = np.concatenate([y_lab, y_pool[picked]])
@@ -83,9 +103,17 @@ def influence_active_learning(
 
 
 def online_trimming(
-    model: Any, batches: Iterable[tuple[Any, Any]], X_val: Any, y_val: Any, *,
-    budget: float = 0.1, l2: float = 1e-3, objective: str = "utility", sensitive_features: Any = None,
-    classes: Any = None, trim_batches: bool = True,
+    model: Any,
+    batches: Iterable[tuple[Any, Any]],
+    X_val: Any,
+    y_val: Any,
+    *,
+    budget: float = 0.1,
+    l2: float = 1e-3,
+    objective: str = "utility",
+    sensitive_features: Any = None,
+    classes: Any = None,
+    trim_batches: bool = True,
 ) -> tuple[Any, list[int]]:
     """Train an online ``model`` on streaming ``batches``, trimming each by influence first.
 
@@ -111,8 +139,9 @@ def online_trimming(
         if trim_batches and np.unique(y_b).shape[0] == 2:
             # Appendix C.3: a new surrogate per batch; influence is per batch.
             surrogate = InfluenceLogisticRegression(l2=l2).fit(X_b, y_b)
-            scores = surrogate.influence(X_b, y_b, X_val, y_val, objectives=objective,
-                                         sensitive_features=sensitive_features)[objective]
+            scores = surrogate.influence(
+                X_b, y_b, X_val, y_val, objectives=objective, sensitive_features=sensitive_features
+            )[objective]
             keep = trim(scores, budget)
         model.partial_fit(X_b[keep], y_b[keep], classes=classes if classes is not None else np.unique(y_b))
         removed.append(int((~keep).sum()))

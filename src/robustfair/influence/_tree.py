@@ -48,9 +48,16 @@ class InfluenceTree(RegressorMixin, BaseEstimator):
     feature_names_ : tuple of str
     """
 
-    def __init__(self, reg_param: float = 1.0, *, max_depth: int | None = None,
-                 max_leaf_nodes: int | None = None, min_samples_leaf: int = 1,
-                 use_labels: bool = True, random_state: Any = None) -> None:
+    def __init__(
+        self,
+        reg_param: float = 1.0,
+        *,
+        max_depth: int | None = None,
+        max_leaf_nodes: int | None = None,
+        min_samples_leaf: int = 1,
+        use_labels: bool = True,
+        random_state: Any = None,
+    ) -> None:
         self.reg_param = reg_param
         self.max_depth = max_depth
         self.max_leaf_nodes = max_leaf_nodes
@@ -63,22 +70,27 @@ class InfluenceTree(RegressorMixin, BaseEstimator):
         if not self.use_labels:
             return X
         if y is None:
-            raise ValueError("y is required when use_labels=True (Algorithm 1 appends the label); "
-                             "set use_labels=False to work without labels.")
+            raise ValueError(
+                "y is required when use_labels=True (Algorithm 1 appends the label); "
+                "set use_labels=False to work without labels."
+            )
         y = check_array(check_labels(y, "y"), "y", ndim=1)  # numeric labels: they become a column
         check_consistent_length(X, y, names=["X", "y"])
         return np.column_stack([X, y])
 
-    def fit(self, X: Any, y: Any = None, *, influence: Any,
-            feature_names: Sequence[str] | None = None) -> InfluenceTree:
+    def fit(
+        self, X: Any, y: Any = None, *, influence: Any, feature_names: Sequence[str] | None = None
+    ) -> InfluenceTree:
         """Fit on training rows ``X`` with labels ``y`` and their ``influence`` values."""
         Q = self._design(X, y)
         target = check_array(influence, "influence", ndim=1)
         check_consistent_length(Q, target, names=["X", "influence"])
         lam = check_positive(self.reg_param, "reg_param", strict=False)
         self.estimator_ = DecisionTreeRegressor(
-            max_depth=self.max_depth, max_leaf_nodes=self.max_leaf_nodes,
-            min_samples_leaf=self.min_samples_leaf, random_state=self.random_state,
+            max_depth=self.max_depth,
+            max_leaf_nodes=self.max_leaf_nodes,
+            min_samples_leaf=self.min_samples_leaf,
+            random_state=self.random_state,
         ).fit(Q, target)
         tree = self.estimator_.tree_
         self.tree_ = tree
@@ -115,8 +127,7 @@ class InfluenceTree(RegressorMixin, BaseEstimator):
             raise ValueError(f"expected {self.n_features_in_ - k} features; got {Q.shape[1] - k}.")
         return self.node_values_[self.estimator_.apply(Q)]
 
-    def score(self, X: Any, y: Any = None, sample_weight: Any = None, *,
-              influence: Any = None) -> float:
+    def score(self, X: Any, y: Any = None, sample_weight: Any = None, *, influence: Any = None) -> float:
         from sklearn.metrics import r2_score
 
         if influence is None:
@@ -138,8 +149,9 @@ class InfluenceTree(RegressorMixin, BaseEstimator):
             node, conds = stack.pop()
             left, right = tree.children_left[node], tree.children_right[node]
             if left < 0:
-                out.append((" and ".join(conds) or "(all)", float(self.node_values_[node]),
-                            int(tree.n_node_samples[node])))
+                out.append(
+                    (" and ".join(conds) or "(all)", float(self.node_values_[node]), int(tree.n_node_samples[node]))
+                )
                 continue
             name = self.feature_names_[tree.feature[node]]
             thr = round(float(tree.threshold[node]), decimals)
@@ -165,6 +177,14 @@ class InfluenceTree(RegressorMixin, BaseEstimator):
 
         shown = deepcopy(self.estimator_)
         shown.tree_.value[:, 0, 0] = self.node_values_
-        plot_tree(shown, ax=ax, max_depth=max_depth, feature_names=list(self.feature_names_),
-                  filled=True, impurity=False, fontsize=fontsize, precision=4)
+        plot_tree(
+            shown,
+            ax=ax,
+            max_depth=max_depth,
+            feature_names=list(self.feature_names_),
+            filled=True,
+            impurity=False,
+            fontsize=fontsize,
+            precision=4,
+        )
         return ax

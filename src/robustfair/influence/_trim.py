@@ -73,8 +73,9 @@ def trim_sweep(
     from ._logistic import InfluenceLogisticRegression
 
     if not isinstance(model, InfluenceLogisticRegression) or not hasattr(model, "coef_"):
-        raise ValueError(f"model must be a fitted InfluenceLogisticRegression; got {type(model).__name__}"
-                         " (fit it first).")
+        raise ValueError(
+            f"model must be a fitted InfluenceLogisticRegression; got {type(model).__name__} (fit it first)."
+        )
     X = check_n_features(check_array(X, "X"), model.coef_.shape[0], "X")
     y = check_labels(y, "y")
     check_consistent_length(X, y, names=["X", "y"])

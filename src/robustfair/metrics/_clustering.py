@@ -119,8 +119,10 @@ def _check_internal(X: Any, labels: Any, what: str) -> tuple[np.ndarray, np.ndar
     if k < 2:
         raise ValueError(f"labels holds a single cluster; {what} needs at least 2 clusters.")
     if k >= n:
-        raise ValueError(f"labels gives every sample its own cluster ({k} clusters, {n} samples); {what} "
-                         "needs fewer clusters than samples.")
+        raise ValueError(
+            f"labels gives every sample its own cluster ({k} clusters, {n} samples); {what} "
+            "needs fewer clusters than samples."
+        )
     return X, codes
 
 

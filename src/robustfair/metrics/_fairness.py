@@ -109,8 +109,11 @@ def _contingency(
     lab = check_labels(labels, labels_name)
     # Only a protected attribute may come as several columns (their intersection); other
     # "groups" (the classes of clustering_accuracy) must be one column.
-    grp = (check_group_labels(sensitive_features, groups_name) if groups_name == "sensitive_features"
-           else check_labels(sensitive_features, groups_name))
+    grp = (
+        check_group_labels(sensitive_features, groups_name)
+        if groups_name == "sensitive_features"
+        else check_labels(sensitive_features, groups_name)
+    )
     check_consistent_length(lab, grp, names=[labels_name, groups_name])
     table = None
     if _is_int(lab) and _is_int(grp):
@@ -286,9 +289,7 @@ def _check_points_centers(X: Any, centers: Any) -> tuple[np.ndarray, np.ndarray]
     X = check_array(X, "X")
     centers = check_array(centers, "centers")
     if centers.shape[1] != X.shape[1]:
-        raise ValueError(
-            f"centers has {centers.shape[1]} feature(s) but X has {X.shape[1]}; they must match."
-        )
+        raise ValueError(f"centers has {centers.shape[1]} feature(s) but X has {X.shape[1]}; they must match.")
     return X, centers
 
 
@@ -399,8 +400,11 @@ class GroupBreakdown:
         and ``balance`` columns."""
         import pandas as pd
 
-        frame = pd.DataFrame(self.counts, index=pd.Index(self.cluster_ids.tolist(), name="cluster"),
-                             columns=[str(g) for g in self.group_ids.tolist()])
+        frame = pd.DataFrame(
+            self.counts,
+            index=pd.Index(self.cluster_ids.tolist(), name="cluster"),
+            columns=[str(g) for g in self.group_ids.tolist()],
+        )
         frame["size"] = self.counts.sum(axis=1)
         frame["balance"] = self.cluster_balance
         return frame

@@ -119,20 +119,28 @@ class GroupedMetrics:
         def add(row: str, values: Any, key: str | None) -> None:
             low, high = self.intervals.get(key, (None, None)) if key else (None, None)
             for metric, value in values.items():
-                parts.append({
-                    "row": row, "metric": str(metric), "value": float(value),
-                    "ci_low": np.nan if low is None else float(low[metric]),
-                    "ci_high": np.nan if high is None else float(high[metric]),
-                })
+                parts.append(
+                    {
+                        "row": row,
+                        "metric": str(metric),
+                        "value": float(value),
+                        "ci_low": np.nan if low is None else float(low[metric]),
+                        "ci_high": np.nan if high is None else float(high[metric]),
+                    }
+                )
 
         low, high = self.intervals.get("by_group", (None, None))
         for group, values in self.by_group.iterrows():
             for metric, value in values.items():
-                parts.append({
-                    "row": str(group), "metric": str(metric), "value": float(value),
-                    "ci_low": np.nan if low is None else float(low.loc[group, metric]),
-                    "ci_high": np.nan if high is None else float(high.loc[group, metric]),
-                })
+                parts.append(
+                    {
+                        "row": str(group),
+                        "metric": str(metric),
+                        "value": float(value),
+                        "ci_low": np.nan if low is None else float(low.loc[group, metric]),
+                        "ci_high": np.nan if high is None else float(high.loc[group, metric]),
+                    }
+                )
         add("overall", self.overall, "overall")
         add("difference", self.difference(), "difference:between_groups")
         add("ratio", self.ratio(), "ratio:between_groups")
@@ -149,8 +157,10 @@ class GroupedMetrics:
         return out
 
     def __str__(self) -> str:
-        lines = [f"{self.kind} metrics by group" + (f" ({self.ci:.0%} bootstrap intervals, {self.n_boot} "
-                                                     "replicates)" if self.n_boot else "")]
+        lines = [
+            f"{self.kind} metrics by group"
+            + (f" ({self.ci:.0%} bootstrap intervals, {self.n_boot} replicates)" if self.n_boot else "")
+        ]
         table = self.by_group.copy()
         table.loc["overall"] = self.overall
         table.loc["difference"] = self.difference()
@@ -226,8 +236,12 @@ def _clustering_values(counts: np.ndarray, cost_sum: np.ndarray | None, yk: np.n
     out["entropy"] = np.where(n_g > 0, ent.sum(axis=1), np.nan)  # thesis 4.1.3.4: Entropy(g) per group
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        overall = {"size": n, "share": np.ones_like(n), "balance": np.nanmin(out["balance"], axis=1),
-                   "entropy": out["entropy"].mean(axis=1)}
+        overall = {
+            "size": n,
+            "share": np.ones_like(n),
+            "balance": np.nanmin(out["balance"], axis=1),
+            "entropy": out["entropy"].mean(axis=1),
+        }
     summary = {"balance": overall["balance"], "fairness_entropy": overall["entropy"]}
     if cost_sum is not None:
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -346,8 +360,9 @@ def clustering_by_group(
         cnt = np.bincount(kg.ravel(), minlength=B * K * G).reshape(B, K, G)
         cost = None
         if dist is not None:
-            cost = np.bincount((rep * G + g_codes[idx]).ravel(), weights=dist[idx].ravel(),
-                               minlength=B * G).reshape(B, G)
+            cost = np.bincount((rep * G + g_codes[idx]).ravel(), weights=dist[idx].ravel(), minlength=B * G).reshape(
+                B, G
+            )
         yk = None
         if y_codes is not None:
             code = ((rep * G + g_codes[idx]) * C + y_codes[idx]) * K + k_codes[idx]
@@ -382,8 +397,10 @@ def clustering_by_group(
         ov = np.concatenate(reps["overall"])
         sm = np.concatenate(reps["summary"])
         lo, hi = _quantiles(bg, ci)
-        intervals["by_group"] = (pd.DataFrame(lo, index=group_index, columns=metric_names),
-                                 pd.DataFrame(hi, index=group_index, columns=metric_names))
+        intervals["by_group"] = (
+            pd.DataFrame(lo, index=group_index, columns=metric_names),
+            pd.DataFrame(hi, index=group_index, columns=metric_names),
+        )
         for key, arr, index in (("overall", ov, metric_names), ("summary", sm, list(summary.index))):
             lo, hi = _quantiles(arr, ci)
             intervals[key] = (pd.Series(lo, index=index), pd.Series(hi, index=index))
@@ -391,7 +408,8 @@ def clustering_by_group(
             warnings.simplefilter("ignore", RuntimeWarning)
             gmin, gmax = np.nanmin(bg, axis=1), np.nanmax(bg, axis=1)
             aggregates = {
-                "group_min": gmin, "group_max": gmax,
+                "group_min": gmin,
+                "group_max": gmax,
                 "difference:between_groups": gmax - gmin,
                 "ratio:between_groups": gmin / gmax,
                 "difference:to_overall": np.nanmax(np.abs(bg - ov[:, None, :]), axis=1),
@@ -400,9 +418,16 @@ def clustering_by_group(
         for key, arr in aggregates.items():
             lo, hi = _quantiles(arr, ci)
             intervals[key] = (pd.Series(lo, index=metric_names), pd.Series(hi, index=metric_names))
-    return GroupedMetrics(kind="clustering", by_group=by_group, overall=overall, summary=summary,
-                          ci=ci if n_boot else None, n_boot=n_boot, intervals=intervals,
-                          breakdown=group_breakdown(lab, sensitive_features=grp))
+    return GroupedMetrics(
+        kind="clustering",
+        by_group=by_group,
+        overall=overall,
+        summary=summary,
+        ci=ci if n_boot else None,
+        n_boot=n_boot,
+        intervals=intervals,
+        breakdown=group_breakdown(lab, sensitive_features=grp),
+    )
 
 
 # ---------------------------------------------------------------------- classification
@@ -410,8 +435,13 @@ def _default_classification_metrics() -> dict[str, Callable[..., float]]:
     from fairlearn.metrics import count, false_positive_rate, selection_rate, true_positive_rate
     from sklearn.metrics import accuracy_score
 
-    return {"count": count, "accuracy": accuracy_score, "selection_rate": selection_rate,
-            "true_positive_rate": true_positive_rate, "false_positive_rate": false_positive_rate}
+    return {
+        "count": count,
+        "accuracy": accuracy_score,
+        "selection_rate": selection_rate,
+        "true_positive_rate": true_positive_rate,
+        "false_positive_rate": false_positive_rate,
+    }
 
 
 def classification_by_group(
@@ -467,8 +497,9 @@ def classification_by_group(
     check_consistent_length(yt, yp, grp, names=["y_true", "y_pred", "sensitive_features"])
     _, values = encode_labels(grp, "sensitive_features")
     if values.shape[0] < 2:
-        raise ValueError("sensitive_features holds 1 distinct group(s); at least 2 are needed "
-                         "for group fairness to be defined.")
+        raise ValueError(
+            "sensitive_features holds 1 distinct group(s); at least 2 are needed for group fairness to be defined."
+        )
     n_boot, ci = _check_boot(n_boot, ci)
     chosen = dict(metrics) if metrics is not None else _default_classification_metrics()
     if not chosen or not all(callable(f) for f in chosen.values()):
@@ -484,8 +515,9 @@ def classification_by_group(
         else:
             seed = int(check_random_state(random_state).integers(0, 2**31 - 1))
         boot = {"n_boot": n_boot, "ci_quantiles": [q, 1.0 - q], "random_state": seed}
-    frame = MetricFrame(metrics=chosen, y_true=yt, y_pred=yp,
-                        sensitive_features=pd.Series(grp.astype(str), name="group"), **boot)
+    frame = MetricFrame(
+        metrics=chosen, y_true=yt, y_pred=yp, sensitive_features=pd.Series(grp.astype(str), name="group"), **boot
+    )
     by_group = frame.by_group.astype(float)
     by_group.index = pd.Index([str(g) for g in by_group.index], name="group")
     overall = frame.overall.astype(float)
@@ -508,9 +540,20 @@ def classification_by_group(
             intervals[f"difference:{method}"] = tuple(s.astype(float) for s in frame.difference_ci(method=method))
             intervals[f"ratio:{method}"] = tuple(s.astype(float) for s in frame.ratio_ci(method=method))
         d_lo, d_hi = intervals["difference:between_groups"]
-        names = {"demographic_parity_difference": "selection_rate",
-                 "equal_opportunity_difference": "true_positive_rate"}
-        intervals["summary"] = (pd.Series({k: float(d_lo[names[k]]) for k in summary.index}, dtype=float),
-                                pd.Series({k: float(d_hi[names[k]]) for k in summary.index}, dtype=float))
-    return GroupedMetrics(kind="classification", by_group=by_group, overall=overall, summary=summary,
-                          ci=ci if n_boot else None, n_boot=n_boot, intervals=intervals)
+        names = {
+            "demographic_parity_difference": "selection_rate",
+            "equal_opportunity_difference": "true_positive_rate",
+        }
+        intervals["summary"] = (
+            pd.Series({k: float(d_lo[names[k]]) for k in summary.index}, dtype=float),
+            pd.Series({k: float(d_hi[names[k]]) for k in summary.index}, dtype=float),
+        )
+    return GroupedMetrics(
+        kind="classification",
+        by_group=by_group,
+        overall=overall,
+        summary=summary,
+        ci=ci if n_boot else None,
+        n_boot=n_boot,
+        intervals=intervals,
+    )

@@ -43,8 +43,9 @@ def _figure_to_data_uri(fig: Any) -> str:
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-def _published_lookup(published: tuple[Mapping[str, Any], ...], dataset: str, method: str, extra: tuple,
-                      metric: str) -> Mapping[str, Any] | None:
+def _published_lookup(
+    published: tuple[Mapping[str, Any], ...], dataset: str, method: str, extra: tuple, metric: str
+) -> Mapping[str, Any] | None:
     extra_d = dict(extra)
     for pub in published:
         if pub.get("metric") != metric:
@@ -101,12 +102,16 @@ def _row_sources(records: list[dict[str, Any]], cells: list[dict[str, Any]]) -> 
         entry["config"].add(str(rec.get("config_hash", "?"))[:8])
         entry["seeds"].add(rec["seed"])
         entry["version"].add(version.get((rec.get("config_hash"), rec["seed"]), "?"))
-    return {key: f"config {','.join(sorted(e['config']))} · seeds {','.join(map(str, sorted(e['seeds'])))} · "
-                 f"v{','.join(sorted(e['version']))}" for key, e in found.items()}
+    return {
+        key: f"config {','.join(sorted(e['config']))} · seeds {','.join(map(str, sorted(e['seeds'])))} · "
+        f"v{','.join(sorted(e['version']))}"
+        for key, e in found.items()
+    }
 
 
-def _section(name: str, records: list[dict[str, Any]], experiment: Any, n_cells: int,
-             cells: list[dict[str, Any]] | None = None) -> str:
+def _section(
+    name: str, records: list[dict[str, Any]], experiment: Any, n_cells: int, cells: list[dict[str, Any]] | None = None
+) -> str:
     esc = html.escape
     table_records = [r for r in records if r.get("role") != "figure"]
     metrics, rows = _aggregate(table_records)
@@ -118,14 +123,17 @@ def _section(name: str, records: list[dict[str, Any]], experiment: Any, n_cells:
         if experiment.cites:
             out.append(f'<p class="meta">Reproduces: {esc(experiment.cites)}</p>')
     seeds = sorted({r["seed"] for r in records})
-    out.append(f'<p class="meta">{n_cells} cell(s), seeds {esc(str(seeds))}; mean ± sd over seeds'
-               + ("; <span style=\"background:#fff8e6\">published</span> beside ours" if published else "")
-               + ".</p>")
+    out.append(
+        f'<p class="meta">{n_cells} cell(s), seeds {esc(str(seeds))}; mean ± sd over seeds'
+        + ('; <span style="background:#fff8e6">published</span> beside ours' if published else "")
+        + ".</p>"
+    )
     # A "published" column only beside metrics the experiment has published numbers for.
     pub_metrics = {p.get("metric") for p in published}
     head = "".join(f"<th>{esc(m)}</th>" + ("<th>published</th>" if m in pub_metrics else "") for m in metrics)
-    out.append(f'<table><tr><th class="l">dataset</th><th class="l">method</th>{head}'
-               '<th class="l">our numbers from</th></tr>')
+    out.append(
+        f'<table><tr><th class="l">dataset</th><th class="l">method</th>{head}<th class="l">our numbers from</th></tr>'
+    )
     for (dataset, method, extra), vals in rows.items():
         label = esc(method) + "".join(f" <small>{esc(k)}={esc(v)}</small>" for k, v in extra)
         tds = []
@@ -136,23 +144,29 @@ def _section(name: str, records: list[dict[str, Any]], experiment: Any, n_cells:
                 if pub is None:
                     tds.append('<td class="pub"></td>')
                 else:
-                    where = f' <small>({esc(str(pub["source"]))})</small>' if pub.get("source") else ""
+                    where = f" <small>({esc(str(pub['source']))})</small>" if pub.get("source") else ""
                     tds.append(f'<td class="pub">{esc(str(pub["value"]))}{where}</td>')
         source = esc(sources.get((dataset, method, extra), ""))
-        out.append(f'<tr><td class="l">{esc(dataset)}</td><td class="l">{label}</td>{"".join(tds)}'
-                   f'<td class="l"><small>{source}</small></td></tr>')
+        out.append(
+            f'<tr><td class="l">{esc(dataset)}</td><td class="l">{label}</td>{"".join(tds)}'
+            f'<td class="l"><small>{source}</small></td></tr>'
+        )
     out.append("</table>")
     custom = getattr(experiment, "figures", None)
     if custom is not None:
         for title, fig in custom(records):
             uri = _figure_to_data_uri(fig)
-            out.append(f'<figure><img alt="{esc(name)}: {esc(title)}" src="{uri}"><figcaption>{esc(title)}'
-                       "</figcaption></figure>")
+            out.append(
+                f'<figure><img alt="{esc(name)}: {esc(title)}" src="{uri}"><figcaption>{esc(title)}'
+                "</figcaption></figure>"
+            )
     for m in metrics:
         metric_uri = _metric_figure(m, rows)
         if metric_uri:
-            out.append(f'<figure><img alt="{esc(name)}: {esc(m)}" src="{metric_uri}"><figcaption>{esc(m)}</figcaption>'
-                       "</figure>")
+            out.append(
+                f'<figure><img alt="{esc(name)}: {esc(m)}" src="{metric_uri}"><figcaption>{esc(m)}</figcaption>'
+                "</figure>"
+            )
     out.append("</section>")
     return "\n".join(out)
 
@@ -177,7 +191,7 @@ def render_report(db: str | Path) -> str:
 
     body = "\n".join(sections) if sections else "<p>The results store is empty.</p>"
     return (
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         "<title>robustfair report</title>"
         f"<style>{_CSS}</style></head><body>"
         "<h1>robustfair report</h1>"

@@ -70,8 +70,13 @@ def plot_annotator_heatmap(ratings: Any, *, title: str | None = None) -> Any:
     return fig
 
 
-def plot_group_violins(videos: Mapping[str, Any], *, group_names: Mapping[str, Sequence[str]] | None = None,
-                       title: str | None = None, n_cols: int = 4) -> Any:
+def plot_group_violins(
+    videos: Mapping[str, Any],
+    *,
+    group_names: Mapping[str, Sequence[str]] | None = None,
+    title: str | None = None,
+    n_cols: int = 4,
+) -> Any:
     """Violin plots of where each group appears along each video (thesis Figures 3.3-3.6).
 
     Parameters
@@ -97,7 +102,7 @@ def plot_group_violins(videos: Mapping[str, Any], *, group_names: Mapping[str, S
             ax.set_xticklabels([cols[j] for j in keep], rotation=45, fontsize=7)
         ax.set_title(name, fontsize=9)
         ax.set_ylabel("frame", fontsize=8)
-    for ax in axes.ravel()[len(names):]:
+    for ax in axes.ravel()[len(names) :]:
         ax.set_visible(False)
     if title:
         fig.suptitle(title)
@@ -105,8 +110,9 @@ def plot_group_violins(videos: Mapping[str, Any], *, group_names: Mapping[str, S
     return fig
 
 
-def plot_importance_with_groups(importance: Any, group_labels: Any, *, group_names: Sequence[str] | None = None,
-                                title: str | None = None) -> Any:
+def plot_importance_with_groups(
+    importance: Any, group_labels: Any, *, group_names: Sequence[str] | None = None, title: str | None = None
+) -> Any:
     """Mean importance along a video with the frames of each group marked (thesis Figure 3.7)."""
     s = check_array(importance, "importance", ndim=1)
     g = check_group_matrix(group_labels, "group_labels", n_frames=s.shape[0], length_name="importance")
@@ -122,8 +128,9 @@ def plot_importance_with_groups(importance: Any, group_labels: Any, *, group_nam
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for j, name in enumerate(names):
         base = lo - band * (j + 1.5)
-        ax.fill_between(frames, base, base + band * 0.8, where=g[:, j] > 0, color=colors[j % len(colors)],
-                        step="mid", label=name)
+        ax.fill_between(
+            frames, base, base + band * 0.8, where=g[:, j] > 0, color=colors[j % len(colors)], step="mid", label=name
+        )
     ax.set_xlabel("frame")
     ax.set_ylabel("importance")
     ax.legend(fontsize=7, ncol=min(len(names) + 1, 6), loc="upper right")

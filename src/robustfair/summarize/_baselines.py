@@ -12,8 +12,9 @@ from ._protocol import _check_n_frames, generate_summary, summary_capacity
 __all__ = ["random_summary", "human_summary", "annotator_agreement"]
 
 
-def random_summary(n_frames: int, *, budget: float = 0.15, change_points: Any = None,
-                   random_state: Any = None) -> np.ndarray:
+def random_summary(
+    n_frames: int, *, budget: float = 0.15, change_points: Any = None, random_state: Any = None
+) -> np.ndarray:
     """A summary picked at random (the Random row of thesis Table 3.3).
 
     Without ``change_points``: exactly ``floor(budget * n_frames)`` frames drawn uniformly
@@ -27,8 +28,7 @@ def random_summary(n_frames: int, *, budget: float = 0.15, change_points: Any = 
     n_frames = _check_n_frames(n_frames)
     rng = check_random_state(random_state)
     if change_points is not None:
-        return generate_summary(rng.random(n_frames), change_points=change_points, n_frames=n_frames,
-                                budget=budget)
+        return generate_summary(rng.random(n_frames), change_points=change_points, n_frames=n_frames, budget=budget)
     k = summary_capacity(n_frames, budget)
     summary = np.zeros(n_frames, dtype=np.uint8)
     summary[rng.choice(n_frames, size=k, replace=False)] = 1

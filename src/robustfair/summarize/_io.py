@@ -95,8 +95,11 @@ def read_h5(path: str | os.PathLike) -> dict[str, Video]:
             if missing:
                 raise ValueError(f"path: video {name!r} in {path} lacks {', '.join(missing)}.")
             cp = np.asarray(grp["change_points"][()], dtype=np.int64)
-            nfps = (np.asarray(grp["n_frame_per_seg"][()], dtype=np.int64) if "n_frame_per_seg" in grp
-                    else cp[:, 1] - cp[:, 0] + 1)
+            nfps = (
+                np.asarray(grp["n_frame_per_seg"][()], dtype=np.int64)
+                if "n_frame_per_seg" in grp
+                else cp[:, 1] - cp[:, 0] + 1
+            )
             users = np.asarray(grp["user_summary"][()], dtype=np.uint8) if "user_summary" in grp else None
             out[name] = Video(
                 name=name,
@@ -208,8 +211,15 @@ def load_model_summaries(npz_path: str | os.PathLike, index_path: str | os.PathL
     with open(index_path, newline="") as fh:
         for row in csv.DictReader(fh):
             summary = np.asarray(arrays[row["key"]]).astype(np.uint8)
-            rows.append({"model": row["model"], "split": int(row["split"]), "video": row["video_id"],
-                         "summary": summary, "n_frames": int(row["n_frames"])})
+            rows.append(
+                {
+                    "model": row["model"],
+                    "split": int(row["split"]),
+                    "video": row["video_id"],
+                    "summary": summary,
+                    "n_frames": int(row["n_frames"]),
+                }
+            )
     return rows
 
 
@@ -249,20 +259,23 @@ def load_tvsum(path: str | os.PathLike) -> list[TVSumVideo]:
         s = f["tvsum50"]
         for i in range(s["video"].shape[0]):
             ratings = np.asarray(f[s["user_anno"][i, 0]][()], dtype=np.float64).T  # h5py gives (20, n)
-            out.append(TVSumVideo(
-                name=_mat_string(f, s["video"][i, 0]),
-                category=_mat_string(f, s["category"][i, 0]),
-                title=_mat_string(f, s["title"][i, 0]),
-                n_frames=int(np.asarray(f[s["nframes"][i, 0]][()]).ravel()[0]),
-                duration=float(np.asarray(f[s["length"][i, 0]][()]).ravel()[0]),
-                ratings=ratings,
-                gt_score=np.asarray(f[s["gt_score"][i, 0]][()], dtype=np.float64).ravel(),
-            ))
+            out.append(
+                TVSumVideo(
+                    name=_mat_string(f, s["video"][i, 0]),
+                    category=_mat_string(f, s["category"][i, 0]),
+                    title=_mat_string(f, s["title"][i, 0]),
+                    n_frames=int(np.asarray(f[s["nframes"][i, 0]][()]).ravel()[0]),
+                    duration=float(np.asarray(f[s["length"][i, 0]][()]).ravel()[0]),
+                    ratings=ratings,
+                    gt_score=np.asarray(f[s["gt_score"][i, 0]][()], dtype=np.float64).ravel(),
+                )
+            )
     return out
 
 
-def tvsum_user_summaries(video: TVSumVideo, *, shot_seconds: float = 2.0,
-                         budget: float = 0.15) -> tuple[np.ndarray, np.ndarray]:
+def tvsum_user_summaries(
+    video: TVSumVideo, *, shot_seconds: float = 2.0, budget: float = 0.15
+) -> tuple[np.ndarray, np.ndarray]:
     """User summaries of a TVSum video: one knapsack per annotator over uniform shots.
 
     TVSum ships no change points, so shots are ``round(shot_seconds * fps)`` frames long

@@ -129,7 +129,7 @@ def _units(scores: np.ndarray, g: np.ndarray, change_points: Any, unit: str) -> 
             shot_mean = (csum[cp[:, 1] + 1] - csum[cp[:, 0]]) / (cp[:, 1] - cp[:, 0] + 1)
             values = np.zeros(n)
             for (a, b), v in zip(cp, shot_mean):  # one slice per shot
-                values[a: b + 1] = v
+                values[a : b + 1] = v
         return values, np.ones(n), g, np.stack([idx, idx], axis=1)
     if change_points is None:
         raise ValueError("change_points is required with unit='shot' (or use unit='frame').")
@@ -225,9 +225,17 @@ class FairSummarizer:
         Whether HiGHS proved optimality.
     """
 
-    def __init__(self, budget: float = 0.15, tau: float = 0.95, *, eps: float | None = None,
-                 unit: Literal["shot", "frame"] = "shot", on_infeasible: Literal["raise", "relax"] = "raise",
-                 time_limit: float | None = None, mip_rel_gap: float = 1e-6) -> None:
+    def __init__(
+        self,
+        budget: float = 0.15,
+        tau: float = 0.95,
+        *,
+        eps: float | None = None,
+        unit: Literal["shot", "frame"] = "shot",
+        on_infeasible: Literal["raise", "relax"] = "raise",
+        time_limit: float | None = None,
+        mip_rel_gap: float = 1e-6,
+    ) -> None:
         self.budget = budget
         self.tau = tau
         self.eps = eps
@@ -269,8 +277,9 @@ class FairSummarizer:
         values, lengths, counts, spans = _units(s, g, change_points, self.unit)
         shares = g.mean(axis=0)
         tau = float(self.tau)
-        chosen, res = _solve(values, lengths, counts, shares, capacity, tau, self.eps, self.time_limit,
-                             self.mip_rel_gap)
+        chosen, res = _solve(
+            values, lengths, counts, shares, capacity, tau, self.eps, self.time_limit, self.mip_rel_gap
+        )
         if chosen is None:
             if self.on_infeasible == "raise" or self.eps is not None:
                 raise ValueError(
@@ -281,19 +290,21 @@ class FairSummarizer:
             low, high, best = 0.0, tau, None
             for _ in range(12):  # bisection on tau; feasibility is monotone in tau
                 mid = (low + high) / 2
-                cand, r = _solve(values, lengths, counts, shares, capacity, mid, None, self.time_limit,
-                                 self.mip_rel_gap)
+                cand, r = _solve(
+                    values, lengths, counts, shares, capacity, mid, None, self.time_limit, self.mip_rel_gap
+                )
                 if cand is None:
                     high = mid
                 else:
                     low, best, res = mid, cand, r
             if best is None:
-                best, res = _solve(values, lengths, counts, shares, capacity, 0.0, None, self.time_limit,
-                                   self.mip_rel_gap)
+                best, res = _solve(
+                    values, lengths, counts, shares, capacity, 0.0, None, self.time_limit, self.mip_rel_gap
+                )
             chosen, tau = best, low
         summary = np.zeros(n, dtype=np.uint8)
         for a, b in spans[chosen]:  # one slice per selected unit
-            summary[a: b + 1] = 1
+            summary[a : b + 1] = 1
         self.summary_ = summary
         self.tau_ = tau
         self.objective_ = float(values[chosen].sum())
@@ -321,10 +332,16 @@ class FairnessFront:
     summaries: tuple
 
 
-def fairness_utility_front(scores: Any, *, group_labels: Any, change_points: Any = None,
-                           taus: Any = (0.0, 0.5, 0.8, 0.9, 0.95, 0.99), budget: float = 0.15,
-                           unit: Literal["shot", "frame"] = "shot",
-                           time_limit: float | None = None) -> FairnessFront:
+def fairness_utility_front(
+    scores: Any,
+    *,
+    group_labels: Any,
+    change_points: Any = None,
+    taus: Any = (0.0, 0.5, 0.8, 0.9, 0.95, 0.99),
+    budget: float = 0.15,
+    unit: Literal["shot", "frame"] = "shot",
+    time_limit: float | None = None,
+) -> FairnessFront:
     """Trace the utility-fairness front: the best importance reachable at each SumBal floor."""
     tau_arr = check_array(taus, "taus", ndim=1)
     if ((tau_arr < 0) | (tau_arr > 1)).any():

@@ -146,8 +146,9 @@ def knapsack(values: Any, weights: Any, capacity: int) -> np.ndarray:
     return np.array(sorted(selected), dtype=np.int64)
 
 
-def generate_summary(scores: Any, *, change_points: Any, n_frames: int, picks: Any = None,
-                     budget: float = 0.15) -> np.ndarray:
+def generate_summary(
+    scores: Any, *, change_points: Any, n_frames: int, picks: Any = None, budget: float = 0.15
+) -> np.ndarray:
     """Frame mask of the shots a knapsack picks from predicted scores.
 
     Parameters
@@ -172,8 +173,10 @@ def generate_summary(scores: Any, *, change_points: Any, n_frames: int, picks: A
     if picks is None:
         frame_scores = check_array(scores, "scores", ndim=1)
         if frame_scores.shape[0] != n_frames:
-            raise ValueError(f"scores has {frame_scores.shape[0]} entries but n_frames is {n_frames}; pass picks "
-                             "for scores of sub-sampled frames.")
+            raise ValueError(
+                f"scores has {frame_scores.shape[0]} entries but n_frames is {n_frames}; pass picks "
+                "for scores of sub-sampled frames."
+            )
     else:
         frame_scores = upsample_scores(scores, picks=picks, n_frames=n_frames)
     cp = check_change_points(change_points, n_frames)
@@ -182,7 +185,7 @@ def generate_summary(scores: Any, *, change_points: Any, n_frames: int, picks: A
     chosen = knapsack(values, lengths, capacity)
     summary = np.zeros(n_frames, dtype=np.uint8)
     for s in chosen:  # few shots; each sets one slice
-        summary[cp[s, 0]: cp[s, 1] + 1] = 1
+        summary[cp[s, 0] : cp[s, 1] + 1] = 1
     return summary
 
 
@@ -242,5 +245,9 @@ def user_summaries_from_ratings(ratings: Any, *, change_points: Any, budget: flo
     ndarray of uint8, shape (n_annotators, n_frames)
     """
     r = check_array(ratings, "ratings", ndim=2)
-    return np.stack([generate_summary(r[:, u], change_points=change_points, n_frames=r.shape[0], budget=budget)
-                     for u in range(r.shape[1])])
+    return np.stack(
+        [
+            generate_summary(r[:, u], change_points=change_points, n_frames=r.shape[0], budget=budget)
+            for u in range(r.shape[1])
+        ]
+    )

@@ -115,9 +115,17 @@ class VASNetSummarizer:
     device_ : torch.device
     """
 
-    def __init__(self, hidden_size: int | None = None, n_epochs: int = 50, learning_rate: float = 5e-5,
-                 weight_decay: float = 1e-5, dropout: float = 0.5, attention_scale: float = 0.06,
-                 device: str = "auto", random_state: Any = None) -> None:
+    def __init__(
+        self,
+        hidden_size: int | None = None,
+        n_epochs: int = 50,
+        learning_rate: float = 5e-5,
+        weight_decay: float = 1e-5,
+        dropout: float = 0.5,
+        attention_scale: float = 0.06,
+        device: str = "auto",
+        random_state: Any = None,
+    ) -> None:
         self.hidden_size = hidden_size
         self.n_epochs = n_epochs
         self.learning_rate = learning_rate
@@ -127,8 +135,7 @@ class VASNetSummarizer:
         self.device = device
         self.random_state = random_state
 
-    def fit(self, features: Sequence[Any] | Mapping[str, Any], scores: Sequence[Any] | None = None
-            ) -> VASNetSummarizer:
+    def fit(self, features: Sequence[Any] | Mapping[str, Any], scores: Sequence[Any] | None = None) -> VASNetSummarizer:
         """Train on videos.
 
         Parameters
@@ -190,8 +197,9 @@ class VASNetSummarizer:
         with torch.no_grad():
             for i, f in enumerate(feats):
                 if f.shape[1] != self.n_features_:
-                    raise ValueError(f"features[{i}] has {f.shape[1]} features; the model was fitted on "
-                                     f"{self.n_features_}.")
+                    raise ValueError(
+                        f"features[{i}] has {f.shape[1]} features; the model was fitted on {self.n_features_}."
+                    )
                 x = torch.as_tensor(f, dtype=torch.float32, device=self.device_)
                 out.append(self.model_(x).cpu().numpy().astype(np.float64) * (high - low) + low)
         return out[0] if single else out
@@ -199,5 +207,6 @@ class VASNetSummarizer:
     def summarize(self, video: Any, *, budget: float = 0.15) -> np.ndarray:
         """Frame mask of a :class:`Video` by the standard protocol (upsample, shots, knapsack)."""
         scores = self.predict(video.features)
-        return generate_summary(scores, change_points=video.change_points, n_frames=int(video.n_frames),
-                                picks=video.picks, budget=budget)
+        return generate_summary(
+            scores, change_points=video.change_points, n_frames=int(video.n_frames), picks=video.picks, budget=budget
+        )

@@ -10,8 +10,17 @@ import numpy as np
 __all__ = ["plot_grouped_metrics", "plot_attack_survival"]
 
 # Per-group columns worth a panel, in display order (size and share are in the table).
-_DEFAULT_PANELS = ("balance", "entropy", "cost", "accuracy", "nmi",
-                   "accuracy_score", "selection_rate", "true_positive_rate", "false_positive_rate")
+_DEFAULT_PANELS = (
+    "balance",
+    "entropy",
+    "cost",
+    "accuracy",
+    "nmi",
+    "accuracy_score",
+    "selection_rate",
+    "true_positive_rate",
+    "false_positive_rate",
+)
 
 
 def plot_grouped_metrics(grouped: Any, metrics: Sequence[str] | None = None, *, title: str | None = None) -> Any:
@@ -39,8 +48,9 @@ def plot_grouped_metrics(grouped: Any, metrics: Sequence[str] | None = None, *, 
         metrics = metrics or [c for c in by_group.columns if c not in ("size", "share", "count")]
     missing = [m for m in metrics if m not in by_group.columns]
     if missing:
-        raise ValueError(f"metrics: {missing[0]!r} is not a column of the grouped report "
-                         f"({', '.join(map(str, by_group.columns))}).")
+        raise ValueError(
+            f"metrics: {missing[0]!r} is not a column of the grouped report ({', '.join(map(str, by_group.columns))})."
+        )
     if not metrics:
         raise ValueError("metrics: nothing to draw.")
     low, high = grouped.intervals.get("by_group", (None, None))
@@ -70,8 +80,13 @@ def plot_grouped_metrics(grouped: Any, metrics: Sequence[str] | None = None, *, 
     if title:
         fig.suptitle(title, fontsize=9)
     if grouped.n_boot:
-        fig.text(0.01, 0.005, f"bars: value; whiskers: {grouped.ci:.0%} bootstrap interval "
-                 f"({grouped.n_boot} replicates)", fontsize=6, color="#5a6478")
+        fig.text(
+            0.01,
+            0.005,
+            f"bars: value; whiskers: {grouped.ci:.0%} bootstrap interval ({grouped.n_boot} replicates)",
+            fontsize=6,
+            color="#5a6478",
+        )
     return fig
 
 
@@ -89,8 +104,11 @@ def plot_attack_survival(records: Sequence[dict[str, Any]], metric: str = "balan
         return None
     fig = Figure(figsize=(3.4 * len(methods), 3.0), layout="constrained")
     axes = fig.subplots(1, len(methods), squeeze=False)[0]
-    styles = {"none": ("k", "--", "no attack"), "ours": ("C3", "-", "fairness attack"),
-              "random": ("C0", ":", "random flips, same count")}
+    styles = {
+        "none": ("k", "--", "no attack"),
+        "ours": ("C3", "-", "fairness attack"),
+        "random": ("C0", ":", "random flips, same count"),
+    }
     for ax, method in zip(axes, methods):
         for attack, (color, ls, label) in styles.items():
             pts = sorted((r["fraction"], r["value"]) for r in rows if r["method"] == method and r["attack"] == attack)
