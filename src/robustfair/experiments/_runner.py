@@ -148,6 +148,8 @@ def run_experiment(
     cluster : str, optional
         ``"local:N"`` starts a ``distributed.LocalCluster`` of N worker processes.
 
+    Notes
+    -----
     Results do not depend on where cells run: each cell is seeded by its seed only.
     The store is written by this (the client) process alone, one transaction per cell.
     """
