@@ -6,7 +6,7 @@ VENV ?= .venv
 PIP := $(VENV)/bin/python -m pip
 PYTEST_ARGS ?= -q
 
-.PHONY: demo test install install-test clean
+.PHONY: demo test docs install install-test install-docs clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,14 @@ install-test: $(VENV)/bin/python
 	$(PIP) install -q torch==2.13.0
 	$(PIP) install -q -e ".[all,test]"
 
+install-docs: $(VENV)/bin/python
+	$(PIP) install -q -e ".[docs]"
+
+# Static site from docs/ plus the API reference from the docstrings, into site/;
+# --strict turns every warning (broken link, page missing from nav, docstring problem) into an error.
+docs: install-docs
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict
+
 demo: install
 	$(VENV)/bin/robustfair demo
 
@@ -29,4 +37,4 @@ test: install-test
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) robustfair-results.db* robustfair-report.html
+	rm -rf $(VENV) site robustfair-results.db* robustfair-report.html

@@ -222,6 +222,8 @@ def run_experiment(
         another version (:func:`robustfair._version.code_version`: package version, git
         commit and a hash of uncommitted changes) is recomputed and replaced.
 
+    Notes
+    -----
     Results do not depend on where cells run: each cell is seeded by its seed only.
     The store is written by this (the client) process alone, one transaction per cell.
     Sweeps sharing one database compute each cell once: a cell is claimed in the store
