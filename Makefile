@@ -1,12 +1,13 @@
 # Two entry points on a fresh machine (needs python3 >= 3.11 and make):
 #   make demo   -- create .venv, install robustfair, run `robustfair demo`
-#   make test   -- create .venv, install robustfair with every extra and the test tools (torch CPU), run the tests
+#   make test   -- create .venv, install robustfair with every extra and the test tools (torch CPU),
+#                  then lint (ruff, mypy), build the docs site (warnings are errors) and run the tests
 PYTHON ?= python3
 VENV ?= .venv
 PIP := $(VENV)/bin/python -m pip
 PYTEST_ARGS ?= -q
 
-.PHONY: demo test docs install install-test install-docs clean
+.PHONY: demo test lint docs install install-test clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,20 +21,30 @@ install: $(VENV)/bin/python
 
 install-test: $(VENV)/bin/python
 	$(PIP) install -q torch==2.13.0
-	$(PIP) install -q -e ".[all,test]"
+	$(PIP) install -q -e ".[all,test,docs,lint]"
 
-install-docs: $(VENV)/bin/python
+$(VENV)/bin/ruff $(VENV)/bin/mypy: | $(VENV)/bin/python
+	$(PIP) install -q -e ".[lint]"
+
+$(VENV)/bin/mkdocs: | $(VENV)/bin/python
 	$(PIP) install -q -e ".[docs]"
+
+# ruff (lint rules and formatting) and mypy over src/, with the versions pinned in the lint extra
+lint: $(VENV)/bin/ruff $(VENV)/bin/mypy
+	$(VENV)/bin/ruff check src
+	$(VENV)/bin/ruff format --check src
+	$(VENV)/bin/mypy
 
 # Static site from docs/ plus the API reference from the docstrings, into site/;
 # --strict turns every warning (broken link, page missing from nav, docstring problem) into an error.
-docs: install-docs
-	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict
+docs: $(VENV)/bin/mkdocs
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --quiet
 
 demo: install
 	$(VENV)/bin/robustfair demo
 
 test: install-test
+	$(MAKE) --no-print-directory lint docs
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
 clean:

@@ -165,6 +165,8 @@ def serve_clusterer(
     max_concurrent : int, default=8
         Handlers running at once; a connection beyond them answers 503 at once.
 
+    Notes
+    -----
     Every failure answers a JSON object ``{"error": ..., "status": ...}`` with a 4xx code
     for a bad request and 500 when the model itself fails; the connection is never
     dropped without an answer.
