@@ -96,3 +96,49 @@ def test_no_import_cycle_between_modules():
 def test_no_library_module_sets_the_matplotlib_backend():
     offenders = [str(p.relative_to(ROOT)) for p in ROOT.rglob("*.py") if "matplotlib.use(" in p.read_text()]
     assert not offenders, offenders
+
+
+def _module_level_imports(tree: ast.Module) -> list[str]:
+    """Modules imported when the module is imported: its top-level statements, not function bodies."""
+    names: list[str] = []
+    todo: list[ast.stmt] = list(tree.body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.Import):
+            names.extend(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and not node.level:
+            names.append(node.module or "")
+        elif isinstance(node, (ast.If, ast.Try, ast.With)):  # still run at import time
+            for field in ("body", "orelse", "finalbody", "handlers"):
+                for child in getattr(node, field, []):
+                    todo.extend(child.body if isinstance(child, ast.ExceptHandler) else [child])
+    return names
+
+
+def test_matplotlib_is_imported_at_module_level_only_in_report():
+    """Drawing belongs to the report: elsewhere matplotlib may be imported only inside a function."""
+    offenders = sorted(
+        str(p.relative_to(ROOT))
+        for p in ROOT.rglob("*.py")
+        if _area(_module(p)) != "report"
+        and any(n == "matplotlib" or n.startswith("matplotlib.")
+                for n in _module_level_imports(ast.parse(p.read_text())))
+    )
+    assert not offenders, f"module-level matplotlib imports outside robustfair.report: {offenders}"
+
+
+def test_module_level_imports_see_guarded_imports_and_skip_function_bodies():
+    tree = ast.parse("import numpy\ntry:\n    import matplotlib.pyplot as plt\nexcept ImportError:\n    pass\n"
+                     "def f():\n    from matplotlib import figure\n")
+    assert sorted(_module_level_imports(tree)) == ["matplotlib.pyplot", "numpy"]
+
+
+def test_experiments_hold_no_drawing_code():
+    """Experiment modules hold protocols; their figures live in robustfair.report.figures."""
+    drawing = ("matplotlib", "plt.", ".subplots(", "savefig(")
+    offenders = sorted(
+        str(p.relative_to(ROOT))
+        for p in (ROOT / "experiments").rglob("*.py")
+        if any(word in p.read_text() for word in drawing)
+    )
+    assert not offenders, offenders

@@ -181,16 +181,16 @@ def test_antidote_experiment_is_registered_with_published_tables():
 
 
 def test_antidote_figure_has_one_panel_per_combination():
-    from robustfair.experiments import get_experiment
+    from robustfair.report.figures import draw_figures
 
     recs = [{"dataset": d, "method": "antidote", "metric": m, "value": v, "combination": c}
             for c in (1, 3) for d in ("adult", "bank")
             for m, v in (("silhouette_antidote", 0.4), ("silhouette_baseline", 0.3))]
-    figs = get_experiment("antidote").figures(recs)
+    figs = draw_figures("antidote", recs)
     assert len(figs) == 2
     # cold-started records of the same cells do not enter the bars of the default ones
     cold = [{**r, "value": -0.9, "warm_start": False} for r in recs]
-    (_, fig), _ = get_experiment("antidote").figures(recs + cold)
+    (_, fig), _ = draw_figures("antidote", recs + cold)
     heights = [p.get_height() for p in fig.axes[0].patches]
     assert heights and min(heights) > 0
     import matplotlib.pyplot as plt

@@ -205,7 +205,7 @@ def test_a_query_counter_target_is_unwrapped_and_counted_afresh(toy):
 
 
 def test_figures_render(toy, toy_result):
-    from robustfair.attacks._spillover_plots import plot_spillover_images, plot_spillover_toy
+    from robustfair.report.figures import plot_spillover_images, plot_spillover_toy
 
     fig = plot_spillover_toy(toy, toy_result, grid=40)
     assert len(fig.axes) >= 4
@@ -213,6 +213,17 @@ def test_figures_render(toy, toy_result):
     assert fig2.axes
     with pytest.raises(ValueError, match="image_shape"):
         plot_spillover_images(toy_result, (3, 3))
+
+
+def test_the_old_figure_names_in_attacks_still_work_with_a_deprecation_warning():
+    import robustfair.attacks as attacks
+    from robustfair.report.figures import plot_spillover_images, plot_spillover_toy
+
+    with pytest.warns(DeprecationWarning, match="robustfair.report.figures"):
+        assert attacks.plot_spillover_toy is plot_spillover_toy
+    with pytest.warns(DeprecationWarning, match="robustfair.report.figures"):
+        assert attacks.plot_spillover_images is plot_spillover_images
+    assert "plot_spillover_toy" not in attacks.__all__
 
 
 def _fake_reference(root, case_folder, org_name, adv_name, shape):

@@ -46,6 +46,34 @@ def test_coassociation_matrix_is_sparse_symmetric_with_r_on_the_diagonal():
     np.testing.assert_array_equal(S.toarray(), dense)
 
 
+def test_basic_partitions_are_the_ones_the_fit_draws_and_need_no_groups():
+    X, y, s = _blobs(30)
+    fitted = ConsensusFairClustering(3, **FAST).fit(X, sensitive_features=s)
+    drawn = ConsensusFairClustering(3, **FAST).basic_partitions(X)
+    assert drawn.dtype == np.int32 and drawn.shape == (90, 8)
+    np.testing.assert_array_equal(drawn, fitted.partitions_)
+    other = ConsensusFairClustering(3, **{**FAST, "random_state": 1}).basic_partitions(X)
+    assert (other != drawn).any()  # the seed matters: the equality above is not by construction
+    with pytest.raises(ValueError, match="n_partitions"):
+        ConsensusFairClustering(3, **{**FAST, "n_partitions": 0}).basic_partitions(X)
+
+
+def test_coassociation_blocks_are_block_means_of_s_over_r():
+    X, y, s = _blobs(30)
+    model = ConsensusFairClustering(3, **FAST).fit(X, sensitive_features=s)
+    labels = np.where(y == 2, 7, y)  # arbitrary label values, sorted order: 0, 1, 7
+    S = model.coassociation_matrix().toarray() / 8
+    expected = np.array([[S[np.ix_(labels == a, labels == b)].mean() for b in (0, 1, 7)] for a in (0, 1, 7)])
+    np.testing.assert_allclose(model.coassociation_blocks(labels), expected, rtol=1e-6)
+    parts = model.basic_partitions(X)
+    np.testing.assert_allclose(model.coassociation_blocks(labels, partitions=parts), expected, rtol=1e-6)
+    assert model.coassociation_blocks(labels)[0, 0] > model.coassociation_blocks(labels)[0, 1]  # blobs stay apart
+    with pytest.raises(ValueError, match="labels has 89 entries"):
+        model.coassociation_blocks(labels[:-1])
+    with pytest.raises(ValueError, match="not fitted"):
+        ConsensusFairClustering(3, **FAST).coassociation_blocks(labels)
+
+
 def test_gamma_block_equals_r_hop_coassociation_and_struct_loss_identity():
     torch = pytest.importorskip("torch")
     from robustfair.cluster._consensus_net import _gamma_block, _struct_loss

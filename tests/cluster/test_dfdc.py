@@ -204,7 +204,9 @@ def test_experiment_records_every_method_and_metric():
     fair_init = next(r.value for r in records if (r.method, r.metric) == ("fair-assignment-init", "balance"))
     unfair = next(r.value for r in records if (r.method, r.metric) == ("dfdc-nofair", "balance"))
     assert fair_init >= unfair  # (tiny clusters after one epoch: rounding keeps it below optimal)
-    figures = experiment.figures([r.flat(0) for r in records])
+    from robustfair.report.figures import draw_figures
+
+    figures = draw_figures("dfdc", [r.flat(0) for r in records])
     assert [title.split(" ")[1] for title, _ in figures] == ["convergence", "embedding"]
 
 

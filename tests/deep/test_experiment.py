@@ -3,15 +3,16 @@
 import pytest
 
 from robustfair.experiments import get_experiment
+from robustfair.report.figures import draw_figures, figures_for
 
 
 def test_deep_evasion_is_registered_with_gpu_resources_and_figures():
     exp = get_experiment("deep-evasion")
     assert exp.resources == {"GPU": 1}
-    assert exp.figures is not None
+    assert figures_for("deep-evasion")
     config = exp.make_config({"dataset": "digits", "victim": "dec", "eps": "0.1", "modes": ["white-box"]})
     assert config.victim == "dec" and config.eps == [0.1]
-    assert exp.figures([]) == []
+    assert draw_figures("deep-evasion", []) == []
 
 
 @pytest.mark.parametrize("values", [{"victim": "resnet"}, {"eps": "0"}, {"eps": "2"}, {"modes": ["grey-box"]}])
@@ -53,7 +54,7 @@ def test_transfer_and_adversarial_training_records(tiny_run):
 
 
 def test_sweep_and_transfer_figures(tiny_run):
-    titles = [t for t, _ in get_experiment("deep-evasion").figures(tiny_run)]
+    titles = [t for t, _ in draw_figures("deep-evasion", tiny_run)]
     assert any(t.startswith("perturbation-norm sweep") for t in titles)
     assert any(t.startswith("transferability") for t in titles)
 
@@ -68,24 +69,11 @@ def test_service_figure_from_draw_records():
                 "value": v, "seed": 0}
                for d in range(3) for m in ("nmi", "ari", "acc")
                for p, v in (("pre", 0.6), ("post", 0.3), ("random-noise", 0.55))]
-    figs = get_experiment("label-only-transfer").figures(records)
+    figs = draw_figures("label-only-transfer", records)
     assert len(figs) == 1 and "label-only service" in figs[0][0]
-    assert get_experiment("label-only-transfer").figures([]) == []
+    assert draw_figures("label-only-transfer", []) == []
 
 
-def test_eigenface_spectral_service_clusters_an_album_and_has_no_predict():
-    import numpy as np
-    from sklearn.metrics import normalized_mutual_info_score
-
-    from robustfair.experiments.deep_evasion import eigenface_spectral
-
-    rng = np.random.default_rng(0)
-    faces = rng.standard_normal((4, 100))
-    lighting = 5 * rng.standard_normal((3, 100))  # strong nuisance directions, as illumination on Yale
-    y = np.repeat(np.arange(4), 15)
-    album = faces[y] + rng.standard_normal((60, 3)) @ lighting + 0.05 * rng.standard_normal((60, 100))
-    service = eigenface_spectral(4, n_components=3, n_neighbors=5, random_state=0)
-    assert not hasattr(service, "predict")  # the server then clusters each posted album (fit_predict)
-    assert normalized_mutual_info_score(y, service.fit_predict(album)) > 0.9
+def test_label_only_transfer_offers_the_eigenface_spectral_service():
     config = get_experiment("label-only-transfer").make_config({"service": "eigenface-spectral"})
     assert config.service == "eigenface-spectral"

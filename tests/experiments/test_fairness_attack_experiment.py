@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from robustfair.experiments import get_experiment
+from robustfair.report.figures import draw_figures
 
 
 def test_registered_with_published_fifteen_percent_tables():
@@ -105,7 +106,7 @@ def test_cfc_cell_runs_with_the_clean_reference_of_the_published_protocol():
         B = np.array([[blocks[when][(a, b)] for b in range(2)] for a in range(2)])
         np.testing.assert_allclose(B, B.T)
         assert ((B >= 0) & (B <= 1)).all()
-    figs = exp.figures([r.flat(0) for r in records])
+    figs = draw_figures("fairness-attack", [r.flat(0) for r in records])
     panel = next(f for t, f in figs if "basic partitions and co-association" in t)
     assert sum(len(ax.patches) for ax in panel.axes[:1]) == 40  # 20 bins per histogram, before and after
     assert len(panel.axes[1].images) == 1 and len(panel.axes[2].images) == 1
@@ -140,14 +141,14 @@ def test_figures_draw_attack_curves_and_ratios():
     exp = get_experiment("fairness-attack")
     cfg = exp.make_config({"dataset": "toy-fairness", "methods": ["sfd"], "fractions": [0.0, 0.3], "budget": 10})
     flat = [r.flat(1) for r in exp.func(cfg, 1)]
-    figs = exp.figures(flat)
+    figs = draw_figures("fairness-attack", flat)
     titles = [t for t, _ in figs]
     assert any("balance under attack" in t for t in titles)
     curve = next(f for t, f in figs if "balance under attack" in t)
     lines = curve.axes[0].get_lines()
     assert {ln.get_label() for ln in lines} >= {"none", "ours", "random"}
     assert all(len(ln.get_xdata()) == 2 for ln in lines)  # one point per fraction
-    assert exp.figures([{"dataset": "d", "method": "m", "metric": "nmi", "value": 1.0, "seed": 0}]) == []
+    assert draw_figures("fairness-attack", [{"dataset": "d", "method": "m", "metric": "nmi", "value": 1.0, "seed": 0}]) == []
 
 
 def test_toy_figure_shows_sfd_clusters_before_and_after_the_attack():
@@ -161,7 +162,7 @@ def test_toy_figure_shows_sfd_clusters_before_and_after_the_attack():
     assert all(r.keys["group"] == r.keys["group_adv"] for r in points if not r.keys["attacker"])
     changed = [r for r in points if r.keys["group"] != r.keys["group_adv"]]
     assert changed  # on the toy data the attack flips some attacker labels (thesis 4.1.3.5)
-    figs = exp.figures([r.flat(1) for r in records])
+    figs = draw_figures("fairness-attack", [r.flat(1) for r in records])
     fig = next(f for t, f in figs if "SFD clusters before and after" in t)
     assert [len(ax.collections) for ax in fig.axes] == [20, 20]
     import matplotlib.pyplot as plt

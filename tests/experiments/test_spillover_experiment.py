@@ -49,10 +49,11 @@ def test_bad_settings_are_value_errors(settings, message):
 
 @pytest.mark.parametrize("dataset, title", [("toy-spillover", "Figure 2.1"), ("digits-pair", "Figure 2.2")])
 def test_report_figures_redraw_the_attack_from_records(dataset, title):
-    from robustfair.experiments import get_experiment, run_experiment
+    from robustfair.experiments import run_experiment
+    from robustfair.report.figures import draw_figures
 
     res = run_experiment("spillover", {"dataset": dataset, "method": "random", "max_queries": "15"}, seeds=1)
     assert any(r.get("role") == "figure" for r in res.records)
-    figs = get_experiment("spillover").figures(res.records)
+    figs = draw_figures("spillover", res.records)
     assert len(figs) == 1 and title in figs[0][0]
     assert figs[0][1].axes and figs[0][1].axes[0].has_data()

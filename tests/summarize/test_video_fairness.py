@@ -122,7 +122,9 @@ def test_front_records_and_figure(result):
     assert all(bal[t] >= t - 1e-9 for t in bal)
     f1 = {r["tau"]: r["value"] for r in front}
     assert f1[0.0] >= f1[0.9] - 1e-12  # a looser floor never loses F1 (same exact objective)
-    figs = get_experiment("video-fairness").figures(result.records)
+    from robustfair.report.figures import draw_figures
+
+    figs = draw_figures("video-fairness", result.records)
     assert len(figs) == 1 and "front" in figs[0][0]
     ax = figs[0][1].axes[0]
     assert len(ax.get_legend_handles_labels()[1]) == 3

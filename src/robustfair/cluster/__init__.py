@@ -20,6 +20,7 @@ _LAZY = {
     "FairLloyd": "._fair_lloyd",
     "ConsensusFairClustering": "._consensus",
     "DeepFairDiscriminativeClustering": "._dfdc",
+    "eigenface_spectral": "._eigenface",
 }
 
 __all__ = ["ClusteringMethod", "fit_labels", "list_methods", "make_clusterer", "register_method", *_LAZY]

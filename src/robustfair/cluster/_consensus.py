@@ -239,6 +239,64 @@ class ConsensusFairClustering(FairClusteringMixin, BaseEstimator):
         rows = np.repeat(np.arange(n), r)
         return sparse.csr_matrix((np.ones(n * r, dtype=np.float32), (rows, cols)), shape=(n, r * k))
 
+    def basic_partitions(self, X: Any) -> np.ndarray:
+        """The stage-1 basic partitions that ``fit(X, ...)`` draws, without fitting.
+
+        With an int ``random_state`` these are the ``partitions_`` a fit on ``X`` stores,
+        column for column: they are drawn first and never read the protected groups, so an
+        attack on the group labels cannot move them. Needs no torch and no groups.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of int32, shape (n_samples, n_partitions)
+            Every sample's cluster (0..n_clusters-1) in each basic partition.
+        """
+        from ._base import check_fit_array
+
+        X = check_fit_array(X, "X", min_samples=2)
+        self._check_params(X.shape[0])
+        return self._basic_partitions(X.astype(np.float32), check_random_state(self.random_state))
+
+    def coassociation_blocks(self, labels: Any, partitions: Any = None) -> np.ndarray:
+        """Mean co-association between and within the clusters of ``labels`` (thesis Figure 4.5).
+
+        Entry ``(a, b)`` is the mean of :math:`S_{uv} / r` over samples ``u`` in cluster
+        ``a`` and ``v`` in cluster ``b`` (clusters in sorted order of the label values):
+        1 when every basic partition puts every such pair together. Computed from the sparse
+        factor as :math:`C^\top H H^\top C`, with ``C`` the one-hot of ``labels``; no n x n array.
+
+        Parameters
+        ----------
+        labels : array-like of shape (n_samples,)
+            A partition of the samples, e.g. ``labels_`` of this or of another fit.
+        partitions : array-like of int, shape (n_samples, n_partitions), optional
+            Basic partitions (:meth:`basic_partitions`); default ``partitions_`` of the fit.
+
+        Returns
+        -------
+        ndarray of shape (n_labels, n_labels)
+        """
+        if partitions is None:
+            if not hasattr(self, "partitions_"):
+                raise ValueError("This ConsensusFairClustering is not fitted yet; pass partitions= or call fit first.")
+            partitions = self.partitions_
+        parts = np.asarray(partitions)
+        if parts.ndim != 2 or parts.dtype.kind not in "iu":
+            raise ValueError(f"partitions must be a 2-D integer array (n_samples, n_partitions); got {parts.shape}.")
+        if parts.size and (parts.min() < 0 or parts.max() >= self.n_clusters):
+            raise ValueError(f"partitions must hold cluster ids in 0..{self.n_clusters - 1}.")
+        codes, _ = encode_labels(labels, "labels")
+        if codes.shape[0] != parts.shape[0]:
+            raise ValueError(f"labels has {codes.shape[0]} entries for {parts.shape[0]} samples in partitions.")
+        onehot = np.eye(int(codes.max()) + 1)[codes]
+        HC = np.asarray(self._indicator(parts).T @ onehot)
+        sizes = onehot.sum(0)
+        return (HC.T @ HC) / np.outer(sizes, sizes) / parts.shape[1]
+
     def coassociation_matrix(self, max_pairs: int = 1_000_000, random_state: Any = None):
         """The co-association matrix S as a sparse matrix of its non-zero pairs.
 

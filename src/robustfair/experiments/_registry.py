@@ -7,6 +7,7 @@ import json
 import math
 import types
 import typing
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -155,7 +156,11 @@ class Record:
 
 @dataclass(frozen=True)
 class Experiment:
-    """A registered experiment: ``func(config, seed) -> list[Record]``."""
+    """A registered experiment: ``func(config, seed) -> list[Record]``.
+
+    Its figures are not part of it: :mod:`robustfair.report.figures` files them by name.
+    ``figures`` holds only what the deprecated ``register(..., figures=fn)`` passed.
+    """
 
     name: str
     func: Callable[[Any, int], list[Record]]
@@ -239,12 +244,20 @@ def register(
         Dask worker resources a cell needs, e.g. ``{"GPU": 1}`` for deep models; used
         when some worker offers them.
     figures : callable, optional
-        ``figures(records) -> list of (title, matplotlib Figure)``: the experiment's own
-        figures (attack curves, confusion matrices, fronts, ...) drawn from its stored
-        flat records; the report embeds them in the experiment's section.
+        Deprecated: register figures on the report side with
+        ``@robustfair.report.figures.figure_for(name)``, which the report looks up by the
+        experiment's name. Still drawn by the report for one release, with a
+        ``DeprecationWarning`` here.
     """
     if not issubclass(config, ExperimentConfig):
         raise TypeError("config must subclass robustfair.experiments.ExperimentConfig")
+    if figures is not None:
+        warnings.warn(
+            "register(..., figures=fn) is deprecated: decorate fn with "
+            f"@robustfair.report.figures.figure_for({name!r}) instead (the report finds it by name).",
+            DeprecationWarning,
+            stacklevel=2,
+        )
 
     def decorator(func: Callable[[Any, int], list[Record]]) -> Callable[[Any, int], list[Record]]:
         if name in _REGISTRY and _REGISTRY[name].func is not func:

@@ -54,7 +54,7 @@ from pydantic import Field, field_validator
 from ._common import load_config_dataset
 from ._registry import ExperimentConfig, Record, register
 
-_BASELINE = {1: "bera", 2: "fair-lloyd", 3: "fsc"}
+BASELINE = {1: "bera", 2: "fair-lloyd", 3: "fsc"}
 _FAIRNESS = {1: "balance", 2: "social", 3: "balance"}
 _CLUSTERER = {1: "kmeans", 2: "kmeans", 3: "spectral"}
 
@@ -169,46 +169,12 @@ def _centers_of(model, X: np.ndarray, labels: np.ndarray) -> np.ndarray:
     return np.stack([X[codes.ravel() == c].mean(0) for c in range(codes.max() + 1)])
 
 
-def _figures(records: list[dict]) -> list:
-    """Silhouette of the antidote clustering against the fair baseline (Figure 1 / thesis 3.1)."""
-    import matplotlib.pyplot as plt
-
-    # one query mode per bar: the default (warm-started) records when there are any
-    default = [r for r in records if r.get("warm_start") in (None, True)]
-    records = default or records
-    vals: dict[tuple, dict[str, list[float]]] = {}
-    for r in records:
-        if r["metric"] in ("silhouette_antidote", "silhouette_baseline") and r.get("value") is not None:
-            vals.setdefault((r.get("combination"), r["dataset"]), {}).setdefault(r["metric"], []).append(r["value"])
-    figs = []
-    for comb in sorted({c for c, _ in vals}, key=str):
-        datasets = sorted(d for c, d in vals if c == comb)
-        fig, ax = plt.subplots(figsize=(4.8, 3.4))
-        x = np.arange(len(datasets))
-        for offset, metric, label in (
-            (-0.2, "silhouette_antidote", "antidote (ours)"),
-            (0.2, "silhouette_baseline", f"fair baseline ({_BASELINE.get(int(comb), '?')})"),
-        ):
-            means = [np.mean(vals[(comb, d)].get(metric, [np.nan])) for d in datasets]
-            ax.bar(x + offset, means, width=0.4, label=label)
-        ax.set_xticks(x)
-        ax.set_xticklabels(datasets)
-        ax.set_ylabel("silhouette")
-        ax.set_ylim(-1, 1)
-        ax.axhline(0, color="k", lw=0.5)
-        ax.legend(fontsize=7)
-        ax.set_title(f"combination #{comb}", fontsize=10)
-        figs.append((f"Combination #{comb}: silhouette of antidote clustering vs the fair baseline", fig))
-    return figs
-
-
 @register(
     "antidote",
     config=AntidoteConfig,
     description="antidote data for fair clustering: alpha, |V|/|U|, F vanilla / ours / fair baseline",
     cites="Chhabra et al., Fair Clustering Using Antidote Data, Tables 1 and 2 (thesis Tables 3.1, 3.2)",
     published=_published(),
-    figures=_figures,
 )
 def antidote(config: AntidoteConfig, seed: int) -> list[Record]:
     from ..antidote import AntidoteData, fairness_cost
@@ -232,7 +198,7 @@ def antidote(config: AntidoteConfig, seed: int) -> list[Record]:
     start = time.perf_counter()
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Graph is not fully connected")
-        model, base_labels = fit_labels(_BASELINE[comb], X, s, k, random_state=seed)
+        model, base_labels = fit_labels(BASELINE[comb], X, s, k, random_state=seed)
     baseline_seconds = time.perf_counter() - start
     cost_baseline = fairness_cost(fairness, X, _centers_of(model, X, base_labels), s)
     alpha = None if config.alpha_from == "vanilla" else cost_baseline

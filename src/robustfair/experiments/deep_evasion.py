@@ -108,7 +108,6 @@ def _scaled_images(X: np.ndarray) -> np.ndarray:
         {"dataset": "cifar-10", "method": "cc", "metric": "detection_rate", "value": 0.1169},
     ),
     resources={"GPU": 1},
-    figures=lambda records: _figures(records),
 )
 def deep_evasion(config: DeepEvasionConfig, seed: int) -> list[Record]:
     from ..attacks._gan_evasion import GANEvasionAttack, clustering_metrics
@@ -255,162 +254,6 @@ def _figure_records(
     return out
 
 
-def _figures(records: list[dict]) -> list:
-    import matplotlib.pyplot as plt
-
-    def cell(r: dict) -> tuple:
-        return (r["dataset"], r["method"], r["seed"], r.get("eps"))
-
-    figures = []
-    groups = sorted({cell(r) for r in records if r["metric"] == "confusion"}, key=str)
-    for key in groups[:4]:
-        dataset, method, seed, eps = key
-        rows = [r for r in records if r["metric"] == "confusion" and cell(r) == key]
-        k = 1 + int(max(max(r["true"], r["cluster"]) for r in rows))
-        fig, axes = plt.subplots(1, 2, figsize=(7.6, 3.4))
-        for ax, phase in zip(axes, ("pre", "post")):
-            table = np.zeros((k, k))
-            for r in rows:
-                if r["phase"] == phase:
-                    table[int(r["true"]), int(r["cluster"])] = r["value"]
-            ax.imshow(table, cmap="Blues")
-            ax.set_title(f"{phase}-attack")
-            ax.set_xlabel("cluster")
-            ax.set_ylabel("true class")
-        fig.tight_layout()
-        figures.append(
-            (f"confusion matrices before/after the attack: {method} on {dataset}, eps={eps} (seed {seed})", fig)
-        )
-    figures += _sweep_figures(records, plt)
-    pca_groups = sorted({cell(r) for r in records if r["metric"] == "pca1"}, key=str)
-    for key in pca_groups[:4]:
-        dataset, method, seed, eps = key
-        pts: dict[tuple, dict[str, float]] = {}
-        for r in records:
-            if r["metric"] in ("pca1", "pca2") and cell(r) == key:
-                pts.setdefault((r["kind"], r["point"]), {})[r["metric"]] = r["value"]
-        fig, ax = plt.subplots(figsize=(4.4, 3.4))
-        for kind, marker in (("benign", "o"), ("adversarial", "x")):
-            xy = np.array([[v["pca1"], v["pca2"]] for (kd, _), v in pts.items() if kd == kind and len(v) == 2])
-            if xy.size:
-                ax.scatter(xy[:, 0], xy[:, 1], marker=marker, label=kind, alpha=0.7)
-        ax.set_xlabel("PC 1")
-        ax.set_ylabel("PC 2")
-        ax.legend(fontsize=8)
-        figures.append((f"PCA of benign vs adversarial images: {method} on {dataset}, eps={eps} (seed {seed})", fig))
-    return figures
-
-
-def _mean_by(records: list[dict], metric: str, **keys: object) -> dict[tuple, float]:
-    """Mean value over seeds of ``metric`` per (dataset, method, mode, eps[, target])."""
-    cells: dict[tuple, list[float]] = {}
-    for r in records:
-        if r["metric"] != metric or r.get("eps") is None or any(r.get(k) != v for k, v in keys.items()):
-            continue
-        key = (r["dataset"], r["method"], r.get("mode"), float(r["eps"]), r.get("target"))
-        cells.setdefault(key, []).append(r["value"])
-    return {k: float(np.mean(v)) for k, v in cells.items()}
-
-
-def _sweep_figures(records: list[dict], plt) -> list:
-    """Fig 2.10 (post-attack NMI against the budget, with the defenses: adversarial training
-    and the detector's detection rate) and Fig 2.11 (transferability: post/pre NMI of the
-    victim in each row's images scored by each column's model)."""
-    figures = []
-    post = _mean_by(records, "nmi", phase="post")
-    pre = _mean_by(records, "nmi", phase="pre")
-    detection = _mean_by(records, "detection_rate")
-    for dataset, method in sorted({(k[0], k[1]) for k in post}):
-        modes = [
-            m
-            for m in ("black-box", "white-box", "random-noise", "adv-trained")
-            if any(k[:3] == (dataset, method, m) for k in post)
-        ]
-        fig, axes = plt.subplots(1, 2, figsize=(8.4, 3.3))
-        for i, mode in enumerate(modes):
-            pts = sorted((k[3], v) for k, v in post.items() if k[:3] == (dataset, method, mode))
-            axes[0].plot([p[0] for p in pts], [p[1] for p in pts], "-o", color=f"C{i}", ms=4, label=mode)
-        clean = [v for k, v in pre.items() if k[:3] == (dataset, method, modes[0] if modes else "")]
-        if clean:
-            axes[0].axhline(np.mean(clean), color="k", ls=":", lw=0.8, label="clean")
-        axes[0].set_xlabel("perturbation budget eps")
-        axes[0].set_ylabel("NMI after the attack")
-        axes[0].legend(fontsize=7)
-        axes[0].grid(alpha=0.3)
-        pts = sorted((k[3], v) for k, v in detection.items() if k[:2] == (dataset, method))
-        if pts:
-            axes[1].plot([p[0] for p in pts], [p[1] for p in pts], "-o", ms=4)
-        axes[1].set_ylim(0, 1.02)
-        axes[1].set_xlabel("perturbation budget eps")
-        axes[1].set_ylabel("detection rate (50/50 mix)")
-        axes[1].grid(alpha=0.3)
-        fig.tight_layout()
-        figures.append((f"perturbation-norm sweep and defenses: {method} on {dataset}", fig))
-
-    for dataset in sorted({k[0] for k in post if k[2] == "transfer"}):
-        eps = max(k[3] for k in post if k[0] == dataset and k[2] == "transfer")
-        names = sorted({k[1] for k in post if k[0] == dataset} | {k[4] for k in post if k[0] == dataset and k[4]})
-        table = np.full((len(names), len(names)), np.nan)
-        for i, source in enumerate(names):
-            for j, target in enumerate(names):
-                mode, tgt = ("black-box", None) if source == target else ("transfer", target)
-                key = (dataset, source, mode, eps, tgt)
-                if key in post and pre.get(key):
-                    table[i, j] = post[key] / pre[key]
-        fig, ax = plt.subplots(figsize=(3.6, 3.2))
-        im = ax.imshow(table, cmap="RdYlGn", vmin=0, vmax=1)
-        for i in range(len(names)):
-            for j in range(len(names)):
-                if np.isfinite(table[i, j]):
-                    ax.text(j, i, f"{table[i, j]:.2f}", ha="center", va="center", fontsize=9)
-        ax.set_xticks(range(len(names)), names)
-        ax.set_yticks(range(len(names)), names)
-        ax.set_xlabel("model scoring the images")
-        ax.set_ylabel("victim attacked")
-        fig.colorbar(im, ax=ax, label="post / pre NMI")
-        fig.tight_layout()
-        figures.append((f"transferability of the adversarial images on {dataset}, eps={eps:g}", fig))
-    return figures
-
-
-def _service_figures(records: list[dict]) -> list:
-    """Fig 2.13: NMI, ARI and ACC of the label-only service on the images as sent (pre), after
-    the transfer attack (post) and with random sign noise of the same budget, over draws."""
-    import matplotlib.pyplot as plt
-
-    figures = []
-    phases = ("pre", "post", "random-noise")
-    for dataset, method in sorted({(r["dataset"], r["method"]) for r in records if "draw" in r}):
-        rows = [r for r in records if (r["dataset"], r["method"]) == (dataset, method) and "draw" in r]
-        budgets = sorted({float(r["eps"]) for r in rows})
-        fig, axes = plt.subplots(1, len(budgets), figsize=(3.6 * len(budgets), 3.2), squeeze=False, sharey=True)
-        for ax, eps in zip(axes[0], budgets):
-            for j, phase in enumerate(phases):
-                for i, metric in enumerate(("nmi", "ari", "acc")):
-                    vals = [
-                        r["value"]
-                        for r in rows
-                        if r["metric"] == metric and r.get("phase") == phase and float(r["eps"]) == eps
-                    ]
-                    if vals:
-                        ax.bar(
-                            i + (j - 1) * 0.27,
-                            np.mean(vals),
-                            width=0.27,
-                            yerr=np.std(vals),
-                            color=f"C{j}",
-                            label=phase if i == 0 else None,
-                            capsize=2,
-                        )
-            ax.set_xticks(range(3), ["NMI", "ARI", "ACC"])
-            ax.set_title(f"eps = {eps:g}", fontsize=9)
-            ax.grid(alpha=0.3, axis="y")
-        axes[0][0].legend(fontsize=7)
-        fig.tight_layout()
-        figures.append((f"label-only service ({method}) on {dataset}: clean / attacked / random noise", fig))
-    return figures
-
-
 class LabelOnlyTransferConfig(ExperimentConfig):
     dataset: str = "yale"
     service: Literal["cc", "dec", "eigenface-spectral"] = Field(
@@ -435,40 +278,6 @@ class LabelOnlyTransferConfig(ExperimentConfig):
     dataset_option_fields = ("n_samples",)
 
 
-def _center_rows(Z: np.ndarray) -> np.ndarray:
-    return Z - Z.mean(axis=1, keepdims=True)
-
-
-def _drop_illumination(Z: np.ndarray) -> np.ndarray:
-    return Z[:, 3:]
-
-
-def eigenface_spectral(n_clusters: int, *, n_components: int = 80, n_neighbors: int = 5, random_state=None):
-    """A face-album clustering service of another architecture than the deep surrogates.
-
-    Per-image centring and unit norm, whitened PCA with the first three components dropped
-    (they mostly encode illumination; Belhumeur et al., 1997), unit norm, then spectral
-    clustering on the 5-NN graph, fitted on each album posted (``fit_predict``, like a
-    photo-grouping API). On 10 Yale images per person (380 images) its NMI is about 0.7,
-    where the DEC service is near chance (ARI ~0).
-    """
-    from sklearn.cluster import SpectralClustering
-    from sklearn.decomposition import PCA
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import FunctionTransformer, Normalizer
-
-    return make_pipeline(
-        FunctionTransformer(_center_rows),
-        Normalizer(),
-        PCA(n_components + 3, whiten=True, random_state=random_state),
-        FunctionTransformer(_drop_illumination),
-        Normalizer(),
-        SpectralClustering(
-            n_clusters, affinity="nearest_neighbors", n_neighbors=n_neighbors, random_state=random_state
-        ),
-    )
-
-
 class _ServiceSpec:
     """Adapter so ``_make_victim`` builds the service model from a label-only config."""
 
@@ -487,7 +296,6 @@ class _ServiceSpec:
         {"dataset": "yale", "method": "face++", "metric": "nmi", "phase": "post", "value": 0.62},
     ),
     resources={"GPU": 1},
-    figures=lambda records: _service_figures(records),
 )
 def label_only_transfer(config: LabelOnlyTransferConfig, seed: int) -> list[Record]:
     from ..attacks._gan_evasion import clustering_metrics
@@ -504,6 +312,8 @@ def label_only_transfer(config: LabelOnlyTransferConfig, seed: int) -> list[Reco
     method = f"{config.service}-service"
     # The service owner's model, trained on the whole dataset; the attacker sees only its labels.
     if config.service == "eigenface-spectral":
+        from ..cluster import eigenface_spectral
+
         service = eigenface_spectral(k, random_state=seed + 1)
     else:
         service = _make_victim(_ServiceSpec(config), k, seed + 1, data.name)

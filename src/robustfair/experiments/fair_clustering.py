@@ -83,37 +83,12 @@ def kmeans_cost(X: np.ndarray, labels: np.ndarray) -> float:
     return float(((X - means[codes]) ** 2).sum(axis=1).mean())
 
 
-def _figures(records: list[dict]) -> list:
-    import matplotlib.pyplot as plt
-
-    by: dict[tuple, dict[str, list[float]]] = {}
-    for r in records:
-        by.setdefault((r["dataset"], r["method"]), {}).setdefault(r["metric"], []).append(r["value"])
-    figs = []
-    for dataset in sorted({d for d, _ in by}):
-        fig, ax = plt.subplots(figsize=(4.8, 3.6))
-        for (d, method), vals in sorted(by.items()):
-            if d != dataset or "nmi" not in vals:
-                continue
-            x, y = np.mean(vals["nmi"]), np.mean(vals["balance"])
-            ax.errorbar(x, y, xerr=np.std(vals["nmi"]), yerr=np.std(vals["balance"]), fmt="o", capsize=3, label=method)
-        ax.set_xlabel("NMI")
-        ax.set_ylabel("balance")
-        ax.set_ylim(-0.02, 1.05)
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=7)
-        ax.set_title(dataset, fontsize=10)
-        figs.append((f"{dataset}: fairness against utility per method (mean ± sd over seeds)", fig))
-    return figs
-
-
 @register(
     "fair-clustering",
     config=FairClusteringConfig,
     description="balance, entropy, acc, nmi, k-means cost and seconds of the fair clustering suite",
     cites="thesis Tables 4.1 and 4.4 (pre-attack columns)",
     published=_PUBLISHED,
-    figures=_figures,
 )
 def fair_clustering(config: FairClusteringConfig, seed: int) -> list[Record]:
     from ..cluster import fit_labels

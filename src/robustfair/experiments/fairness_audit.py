@@ -34,35 +34,11 @@ class FairnessAuditConfig(ExperimentConfig):
         return known_clustering_methods(methods)
 
 
-def _figures(records: list[dict]) -> list:
-    """Fairness against utility: one point per method and seed (balance vs NMI)."""
-    import matplotlib.pyplot as plt
-
-    points: dict[tuple, dict[str, float]] = {}
-    for r in records:
-        points.setdefault((r["dataset"], r["method"], r["seed"]), {})[r["metric"]] = r["value"]
-    if not any("nmi" in v for v in points.values()):
-        return []
-    fig, ax = plt.subplots(figsize=(4.6, 3.4))
-    for method in sorted({k[1] for k in points}):
-        xs = [float(v["nmi"]) for k, v in points.items() if k[1] == method and "nmi" in v]
-        ys = [float(v.get("balance", np.nan)) for k, v in points.items() if k[1] == method and "nmi" in v]
-        ax.scatter(xs, ys, label=method, alpha=0.8)
-    ax.set_xlabel("NMI (utility)")
-    ax.set_ylabel("balance (fairness)")
-    ax.set_xlim(0, 1)
-    ax.set_ylim(-0.02, 1.02)
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
-    return [("fairness vs utility per method and seed", fig)]
-
-
 @register(
     "fairness-audit",
     config=FairnessAuditConfig,
     description="balance, entropy, acc, nmi, ari, silhouette and fit time of vanilla clusterings",
     cites="thesis 4.1.3.4 (metrics); vanilla baselines of Tables 4.1 and 4.4",
-    figures=_figures,
 )
 def fairness_audit(config: FairnessAuditConfig, seed: int) -> list[Record]:
     from ..cluster import make_clusterer

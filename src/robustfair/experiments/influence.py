@@ -21,12 +21,6 @@ OBJECTIVES = ("utility", "dp", "eop", "robust")
 
 
 # ---------------------------------------------------------------------------- helpers
-def _plots():
-    from ..influence import _plots
-
-    return _plots
-
-
 def _ensure_datasets() -> None:
     from ..datasets import _influence_data  # noqa: F401  (registers the InfDataSel datasets)
 
@@ -318,7 +312,6 @@ def run_benchmark(n: int, d: int, n_val: int, repeats: int, einsum: bool, seed: 
     description="seconds for all four influence objectives over every training point vs the n x d x d einsum",
     cites="influence paper Appendix E.1, Table 2 (Adult: 4.061 s)",
     published=({"dataset": "random-30162x102", "method": "influence", "metric": "seconds", "value": 4.061},),
-    figures=lambda records: _plots().bench_influence_figures(records),
 )
 def bench_influence(config: BenchInfluenceConfig, seed: int) -> list[Record]:
     res = run_benchmark(config.n, config.d, config.n_val, config.repeats, config.einsum, seed)
@@ -370,7 +363,6 @@ class InfluenceRegionsConfig(ExperimentConfig):
             "value": 0.42,
         },
     ),
-    figures=lambda records: _plots().region_figures(records) + _plots().tree_figures(records),
 )
 def influence_regions(config: InfluenceRegionsConfig, seed: int) -> list[Record]:
     from ..influence import InfluenceLogisticRegression, InfluenceTree, linear_evasion_attack, trim
@@ -455,7 +447,7 @@ def influence_regions(config: InfluenceRegionsConfig, seed: int) -> list[Record]
         # What the figures redraw (figures see only records): the tree's nodes and, for 2-D
         # data, the decision boundary before/after trimming and every training point.
         names = tree.feature_names_
-        for node, fields in enumerate(_plots().tree_node_table(tree)):
+        for node, fields in enumerate(tree.node_table()):
             split_on = names[int(fields["feature"])] if fields["feature"] >= 0 else "leaf"
             records.extend(
                 Record(

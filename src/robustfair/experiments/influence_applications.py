@@ -8,7 +8,7 @@ import numpy as np
 from pydantic import Field
 
 from ._registry import ExperimentConfig, Record, register
-from .influence import _load, _plots, evaluate, split_train_val_test, standardize_parts
+from .influence import _load, evaluate, split_train_val_test, standardize_parts
 from .influence_trimming import _refit, _trim_splits
 
 
@@ -27,7 +27,6 @@ class DistributionShiftConfig(ExperimentConfig):
     config=DistributionShiftConfig,
     description="ACS income under time / location shift: test accuracy and DP before/after DP trimming",
     cites="influence paper Section 5.1, Figure 4 (vanilla model only; FairBatch, RLL, correlation shift not included)",
-    figures=lambda records: _plots().distribution_shift_figures(records),
 )
 def distribution_shift(config: DistributionShiftConfig, seed: int) -> list[Record]:
     from ..influence import InfluenceLogisticRegression, linear_evasion_attack, trim
@@ -68,7 +67,6 @@ class OnlineLearningConfig(ExperimentConfig):
     config=OnlineLearningConfig,
     description="test accuracy of SGD logistic regression / linear SVM on noisy batches, with and without trimming",
     cites="influence paper Section 5.4, Figure 6 A-D",
-    figures=lambda records: _plots().online_learning_figures(records),
 )
 def online_learning(config: OnlineLearningConfig, seed: int) -> list[Record]:
     from sklearn.linear_model import SGDClassifier
@@ -130,7 +128,6 @@ class ActiveLearningConfig(ExperimentConfig):
     config=ActiveLearningConfig,
     description="linear-SVM test accuracy per active-learning round: influence-tree sampling vs random / uncertainty",
     cites="influence paper Section 5.5, Figure 6 E (entropy and margin sampling rank as uncertainty for a binary SVM)",
-    figures=lambda records: _plots().active_learning_figures(records),
 )
 def active_learning(config: ActiveLearningConfig, seed: int) -> list[Record]:
     from sklearn.svm import LinearSVC

@@ -12,7 +12,7 @@ import numpy as np
 from pydantic import Field
 
 from ._registry import ExperimentConfig, Record, register
-from .influence import _load, _plots, binary_groups, evaluate, split_train_val_test, standardize_parts, subsample
+from .influence import _load, binary_groups, evaluate, split_train_val_test, standardize_parts, subsample
 
 
 def _refit(l2: float, n_full: int, X: np.ndarray, y: np.ndarray, init: np.ndarray, fit_intercept: bool = True):
@@ -52,7 +52,6 @@ def _trim_splits(config: Any, name: str, seed: int) -> tuple[Any, Any, Any]:
     config=InfluenceTrimConfig,
     description="test accuracy, DP, EOP, robust accuracy vs trimming budget: influence vs random trimming",
     cites="influence paper Figure 2 and Appendix D.2 / thesis Figure 4.8 (Adult, Bank, CelebA; Jigsaw not offline)",
-    figures=lambda records: _plots().trim_curve_figures(records),
 )
 def influence_trim(config: InfluenceTrimConfig, seed: int) -> list[Record]:
     from ..influence import InfluenceLogisticRegression, linear_evasion_attack, trim

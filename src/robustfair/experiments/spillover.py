@@ -76,7 +76,6 @@ _PUBLISHED = tuple(
     description="spill-over poisoning of k-means/Ward: samples moved by perturbing one, depth, queries",
     cites="thesis Tables 2.1, 2.2 and sections 2.2.6.4-2.2.6.5 (AAAI 2020 spill-over attack)",
     published=_PUBLISHED,
-    figures=lambda records: _figures(records),
 )
 def spillover(config: SpillOverConfig, seed: int) -> list[Record]:
     from .._validation import check_choice
@@ -163,64 +162,6 @@ def _figure_records(dataset: str, method: str, keys: dict, X: np.ndarray, result
                     Record(dataset, method, "image_pixel", float(value), {**fig_keys, "image": rank, "pixel": j})
                 )
     return out
-
-
-def _figures(records: list[dict]) -> list:
-    """Thesis Figure 2.1 (toy data over depth contours) and Figure 2.2 (spilled-over images)."""
-    from types import SimpleNamespace
-
-    from ..attacks._spillover_plots import plot_spillover_images, plot_spillover_toy
-
-    figs = []
-    runs: dict[tuple, list[dict]] = {}
-    for r in records:
-        if r.get("role") == "figure":
-            runs.setdefault((r["dataset"], r["method"], r["seed"]), []).append(r)
-    for (dataset, method, seed), recs in sorted(runs.items(), key=str):
-        points = [r for r in recs if r["metric"].startswith("point_")]
-        if points:
-            n = 1 + max(int(r["point"]) for r in points)
-            table = {
-                name: np.zeros(n)
-                for name in ("x0", "x1", "before", "after", "target", "spilled", "x0_clean", "x1_clean")
-            }
-            for r in points:
-                table[r["metric"][len("point_") :]][int(r["point"])] = r["value"]
-            t = int(np.flatnonzero(table["target"])[0])
-            X = np.column_stack([table["x0_clean"], table["x1_clean"]])
-            X_adv = X.copy()
-            X_adv[t] = [table["x0"][t], table["x1"][t]]
-            result = SimpleNamespace(
-                X_adv=X_adv,
-                info={
-                    "labels_before": table["before"].astype(int),
-                    "labels_after": table["after"].astype(int),
-                    "target_index": t,
-                    "spillover_indices": np.flatnonzero(table["spilled"]),
-                },
-            )
-            figs.append(
-                (
-                    f"{dataset} ({method}, seed {seed}): spill-over over depth contours (Figure 2.1)",
-                    plot_spillover_toy(X, result, grid=120),
-                )
-            )
-        pixels = [r for r in recs if r["metric"] == "image_pixel"]
-        if pixels:
-            n_img = 1 + max(int(r["image"]) for r in pixels)
-            d = 1 + max(int(r["pixel"]) for r in pixels)
-            images = np.zeros((n_img, d))
-            for r in pixels:
-                images[int(r["image"]), int(r["pixel"])] = r["value"]
-            side = int(np.sqrt(d))
-            result = SimpleNamespace(X_adv=images, info={"target_index": 0, "spillover_indices": np.arange(1, n_img)})
-            figs.append(
-                (
-                    f"{dataset} ({method}, seed {seed}): poisoned target (red) and spilled-over samples (Figure 2.2)",
-                    plot_spillover_images(result, (side, side)),
-                )
-            )
-    return figs
 
 
 def _load(config: SpillOverConfig, seed: int):

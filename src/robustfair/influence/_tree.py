@@ -9,7 +9,8 @@ response in node ``t`` and ``phi(t)`` its sample count,
 
 Fitting the same tree, the predictions equal ``imodels.HSTreeRegressor`` (node-based
 scheme) to floating-point precision. The fitted tree gives readable rules
-(:meth:`InfluenceTree.rules`) and a figure (:meth:`InfluenceTree.plot`).
+(:meth:`InfluenceTree.rules`), a node table to store it as records
+(:meth:`InfluenceTree.node_table`) and a figure (:meth:`InfluenceTree.plot`).
 """
 
 from __future__ import annotations
@@ -158,6 +159,30 @@ class InfluenceTree(RegressorMixin, BaseEstimator):
             stack.append((right, conds + [f"{name} > {thr}"]))
             stack.append((left, conds + [f"{name} <= {thr}"]))
         return sorted(out, key=lambda item: item[1])
+
+    def node_table(self) -> list[dict[str, float]]:
+        """The nodes of the fitted tree as plain numbers, one dict per node id (preorder).
+
+        ``feature`` is the column of ``[x, y]`` split on (``-1`` at a leaf), ``threshold``
+        its split value (``0`` at a leaf), ``left``/``right`` the child ids (``-1`` at a
+        leaf), ``node_value`` the shrunk influence estimate and ``n_samples`` the node's
+        training count: enough to store the tree as records and redraw it, or its regions,
+        without the estimator.
+        """
+        if not hasattr(self, "node_values_"):
+            raise ValueError("this InfluenceTree is not fitted; call fit first.")
+        t = self.tree_
+        return [
+            {
+                "feature": float(t.feature[i]) if t.children_left[i] >= 0 else -1.0,
+                "threshold": float(t.threshold[i]) if t.children_left[i] >= 0 else 0.0,
+                "left": float(t.children_left[i]),
+                "right": float(t.children_right[i]),
+                "node_value": float(self.node_values_[i]),
+                "n_samples": float(t.n_node_samples[i]),
+            }
+            for i in range(t.node_count)
+        ]
 
     def export_text(self, *, decimals: int = 4) -> str:
         """One line per leaf: ``influence (n=...) : rule``."""

@@ -2,7 +2,8 @@
 
 A section per experiment in the store: what it measures and which paper table it cites,
 a table of our numbers (mean +- sd over seeds) with the published numbers beside them
-where the experiment registered them, and a figure per metric. Figures are PNGs embedded
+where the experiment registered them, the experiment's own figures (found by its name in
+:mod:`robustfair.report.figures`) and a figure per metric. Figures are PNGs embedded
 as data URIs, so the page needs no network and no side files.
 """
 
@@ -152,14 +153,13 @@ def _section(
             f'<td class="l"><small>{source}</small></td></tr>'
         )
     out.append("</table>")
-    custom = getattr(experiment, "figures", None)
-    if custom is not None:
-        for title, fig in custom(records):
-            uri = _figure_to_data_uri(fig)
-            out.append(
-                f'<figure><img alt="{esc(name)}: {esc(title)}" src="{uri}"><figcaption>{esc(title)}'
-                "</figcaption></figure>"
-            )
+    from .figures import draw_figures
+
+    for title, fig in draw_figures(name, records):
+        uri = _figure_to_data_uri(fig)
+        out.append(
+            f'<figure><img alt="{esc(name)}: {esc(title)}" src="{uri}"><figcaption>{esc(title)}</figcaption></figure>'
+        )
     for m in metrics:
         metric_uri = _metric_figure(m, rows)
         if metric_uri:

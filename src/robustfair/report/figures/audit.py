@@ -1,4 +1,5 @@
-"""Figures of an audit: grouped metrics with intervals, and fairness under attack."""
+"""Figures of an audit: grouped metrics with intervals, fairness under attack, and the
+``fairness-audit`` experiment's fairness against utility."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["plot_grouped_metrics", "plot_attack_survival"]
+from ._base import figure_for, subplots
+
+__all__ = ["plot_grouped_metrics", "plot_attack_survival", "fairness_audit_figures"]
 
 # Per-group columns worth a panel, in display order (size and share are in the table).
 _DEFAULT_PANELS = (
@@ -122,3 +125,25 @@ def plot_attack_survival(records: Sequence[dict[str, Any]], metric: str = "balan
     axes[0].set_ylabel(f"{metric} on the defender set")
     axes[0].legend(fontsize=7)
     return fig
+
+
+@figure_for("fairness-audit")
+def fairness_audit_figures(records: list[dict[str, Any]]) -> list[tuple[str, Any]]:
+    """Fairness against utility: one point per method and seed (balance vs NMI)."""
+    points: dict[tuple, dict[str, float]] = {}
+    for r in records:
+        points.setdefault((r["dataset"], r["method"], r["seed"]), {})[r["metric"]] = r["value"]
+    if not any("nmi" in v for v in points.values()):
+        return []
+    fig, ax = subplots(figsize=(4.6, 3.4))
+    for method in sorted({k[1] for k in points}):
+        xs = [float(v["nmi"]) for k, v in points.items() if k[1] == method and "nmi" in v]
+        ys = [float(v.get("balance", np.nan)) for k, v in points.items() if k[1] == method and "nmi" in v]
+        ax.scatter(xs, ys, label=method, alpha=0.8)
+    ax.set_xlabel("NMI (utility)")
+    ax.set_ylabel("balance (fairness)")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(-0.02, 1.02)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    return [("fairness vs utility per method and seed", fig)]

@@ -1,6 +1,9 @@
 """Figures of the spill-over attack: the toy case with depth contours (thesis Figure 2.1)
-and a grid of spilled-over images (Figures 2.2-2.5). matplotlib is imported lazily with
-the Agg backend; every function returns a ``matplotlib.figure.Figure``.
+and a grid of spilled-over images (Figures 2.2-2.5).
+
+:func:`plot_spillover_toy` and :func:`plot_spillover_images` draw one attack result and
+return a ``matplotlib.figure.Figure``; :func:`spillover_figures` redraws them from the
+``spillover`` experiment's stored records for the report.
 """
 
 from __future__ import annotations
@@ -9,15 +12,10 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_array
+from ..._validation import check_array
+from ._base import figure_for, subplots
 
-__all__ = ["plot_spillover_toy", "plot_spillover_images"]
-
-
-def _pyplot():
-    import matplotlib.pyplot as plt
-
-    return plt
+__all__ = ["plot_spillover_toy", "plot_spillover_images", "spillover_figures"]
 
 
 def plot_spillover_toy(X: Any, result: Any, *, levels: int = 9, grid: int = 200):
@@ -28,7 +26,7 @@ def plot_spillover_toy(X: Any, result: Any, *, levels: int = 9, grid: int = 200)
     (Definition 2.2.2, levels 0.1 apart), and (d) the same over equi-COMD contours.
     ``result`` is the :class:`~robustfair.attacks.AttackResult` of ``SpillOverPoisoning``.
     """
-    from ..depth import cluster_depth, coordinatewise_min_depth
+    from ...depth import cluster_depth, coordinatewise_min_depth
 
     X = check_array(X, "X")
     if X.shape[1] != 2:
@@ -43,8 +41,7 @@ def plot_spillover_toy(X: Any, result: Any, *, levels: int = 9, grid: int = 200)
     points = np.column_stack([gx.ravel(), gy.ravel()])
     mdc = cluster_depth(points, X, before).reshape(gx.shape)
     comd = coordinatewise_min_depth(points, X, before).reshape(gx.shape)
-    plt = _pyplot()
-    fig, axes = plt.subplots(1, 4, figsize=(16, 4), sharex=True, sharey=True)
+    fig, axes = subplots(1, 4, figsize=(16, 4), sharex=True, sharey=True)
     steps = np.arange(1, levels + 1) * 0.1
     colors = np.array(["tab:red", "tab:green", "tab:purple", "tab:brown"])
     spill = np.asarray(info["spillover_indices"], dtype=int)
@@ -83,10 +80,9 @@ def plot_spillover_images(result: Any, image_shape: tuple[int, int], *, max_imag
     images = result.X_adv[indices]
     if images.shape[1] != int(np.prod(image_shape)):
         raise ValueError(f"image_shape {image_shape} does not hold {images.shape[1]} features.")
-    plt = _pyplot()
     ncols = max(1, min(ncols, len(indices)))
     nrows = int(np.ceil(len(indices) / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(1.2 * ncols, 1.2 * nrows), squeeze=False)
+    fig, axes = subplots(nrows, ncols, figsize=(1.2 * ncols, 1.2 * nrows), squeeze=False)
     for k, ax in enumerate(axes.ravel()):
         ax.set_xticks([])
         ax.set_yticks([])
@@ -99,3 +95,60 @@ def plot_spillover_images(result: Any, image_shape: tuple[int, int], *, max_imag
             spine.set_linewidth(3 if k == 0 else 0.5)
     fig.suptitle(f"{len(spill)} spill-over sample(s); perturbed target {t} in red")
     return fig
+
+
+@figure_for("spillover")
+def spillover_figures(records: list[dict[str, Any]]) -> list[tuple[str, Any]]:
+    """Thesis Figure 2.1 (toy data over depth contours) and Figure 2.2 (spilled-over images)."""
+    from types import SimpleNamespace
+
+    figs = []
+    runs: dict[tuple, list[dict]] = {}
+    for r in records:
+        if r.get("role") == "figure":
+            runs.setdefault((r["dataset"], r["method"], r["seed"]), []).append(r)
+    for (dataset, method, seed), recs in sorted(runs.items(), key=str):
+        points = [r for r in recs if r["metric"].startswith("point_")]
+        if points:
+            n = 1 + max(int(r["point"]) for r in points)
+            table = {
+                name: np.zeros(n)
+                for name in ("x0", "x1", "before", "after", "target", "spilled", "x0_clean", "x1_clean")
+            }
+            for r in points:
+                table[r["metric"][len("point_") :]][int(r["point"])] = r["value"]
+            t = int(np.flatnonzero(table["target"])[0])
+            X = np.column_stack([table["x0_clean"], table["x1_clean"]])
+            X_adv = X.copy()
+            X_adv[t] = [table["x0"][t], table["x1"][t]]
+            result = SimpleNamespace(
+                X_adv=X_adv,
+                info={
+                    "labels_before": table["before"].astype(int),
+                    "labels_after": table["after"].astype(int),
+                    "target_index": t,
+                    "spillover_indices": np.flatnonzero(table["spilled"]),
+                },
+            )
+            figs.append(
+                (
+                    f"{dataset} ({method}, seed {seed}): spill-over over depth contours (Figure 2.1)",
+                    plot_spillover_toy(X, result, grid=120),
+                )
+            )
+        pixels = [r for r in recs if r["metric"] == "image_pixel"]
+        if pixels:
+            n_img = 1 + max(int(r["image"]) for r in pixels)
+            d = 1 + max(int(r["pixel"]) for r in pixels)
+            images = np.zeros((n_img, d))
+            for r in pixels:
+                images[int(r["image"]), int(r["pixel"])] = r["value"]
+            side = int(np.sqrt(d))
+            result = SimpleNamespace(X_adv=images, info={"target_index": 0, "spillover_indices": np.arange(1, n_img)})
+            figs.append(
+                (
+                    f"{dataset} ({method}, seed {seed}): poisoned target (red) and spilled-over samples (Figure 2.2)",
+                    plot_spillover_images(result, (side, side)),
+                )
+            )
+    return figs

@@ -1,12 +1,12 @@
 """Figures of the influence experiments, drawn from their stored flat records.
 
-Each ``*_figures(records)`` returns ``[(title, matplotlib Figure), ...]`` for the report
-(``figures=`` of :func:`robustfair.experiments.register`) and ``[]`` when the records hold
-nothing it can draw. Records are the flat dicts of ``Record.flat``: ``dataset``,
-``method``, ``seed``, ``metric``, ``value`` plus the experiment's own keys. Curves and bars
-are means over seeds; the per-point toy figures use the smallest seed.
-
-matplotlib is imported inside the functions (it is an optional dependency).
+Each ``*_figures(records)`` returns ``[(title, matplotlib Figure), ...]`` and ``[]`` when
+the records hold nothing it can draw; :func:`~robustfair.report.figures.figure_for` files
+it under its experiment for the report. Records are the flat dicts of ``Record.flat``:
+``dataset``, ``method``, ``seed``, ``metric``, ``value`` plus the experiment's own keys.
+Curves and bars are means over seeds; the per-point toy figures use the smallest seed.
+The influence tree is stored as records by :meth:`robustfair.influence.InfluenceTree.node_table`
+and redrawn here by :func:`predict_from_nodes`.
 """
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ from typing import Any
 
 import numpy as np
 
+from ._base import figure_for, subplots
+
 __all__ = [
-    "tree_node_table",
     "predict_from_nodes",
     "region_figures",
     "tree_figures",
@@ -47,12 +48,6 @@ METRIC_OF = {"utility": "accuracy", "dp": "dp", "eop": "eop", "robust": "robust_
 _NODE_METRICS = ("feature", "threshold", "left", "right", "node_value", "n_samples")
 
 
-def _pyplot():
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
 def _finite(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     return [r for r in records if r.get("value") is not None and np.isfinite(r["value"])]
 
@@ -66,27 +61,6 @@ def _mean_by(records: Iterable[dict[str, Any]], *keys: str) -> dict[tuple, float
 
 
 # ---------------------------------------------------------------------------- tree as records
-def tree_node_table(tree: Any) -> list[dict[str, float]]:
-    """The nodes of a fitted :class:`InfluenceTree` as plain numbers, one dict per node id.
-
-    ``feature`` is the column of ``[x, y]`` split on (``-1`` at a leaf), ``left``/``right``
-    the child ids (``-1`` at a leaf) and ``node_value`` the shrunk influence estimate: enough
-    to redraw the tree and its regions from stored records.
-    """
-    t = tree.tree_
-    return [
-        {
-            "feature": float(t.feature[i]) if t.children_left[i] >= 0 else -1.0,
-            "threshold": float(t.threshold[i]) if t.children_left[i] >= 0 else 0.0,
-            "left": float(t.children_left[i]),
-            "right": float(t.children_right[i]),
-            "node_value": float(tree.node_values_[i]),
-            "n_samples": float(t.n_node_samples[i]),
-        }
-        for i in range(t.node_count)
-    ]
-
-
 def predict_from_nodes(nodes: dict[int, dict[str, float]], Q: np.ndarray) -> np.ndarray:
     """Shrunk influence of rows ``Q`` (``[x, y]``) from a node table (as ``InfluenceTree.predict``)."""
     node = np.zeros(Q.shape[0], dtype=np.int64)
@@ -129,11 +103,11 @@ def _first_seed(records: list[dict[str, Any]], method: str) -> list[tuple[str, i
 
 
 # ---------------------------------------------------------------------------- influence-regions
+@figure_for("influence-regions")
 def region_figures(records: list[dict[str, Any]]) -> list[tuple[str, Any]]:
     """Thesis Figure 4.7: per objective, the influence tree's positive / negative regions for
     (+) and (-) training points with the logistic boundary, and the points trimmed with the
     boundary after trimming; the title gives the validation metric before -> after."""
-    plt = _pyplot()
     figs = []
     for dataset, seed in _first_seed(records, "train-point"):
         pts: dict[int, dict[str, float]] = defaultdict(dict)
@@ -163,7 +137,7 @@ def region_figures(records: list[dict[str, Any]]) -> list[tuple[str, Any]]:
         lo, hi = X.min(axis=0) - 1.0, X.max(axis=0) + 1.0
         g0, g1 = np.meshgrid(np.linspace(lo[0], hi[0], 160), np.linspace(lo[1], hi[1], 160))
         grid = np.column_stack([g0.ravel(), g1.ravel()])
-        fig, axes = plt.subplots(len(objectives), 3, figsize=(11, 3.4 * len(objectives)), squeeze=False)
+        fig, axes = subplots(len(objectives), 3, figsize=(11, 3.4 * len(objectives)), squeeze=False)
         for row, objective in enumerate(objectives):
             infl = np.array([pts[i].get(f"influence_{objective}", np.nan) for i in order])
             trimmed = np.array([pts[i].get(f"trimmed_{objective}", 0.0) for i in order]) > 0
@@ -252,10 +226,10 @@ def _boundary(
         ax.axvline(-b / w0, color=style[0], lw=1.2, label=label)
 
 
+@figure_for("influence-regions")
 def tree_figures(records: list[dict[str, Any]]) -> list[tuple[str, Any]]:
     """The influence trees of ``influence-regions`` (one panel per objective): split rules at
     inner nodes, shrunk influence and sample count at leaves (green positive, red negative)."""
-    plt = _pyplot()
     figs = []
     for dataset, seed in _first_seed(records, "tree-node"):
         tables = _node_tables(records, dataset, seed)
@@ -266,7 +240,7 @@ def tree_figures(records: list[dict[str, Any]]) -> list[tuple[str, Any]]:
             if r["method"] == "tree-node" and r["dataset"] == dataset and r["seed"] == seed:
                 names[(r["objective"], int(r["node"]))] = str(r.get("split_on", ""))
         objectives = sorted(tables, key=lambda o: list(METRIC_OF).index(o) if o in METRIC_OF else 99)
-        fig, axes = plt.subplots(len(objectives), 1, figsize=(12, 3.6 * len(objectives)), squeeze=False)
+        fig, axes = subplots(len(objectives), 1, figsize=(12, 3.6 * len(objectives)), squeeze=False)
         for ax, objective in zip(axes[:, 0], objectives):
             _draw_tree(ax, tables[objective], {n: names.get((objective, n), "") for n in tables[objective]})
             ax.set_title(f"{objective}", fontsize=9)
@@ -324,11 +298,11 @@ def _draw_tree(ax: Any, nodes: dict[int, dict[str, float]], names: dict[int, str
 
 
 # ---------------------------------------------------------------------------- influence-trim
+@figure_for("influence-trim")
 def trim_curve_figures(records: list[dict[str, Any]]) -> list[tuple[str, Any]]:
     """Thesis Figures 4.8-4.9: per dataset, one panel per objective with its test metric (left
     axis; |DP|, |EOP| for fairness) and the summed influence of the trimmed points (right
     axis, dashed) against the trimming budget, ours vs random."""
-    plt = _pyplot()
     rows = [r for r in _finite(records) if "budget" in r and "objective" in r]
     figs = []
     for dataset in sorted({r["dataset"] for r in rows}):
@@ -338,7 +312,7 @@ def trim_curve_figures(records: list[dict[str, Any]]) -> list[tuple[str, Any]]:
         panels = [o for o in objectives if any(r["objective"] == o and r["metric"] == METRIC_OF.get(o) for r in here)]
         if not panels:
             continue
-        fig, axes = plt.subplots(1, len(panels), figsize=(3.4 * len(panels), 3.0), squeeze=False)
+        fig, axes = subplots(1, len(panels), figsize=(3.4 * len(panels), 3.0), squeeze=False)
         for ax, objective in zip(axes[0], panels):
             metric = METRIC_OF[objective]
             twin = None
@@ -376,16 +350,16 @@ def trim_curve_figures(records: list[dict[str, Any]]) -> list[tuple[str, Any]]:
 
 
 # ---------------------------------------------------------------------------- online / active learning
+@figure_for("online-learning")
 def online_learning_figures(records: list[dict[str, Any]]) -> list[tuple[str, Any]]:
     """Thesis Figure 4.12 A-D: test accuracy after each noisy batch, with and without trimming,
     one panel per model."""
-    plt = _pyplot()
     rows = [r for r in _finite(records) if r["metric"] == "accuracy" and "batch" in r and "model" in r]
     figs = []
     for dataset in sorted({r["dataset"] for r in rows}):
         here = [r for r in rows if r["dataset"] == dataset]
         models = sorted({r["model"] for r in here})
-        fig, axes = plt.subplots(1, len(models), figsize=(3.6 * len(models), 3.0), squeeze=False)
+        fig, axes = subplots(1, len(models), figsize=(3.6 * len(models), 3.0), squeeze=False)
         for ax, model in zip(axes[0], models):
             for method in sorted({r["method"] for r in here}):
                 vals = _mean_by([r for r in here if r["model"] == model and r["method"] == method], "batch")
@@ -403,14 +377,14 @@ def online_learning_figures(records: list[dict[str, Any]]) -> list[tuple[str, An
     return figs
 
 
+@figure_for("active-learning")
 def active_learning_figures(records: list[dict[str, Any]]) -> list[tuple[str, Any]]:
     """Thesis Figure 4.12 E: test accuracy against the number of labelled points per strategy."""
-    plt = _pyplot()
     rows = [r for r in _finite(records) if r["metric"] == "accuracy" and "n_labeled" in r]
     figs = []
     for dataset in sorted({r["dataset"] for r in rows}):
         here = [r for r in rows if r["dataset"] == dataset]
-        fig, ax = plt.subplots(figsize=(4.6, 3.2))
+        fig, ax = subplots(figsize=(4.6, 3.2))
         for method in sorted({r["method"] for r in here}):
             vals = _mean_by([r for r in here if r["method"] == method], "n_labeled")
             b = sorted(vals)
@@ -439,15 +413,15 @@ def _grouped_bars(ax: Any, groups: list[str], methods: list[str], values: dict[t
     ax.legend(fontsize=7)
 
 
+@figure_for("distribution-shift")
 def distribution_shift_figures(records: list[dict[str, Any]]) -> list[tuple[str, Any]]:
     """Thesis Figure 4.10: test accuracy and |DP| under shift, before and after DP trimming."""
-    plt = _pyplot()
     rows = [r for r in _finite(records) if r["metric"] in ("accuracy", "dp")]
     if not rows:
         return []
     datasets = sorted({r["dataset"] for r in rows})
     methods = sorted({r["method"] for r in rows})
-    fig, axes = plt.subplots(1, 2, figsize=(max(7.0, 2.4 * len(datasets) + 2), 3.0))
+    fig, axes = subplots(1, 2, figsize=(max(7.0, 2.4 * len(datasets) + 2), 3.0))
     for ax, metric in zip(axes, ("accuracy", "dp")):
         means = _mean_by([r for r in rows if r["metric"] == metric], "dataset", "method")
         vals = {k: abs(v) if metric == "dp" else v for k, v in means.items()}
@@ -457,9 +431,9 @@ def distribution_shift_figures(records: list[dict[str, Any]]) -> list[tuple[str,
     return [("test accuracy and |DP| under distribution shift, before and after DP trimming (mean over seeds)", fig)]
 
 
+@figure_for("bench-influence")
 def bench_influence_figures(records: list[dict[str, Any]]) -> list[tuple[str, Any]]:
     """Seconds for all four objectives over every training point: ours vs the n x d x d einsum."""
-    plt = _pyplot()
     rows = [r for r in _finite(records) if r["metric"] in ("seconds", "seconds_einsum")]
     if not rows:
         return []
@@ -467,7 +441,7 @@ def bench_influence_figures(records: list[dict[str, Any]]) -> list[tuple[str, An
     datasets = sorted({d for d, _ in means})
     labels = {"seconds": "ours", "seconds_einsum": "einsum (n x d x d)"}
     present = [m for m in labels if any((d, m) in means for d in datasets)]
-    fig, ax = plt.subplots(figsize=(max(4.2, 2.2 * len(datasets) + 1.5), 3.0))
+    fig, ax = subplots(figsize=(max(4.2, 2.2 * len(datasets) + 1.5), 3.0))
     width = 0.8 / len(present)
     for k, metric in enumerate(present):
         xs = [i + (k - (len(present) - 1) / 2) * width for i in range(len(datasets))]

@@ -1,4 +1,4 @@
-"""Every influence experiment's ``figures(records)`` draws data from its own stored records.
+"""Every influence experiment's report figures draw data from its own stored records.
 
 Each experiment runs at its smallest size on generated data (the toy set, random benchmark
 data, a generated active-learning split) through ``run_experiment``, as the report does.
@@ -10,8 +10,9 @@ import pytest
 pytest.importorskip("matplotlib")
 
 from robustfair.datasets import Dataset, register_dataset  # noqa: E402
-from robustfair.experiments import get_experiment, run_experiment  # noqa: E402
-from robustfair.influence._plots import predict_from_nodes, tree_node_table  # noqa: E402
+from robustfair.experiments import run_experiment  # noqa: E402
+from robustfair.report.figures import draw_figures, figures_for  # noqa: E402
+from robustfair.report.figures.influence import predict_from_nodes  # noqa: E402
 
 
 @register_dataset("toy-active-learning-test", description="Generated pool / init / validation / test split.")
@@ -45,10 +46,9 @@ def _has_data(ax) -> bool:
 def test_experiment_figures_draw_data_from_stored_records(name):
     import matplotlib.pyplot as plt
 
-    experiment = get_experiment(name)
-    assert experiment.figures is not None
+    assert figures_for(name)
     records = run_experiment(name, CASES[name], seeds=1).records
-    figures = experiment.figures(records)
+    figures = draw_figures(name, records)
     assert figures, f"{name}: no figures"
     try:
         for title, fig in figures:
@@ -63,7 +63,7 @@ def test_experiment_figures_draw_data_from_stored_records(name):
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_experiment_figures_are_empty_without_their_metrics(name):
     unrelated = [{"dataset": "d", "method": "m", "seed": 0, "metric": "balance", "value": 0.5}]
-    assert get_experiment(name).figures(unrelated) == []
+    assert draw_figures(name, unrelated) == []
 
 
 def test_node_table_reproduces_influence_tree_predictions():
@@ -72,6 +72,6 @@ def test_node_table_reproduces_influence_tree_predictions():
     rng = np.random.default_rng(0)
     X, y = rng.normal(size=(80, 2)), rng.integers(0, 2, 80)
     tree = InfluenceTree(0.5, max_depth=4, random_state=0).fit(X, y, influence=X[:, 0] - y)
-    nodes = dict(enumerate(tree_node_table(tree)))
+    nodes = dict(enumerate(tree.node_table()))
     Xq, yq = rng.normal(size=(50, 2)), rng.integers(0, 2, 50)
     np.testing.assert_allclose(predict_from_nodes(nodes, np.column_stack([Xq, yq])), tree.predict(Xq, yq))
