@@ -6,7 +6,7 @@ Section 5.3 / Figure 5 (thesis Figure 4.11).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from pydantic import Field
@@ -31,9 +31,38 @@ class InfluenceTrimConfig(ExperimentConfig):
         description="fractions of the training set trimmed (paper: up to 5%)",
     )
     methods: list[str] = Field(default_factory=lambda: ["influence", "random"], min_length=1)
-    l2: float = Field(default=1e-4, ge=0)
-    gamma: float = Field(default=1.3, gt=0)
+    protocol: Literal["paper", "ours"] = Field(
+        default="paper",
+        description=(
+            "paper: InfDataSel's model (no intercept, its per-dataset l2_reg on the summed loss); "
+            "ours: an unregularized intercept and l2 = 1e-4 on the mean loss"
+        ),
+    )
+    l2: float | None = Field(
+        default=None,
+        ge=0,
+        description="lambda of the mean-loss objective; default: the protocol's (paper: l2_reg / n_train, ours: 1e-4)",
+    )
+    gamma: float = Field(default=1.3, gt=0, description="overshoot of the evasion attack (InfDataSel: 1.3)")
     n_samples: int | None = Field(default=None, ge=10, description="subsample each dataset to this many rows")
+
+
+# InfDataSel data/<name>/meta.json "l2_reg": sklearn LogisticRegression(C=1/l2_reg,
+# fit_intercept=False), i.e. the ridge on the *summed* loss.
+UPSTREAM_L2_SUM = {"adult": 2.2622, "bank": 1.1622, "celeba-attributes": 15.1622}
+
+
+def trim_model_options(protocol: str, l2: float | None, dataset: str, n_train: int) -> dict[str, Any]:
+    """``InfluenceLogisticRegression`` keyword arguments of a trimming protocol.
+
+    ``"paper"``: no intercept and ``lambda = l2_reg / n_train`` with InfDataSel's
+    ``l2_reg`` for the dataset (``1e-4`` on the mean loss for a dataset upstream does not
+    have). ``"ours"``: an intercept and ``lambda = 1e-4``. An explicit ``l2`` wins.
+    """
+    if protocol == "paper":
+        default = UPSTREAM_L2_SUM[dataset] / n_train if dataset in UPSTREAM_L2_SUM else 1e-4
+        return {"l2": default if l2 is None else l2, "fit_intercept": False}
+    return {"l2": 1e-4 if l2 is None else l2, "fit_intercept": True}
 
 
 _TRIM_OPTIONS = {"adult": {"preprocessing": "onehot", "sensitive": "sex"}, "bank": {"preprocessing": "onehot"}}
@@ -61,7 +90,8 @@ def influence_trim(config: InfluenceTrimConfig, seed: int) -> list[Record]:
     for name in config.datasets:
         tr, va, te = _trim_splits(config, name, seed)
         s_val, s_test = binary_groups(va.sensitive), binary_groups(te.sensitive)
-        model = InfluenceLogisticRegression(l2=config.l2).fit(tr.X, tr.y)
+        options = trim_model_options(config.protocol, config.l2, name, tr.n_samples)
+        model = InfluenceLogisticRegression(**options).fit(tr.X, tr.y)
         # The adversarial test set is crafted once against the untrimmed model and held
         # fixed (upstream's 'post' stage), so every budget faces the same attack.
         X_adv = linear_evasion_attack(te.X, model.coef_, model.intercept_, gamma=config.gamma)
@@ -81,7 +111,7 @@ def influence_trim(config: InfluenceTrimConfig, seed: int) -> list[Record]:
                     else:
                         keep = np.ones(n, dtype=bool)
                         keep[order[:b]] = False
-                    fitted = _refit(config.l2, n, tr.X[keep], tr.y[keep], theta)
+                    fitted = _refit(options["l2"], n, tr.X[keep], tr.y[keep], theta, options["fit_intercept"])
                     theta = fitted.theta_  # warm start the next, larger budget
                     keys = {"objective": objective, "budget": fraction}
                     for metric, value in evaluate(fitted, te.X, te.y, s_test, X_adv).items():
