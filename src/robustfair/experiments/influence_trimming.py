@@ -253,8 +253,20 @@ class AdaptiveEvasionConfig(ExperimentConfig):
     )
     attack_high: float = Field(default=0.25, ge=0, le=1, description="largest attacked fraction")
     n_runs: int = Field(default=10, ge=1, description="attack-and-trim runs per seed")
-    l2: float = Field(default=1e-4, ge=0)
-    gamma: float = Field(default=1.3, gt=0)
+    protocol: Literal["paper", "ours"] = Field(
+        default="paper",
+        description=(
+            "paper: InfDataSel SEC-5-3.py (no intercept, its l2_reg; utility influence measured on the "
+            "attacked test set itself, with its labels, re-trimmed per run); ours: robust influence on the "
+            "clean validation set, trimmed once, model with an intercept"
+        ),
+    )
+    l2: float | None = Field(
+        default=None,
+        ge=0,
+        description="lambda of the mean-loss objective; default: the protocol's (paper: l2_reg / n_train, ours: 1e-4)",
+    )
+    gamma: float = Field(default=1.3, gt=0, description="overshoot of the evasion attack (InfDataSel: 1.3)")
     n_samples: int | None = Field(default=None, ge=10)
 
 
@@ -270,22 +282,37 @@ def adaptive_evasion(config: AdaptiveEvasionConfig, seed: int) -> list[Record]:
     records: list[Record] = []
     for name in config.datasets:
         tr, va, te = _trim_splits(config, name, seed)
-        model = InfluenceLogisticRegression(l2=config.l2).fit(tr.X, tr.y)
-        scores = model.influence(tr.X, tr.y, va.X, va.y, objectives="robust", gamma=config.gamma)["robust"]
-        keep = trim(scores, int(config.trim_fraction * tr.n_samples))
-        defended = _refit(config.l2, tr.n_samples, tr.X[keep], tr.y[keep], model.theta_)
+        options = trim_model_options(config.protocol, config.l2, name, tr.n_samples)
+        model = InfluenceLogisticRegression(**options).fit(tr.X, tr.y)
+        budget = int(config.trim_fraction * tr.n_samples)
+        defended = None
+        if config.protocol == "ours":
+            scores = model.influence(tr.X, tr.y, va.X, va.y, objectives="robust", gamma=config.gamma)["robust"]
+            keep = trim(scores, budget)
+            defended = _refit(
+                options["l2"], tr.n_samples, tr.X[keep], tr.y[keep], model.theta_, options["fit_intercept"]
+            )
         y_test = (te.y == model.classes_[1]).astype(np.int64)
         records.append(
             Record(tr.name, "no-attack", "accuracy", float(((model.decision_function(te.X) > 0) == y_test).mean()))
         )
         rng = np.random.default_rng(seed)
         # The attacker perturbs a random 5-25% of the test set against the deployed
-        # (untrimmed) model; the defender does not know which points are adversarial.
+        # (untrimmed) model.
         for run in range(config.n_runs):
             fraction = rng.uniform(config.attack_low, config.attack_high)
             attacked = rng.choice(te.n_samples, int(fraction * te.n_samples), replace=False)
             X_att = te.X.copy()
             X_att[attacked] = linear_evasion_attack(te.X[attacked], model.coef_, model.intercept_, gamma=config.gamma)
+            if config.protocol == "paper":
+                # SEC-5-3.py: data.x_val, data.y_val = x_adv_test, y_test; utility influence
+                # on that set, trim, retrain, score on the same attacked test set.
+                scores = model.influence(tr.X, tr.y, X_att, te.y, objectives="utility")["utility"]
+                keep = trim(scores, budget)
+                defended = _refit(
+                    options["l2"], tr.n_samples, tr.X[keep], tr.y[keep], model.theta_, options["fit_intercept"]
+                )
+            assert defended is not None
             for method, fitted in (("attack", model), ("attack+trim", defended)):
                 acc = float(((fitted.decision_function(X_att) > 0) == y_test).mean())
                 records.append(Record(tr.name, method, "accuracy", acc, {"run": run, "attack_fraction": fraction}))
