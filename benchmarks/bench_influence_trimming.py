@@ -105,7 +105,7 @@ def adaptive_runs(dataset: str, protocol: str, seeds: list[int], n_runs: int, n_
     from robustfair.experiments import get_experiment
 
     exp = get_experiment("adaptive-evasion")
-    rows: dict[str, list[float]] = {"no-attack": [], "attack": [], "attack+trim": []}
+    rows: dict[str, list[float]] = {"no-attack": [], "attack": [], "attack+trim": [], "attack+random": []}
     for seed in seeds:
         config = exp.make_config(
             {"datasets": [dataset], "protocol": protocol, "n_runs": n_runs, "n_samples": n_samples}
@@ -188,7 +188,7 @@ def markdown_table(payload: dict) -> str:
             stats = adaptive.get(f"{dataset}|{protocol}", {})
             cells.append(
                 f"pre {_cell(stats.get('no-attack'))}, attacked {_cell(stats.get('attack'))}, "
-                f"trimmed {_cell(stats.get('attack+trim'))}"
+                f"trimmed {_cell(stats.get('attack+trim'))} (random {_cell(stats.get('attack+random'))})"
             )
         rows.append(
             f"| Fig 5 / 4.11, adaptive evasion | {dataset} | test accuracy | trimmed beyond pre-attack | "

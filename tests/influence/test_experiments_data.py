@@ -98,3 +98,22 @@ def test_bench_influence_agrees_with_einsum_formulation():
     values = {r.metric: r.value for r in records}
     assert values["max_abs_difference"] < 1e-10
     assert {"seconds", "seconds_einsum", "speedup", "peak_mib"} <= set(values)
+
+
+@pytest.mark.parametrize("protocol", ["paper", "ours"])
+def test_adaptive_evasion_trimming_beats_random_removal_of_the_same_size(protocol):
+    """Toy data, 10% trimmed, 5 seeds x 5 attacks of 5-25% of the test set.
+
+    Measured: trimmed accuracy under attack 0.866 (paper) / 0.864 (ours) against 0.840 /
+    0.843 for removing as many random points, from 0.841 attacked. Trimming the most
+    positive influences instead falls below the control.
+    """
+    exp = get_experiment("adaptive-evasion")
+    config = exp.make_config({"datasets": ["toy-influence"], "protocol": protocol, "n_runs": 5, "trim_fraction": 0.1})
+    values: dict[str, list[float]] = {}
+    for seed in range(5):
+        for r in exp.func(config, seed):
+            values.setdefault(r.method, []).append(r.value)
+    assert len(values["attack+trim"]) == len(values["attack+random"]) == 25
+    assert np.mean(values["attack+trim"]) >= np.mean(values["attack+random"]) + 0.015, values
+    assert np.mean(values["attack+trim"]) >= np.mean(values["attack"]) + 0.015

@@ -73,6 +73,7 @@ def test_adaptive_evasion_beyond_pre_attack_only_with_the_paper_protocol(payload
     assert paper["attack+trim"]["n"] == 5
     assert paper["attack+trim"]["mean"] >= paper["no-attack"]["mean"] + 0.03  # the published "beyond pre-attack"
     assert paper["attack+trim"]["mean"] >= paper["attack"]["mean"] + 0.1
+    assert paper["attack+trim"]["mean"] >= paper["attack+random"]["mean"] + 0.1  # same-size random removal
     # Without the scored set's labels, and with an intercept, trimming recovers most of
     # the attack but not more than the clean model had.
     assert ours["attack"]["mean"] < ours["attack+trim"]["mean"] <= ours["no-attack"]["mean"] + 0.005

@@ -273,7 +273,10 @@ class AdaptiveEvasionConfig(ExperimentConfig):
 @register(
     "adaptive-evasion",
     config=AdaptiveEvasionConfig,
-    description="test accuracy before attack, under a 5-25% evasion attack, and after 2.5% robust-influence trimming",
+    description=(
+        "test accuracy before attack, under a 5-25% evasion attack, after 2.5% influence trimming, "
+        "and after removing as many at random"
+    ),
     cites="influence paper Section 5.3, Figure 5 / thesis Figure 4.11",
 )
 def adaptive_evasion(config: AdaptiveEvasionConfig, seed: int) -> list[Record]:
@@ -313,7 +316,13 @@ def adaptive_evasion(config: AdaptiveEvasionConfig, seed: int) -> list[Record]:
                     options["l2"], tr.n_samples, tr.X[keep], tr.y[keep], model.theta_, options["fit_intercept"]
                 )
             assert defended is not None
-            for method, fitted in (("attack", model), ("attack+trim", defended)):
+            # Control: as many training points removed at random, same refit.
+            kept = np.ones(tr.n_samples, dtype=bool)
+            kept[rng.choice(tr.n_samples, budget, replace=False)] = False
+            control = _refit(
+                options["l2"], tr.n_samples, tr.X[kept], tr.y[kept], model.theta_, options["fit_intercept"]
+            )
+            for method, fitted in (("attack", model), ("attack+trim", defended), ("attack+random", control)):
                 acc = float(((fitted.decision_function(X_att) > 0) == y_test).mean())
                 records.append(Record(tr.name, method, "accuracy", acc, {"run": run, "attack_fraction": fraction}))
     return records
