@@ -52,11 +52,44 @@ def test_influence_loo_experiment_on_toy_reaches_099():
 def test_influence_regions_trimming_lowers_each_objective():
     exp = get_experiment("influence-regions")
     records = exp.func(exp.default_config(), 0)
-    values = {(r.keys.get("objective"), r.metric, r.keys.get("stage")): r.value for r in records}
+    values = {(r.method, r.keys.get("objective"), r.metric, r.keys.get("stage")): r.value for r in records}
     for objective in ("utility", "dp", "robust"):
-        assert values[(objective, "objective_value", "after")] < values[(objective, "objective_value", "before")]
-        assert values[(objective, "n_trimmed", None)] <= 10
-    assert values[("robust", "robust_accuracy", "after")] >= values[("robust", "robust_accuracy", "before")]
+        trimmed = values[("trim", objective, "objective_value", "after")]
+        assert trimmed < values[("trim", objective, "objective_value", "before")]
+        assert values[("trim", objective, "n_trimmed", None)] <= 10
+    # Robust accuracy on the attacked validation set, against 20 random removals of as many
+    # points (same refit). Measured at seed 0: 0.16 against 0.02.
+    after = values[("trim", "robust", "robust_accuracy", "after")]
+    assert after >= values[("random", "robust", "robust_accuracy", "after")] + 0.1
+
+
+def test_toy_regions_paper_protocol_beats_random_removal_over_seeds():
+    """Five generated toy draws, paper protocol (z-scored, no intercept, C = 100), b = 10.
+
+    Measured: trimmed robust accuracy 0.13 on average (0.05-0.22) against 0.03 for random
+    removal; per draw trimming is ahead. A sign flip in the robust influence (trimming the
+    most *positive* points) or refitting without the trim drops the mean to the control's.
+    """
+    exp = get_experiment("influence-regions")
+    after, control = [], []
+    for seed in range(5):
+        config = exp.make_config({"objectives": ["robust"], "n_random": 10, "max_depth": 2})
+        values = {(r.method, r.metric, r.keys.get("stage")): r.value for r in exp.func(config, seed)}
+        after.append(values[("trim", "robust_accuracy", "after")])
+        control.append(values[("random", "robust_accuracy", "after")])
+        assert values[("trim", "intercept", "after")] == 0.0  # the paper's model has no intercept
+    assert np.mean(after) >= np.mean(control) + 0.06, (after, control)
+    assert min(np.subtract(after, control)) > 0, (after, control)
+
+
+def test_toy_regions_protocols_differ_only_where_stated():
+    exp = get_experiment("influence-regions")
+    base = {"objectives": ["robust"], "n_random": 0, "max_depth": 2}
+    ours = {(r.metric, r.keys.get("stage")): r.value for r in exp.func(exp.make_config({**base, "protocol": "ours"}), 0)}
+    paper = {(r.metric, r.keys.get("stage")): r.value for r in exp.func(exp.make_config(base), 0)}
+    assert ours[("intercept", "before")] != 0.0 and paper[("intercept", "before")] == 0.0
+    with pytest.raises(ValueError, match="protocol"):
+        exp.make_config({"protocol": "thesis"})
 
 
 def test_bench_influence_agrees_with_einsum_formulation():
@@ -65,3 +98,22 @@ def test_bench_influence_agrees_with_einsum_formulation():
     values = {r.metric: r.value for r in records}
     assert values["max_abs_difference"] < 1e-10
     assert {"seconds", "seconds_einsum", "speedup", "peak_mib"} <= set(values)
+
+
+@pytest.mark.parametrize("protocol", ["paper", "ours"])
+def test_adaptive_evasion_trimming_beats_random_removal_of_the_same_size(protocol):
+    """Toy data, 10% trimmed, 5 seeds x 5 attacks of 5-25% of the test set.
+
+    Measured: trimmed accuracy under attack 0.866 (paper) / 0.864 (ours) against 0.840 /
+    0.843 for removing as many random points, from 0.841 attacked. Trimming the most
+    positive influences instead falls below the control.
+    """
+    exp = get_experiment("adaptive-evasion")
+    config = exp.make_config({"datasets": ["toy-influence"], "protocol": protocol, "n_runs": 5, "trim_fraction": 0.1})
+    values: dict[str, list[float]] = {}
+    for seed in range(5):
+        for r in exp.func(config, seed):
+            values.setdefault(r.method, []).append(r.value)
+    assert len(values["attack+trim"]) == len(values["attack+random"]) == 25
+    assert np.mean(values["attack+trim"]) >= np.mean(values["attack+random"]) + 0.015, values
+    assert np.mean(values["attack+trim"]) >= np.mean(values["attack"]) + 0.015

@@ -2,6 +2,8 @@
 
 * ``toy-influence`` (generated): 150 train + 100 validation rows from two isotropic 2-D
   Gaussians, group membership correlated with the class (paper Section 4, Figure 1).
+* ``toy-influence-infdatasel`` (file): the authors' own toy draw, InfDataSel
+  ``data/toy/{train,test}.csv`` (train and validation), the data behind Figure 1's numbers.
 * ``raa-german``, ``raa-compas``, ``raa-drug``, ``nraa-german``, ``nraa-compas``,
   ``nraa-drug``: the anchoring-attack sets of Mehrabi et al. as shipped by InfDataSel
   (``infdatasel/{raa,nraa}-attack-*/``), read from the ``.npy`` arrays.
@@ -74,6 +76,37 @@ def load_toy_influence(
             "Two isotropic 2-D Gaussians (class 1 at (1, 2), class 0 at (3, -3), std sqrt(2)); "
             "group 1 is 87% of class 1 and 12% of class 0; extras['split'] = train/validation."
         ),
+    )
+    return _with_split(data, split)
+
+
+@register_dataset(
+    "toy-influence-infdatasel",
+    files=("infdatasel/toy/train.csv", "infdatasel/toy/test.csv"),
+    description="The influence paper's own toy draw (InfDataSel toy/): 150 train + 100 validation rows.",
+)
+def load_toy_influence_infdatasel(root: Path | None) -> Dataset:
+    # InfDataSel data/toy: FEATURE1, FEATURE2, SEX (Male/Female), TARGET (Y/N), no header.
+    # Upstream trains on train.csv and uses test.csv as the validation set (dataset.py,
+    # name == "Toy"); SEX is the group, not a feature.
+    columns = ("FEATURE1", "FEATURE2", "SEX", "TARGET")
+    tables = [
+        read_table(
+            require_file(root, f"infdatasel/toy/{part}.csv", "toy-influence-infdatasel"), header=False, names=columns
+        )
+        for part in ("train", "test")
+    ]
+    table = {c: np.concatenate([t[c] for t in tables]) for c in columns}
+    n_train = tables[0]["FEATURE1"].shape[0]
+    split = np.array(["train"] * n_train + ["validation"] * (table["FEATURE1"].shape[0] - n_train))
+    data = Dataset(
+        X=np.column_stack([table["FEATURE1"].astype(np.float64), table["FEATURE2"].astype(np.float64)]),
+        y=(table["TARGET"] == "Y").astype(np.int64),
+        sensitive=(table["SEX"] == "Male").astype(np.int64),
+        name="toy-influence-infdatasel",
+        feature_names=("x1", "x2"),
+        group_names=("Female", "Male"),
+        description="InfDataSel toy/train.csv (train) and toy/test.csv (validation); sensitive = SEX; y = TARGET.",
     )
     return _with_split(data, split)
 

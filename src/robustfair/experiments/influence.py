@@ -9,7 +9,7 @@ live in ``influence_applications.py``.
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from pydantic import Field
@@ -330,14 +330,29 @@ def bench_influence(config: BenchInfluenceConfig, seed: int) -> list[Record]:
 
 
 # ---------------------------------------------------------------------------- influence-regions
+TOY_L2_SUM = 0.01  # InfDataSel data/toy/meta.json l2_reg: sklearn C = 1 / l2_reg on the summed loss
+
+
 class InfluenceRegionsConfig(ExperimentConfig):
     dataset: str = "toy-influence"
     objectives: list[str] = Field(default_factory=lambda: ["utility", "dp", "robust"], min_length=1)
-    l2: float = Field(default=0.01, ge=0)
+    protocol: Literal["paper", "ours"] = Field(
+        default="paper",
+        description=(
+            "paper: InfDataSel's toy protocol (features z-scored on the training part, no intercept, "
+            "l2_reg 0.01 on the summed loss, i.e. C = 100); ours: raw features, an intercept, l2 = 0.01"
+        ),
+    )
+    l2: float | None = Field(
+        default=None,
+        ge=0,
+        description="lambda of the mean-loss objective; default: the protocol's (paper 0.01 / n_train, ours 0.01)",
+    )
     budget: int = Field(default=10, ge=0, description="points trimmed (paper: b = 10)")
+    n_random: int = Field(default=20, ge=0, description="random removals of the same size (the control)")
     reg_param: float = Field(default=1.0, ge=0, description="hierarchical shrinkage lambda")
     max_depth: int = Field(default=4, ge=1)
-    gamma: float = Field(default=1.3, gt=0)
+    gamma: float = Field(default=1.3, gt=0, description="overshoot of the evasion attack (InfDataSel: 1.3)")
 
 
 @register(
@@ -345,23 +360,17 @@ class InfluenceRegionsConfig(ExperimentConfig):
     config=InfluenceRegionsConfig,
     description="toy data: influence-tree regions, points trimmed, validation metric before/after trimming",
     cites="influence paper Figure 1 / thesis Figure 4.7 (robust accuracy 0.01 -> 0.42)",
-    published=(
+    published=tuple(
         {
-            "dataset": "toy-influence",
+            "dataset": dataset,
             "method": "trim",
             "metric": "robust_accuracy",
             "objective": "robust",
-            "stage": "before",
-            "value": 0.01,
-        },
-        {
-            "dataset": "toy-influence",
-            "method": "trim",
-            "metric": "robust_accuracy",
-            "objective": "robust",
-            "stage": "after",
-            "value": 0.42,
-        },
+            "stage": stage,
+            "value": value,
+        }
+        for dataset in ("toy-influence", "toy-influence-infdatasel")
+        for stage, value in (("before", 0.01), ("after", 0.42))
     ),
 )
 def influence_regions(config: InfluenceRegionsConfig, seed: int) -> list[Record]:
@@ -369,9 +378,13 @@ def influence_regions(config: InfluenceRegionsConfig, seed: int) -> list[Record]
     from ..influence._objectives import build_objectives
 
     parts = split_train_val_test(_load(config, config.dataset, seed), seed)
+    paper = config.protocol == "paper"
+    if paper:  # InfDataSel SEC-4-1.py: StandardScaler on the training part, LogisticRegression(fit_intercept=False)
+        parts = standardize_parts(parts)
     tr, va = parts["train"], parts["validation"]
     s_val = binary_groups(va.sensitive)
-    model = InfluenceLogisticRegression(l2=config.l2).fit(tr.X, tr.y)
+    l2 = config.l2 if config.l2 is not None else (TOY_L2_SUM / tr.n_samples if paper else 0.01)
+    model = InfluenceLogisticRegression(l2=l2, fit_intercept=not paper).fit(tr.X, tr.y)
     X_adv = linear_evasion_attack(va.X, model.coef_, model.intercept_, gamma=config.gamma)
     scores = model.influence(
         tr.X, tr.y, va.X, va.y, objectives=config.objectives, sensitive_features=s_val, gamma=config.gamma
@@ -395,6 +408,7 @@ def influence_regions(config: InfluenceRegionsConfig, seed: int) -> list[Record]
     grid = grid.reshape(-1, grid.shape[-1])
     records: list[Record] = []
     metric_of = {"utility": "accuracy", "dp": "dp", "eop": "eop", "robust": "robust_accuracy"}
+    rng = np.random.default_rng(seed)
     point_values: dict[str, np.ndarray] = {}
     if tr.n_features == 2:
         point_values = {
@@ -407,7 +421,9 @@ def influence_regions(config: InfluenceRegionsConfig, seed: int) -> list[Record]
         tree = InfluenceTree(config.reg_param, max_depth=config.max_depth, random_state=seed)
         tree.fit(tr.X, tr.y, influence=scores[name], feature_names=tr.feature_names or None)
         keep = trim(scores[name], config.budget)
-        refit = InfluenceLogisticRegression(l2=config.l2 * tr.n_samples / keep.sum()).fit(
+        # The trimmed model is refit at the same C (the summed loss's weight), as upstream
+        # refits LogisticRegression(C=1/l2_reg) on the smaller set.
+        refit = InfluenceLogisticRegression(l2=l2 * tr.n_samples / keep.sum(), fit_intercept=not paper).fit(
             tr.X[keep], tr.y[keep], init=model.theta_
         )
         after = evaluate(refit, va.X, va.y, s_val, X_adv)
@@ -415,6 +431,19 @@ def influence_regions(config: InfluenceRegionsConfig, seed: int) -> list[Record]
         for stage, values in (("before", before), ("after", after)):
             value = abs(values[metric]) if metric in ("dp", "eop") else values[metric]
             records.append(Record(tr.name, "trim", metric, value, {"objective": name, "stage": stage}))
+        # Control: as many points removed at random, same refit; the mean over n_random draws.
+        n_removed = int((~keep).sum())
+        control = []
+        for _ in range(config.n_random):
+            kept = np.ones(tr.n_samples, dtype=bool)
+            kept[rng.choice(tr.n_samples, n_removed, replace=False)] = False
+            fitted = InfluenceLogisticRegression(l2=l2 * tr.n_samples / kept.sum(), fit_intercept=not paper)
+            values = evaluate(fitted.fit(tr.X[kept], tr.y[kept], init=model.theta_), va.X, va.y, s_val, X_adv)
+            control.append(abs(values[metric]) if metric in ("dp", "eop") else values[metric])
+        if control:
+            records.append(
+                Record(tr.name, "random", metric, float(np.mean(control)), {"objective": name, "stage": "after"})
+            )
         for stage, theta in (("before", model.theta_), ("after", refit.theta_)):
             records.append(
                 Record(
