@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from robustfair.cluster import _fair_assignment_flow as flow_module
-from robustfair.cluster.fair_assignment import fair_assignment_lp, solve_fair_assignment
+from robustfair.cluster.dfdc_assignment import dfdc_assignment_lp, solve_dfdc_assignment
 from robustfair.experiments.bench_fair_assignment import make_soft_assignments
 
 TARGET_SECONDS = 1.0
@@ -41,12 +41,12 @@ def main() -> None:
     args = parser.parse_args()
 
     Y, groups = make_soft_assignments(args.n, args.k, args.minority, 1.0, args.seed)
-    flows = [solve_fair_assignment(Y, groups, eps=args.eps) for _ in range(args.repeat)]
+    flows = [solve_dfdc_assignment(Y, groups, eps=args.eps) for _ in range(args.repeat)]
     flow = min(flows, key=lambda r: r.seconds)  # the run least disturbed by other processes
-    lp = fair_assignment_lp(Y, groups, eps=args.eps)  # one run: it takes tens of seconds
+    lp = dfdc_assignment_lp(Y, groups, eps=args.eps)  # one run: it takes tens of seconds
     # for reference: the flow on the whole n*K-arc network, without the certified reduction
     flow_module.REDUCE_ABOVE_ARCS, saved = 2**62, flow_module.REDUCE_ABOVE_ARCS
-    full = solve_fair_assignment(Y, groups, eps=args.eps)
+    full = solve_dfdc_assignment(Y, groups, eps=args.eps)
     flow_module.REDUCE_ABOVE_ARCS = saved
     speedup = lp.seconds / flow.seconds
     gap = (flow.objective - lp.objective) / abs(lp.objective)

@@ -180,9 +180,9 @@ TARGETS: list[Target] = _estimators() + [
     Target("coordinatewise_min_depth", lambda d: depth.coordinatewise_min_depth(d["centers"], d["X"], d["labels"]),
            {"X": ROWS, "labels": VECTOR}),
     Target("attack:FairnessAttack", lambda d: attacks.FairnessAttack(
-        _kmeans_target(), budget=3, random_state=0).attack(d["X"], d["s"]), {"X": ROWS, "s": GROUPS}),
+        _kmeans_target(), budget=3, random_state=0).attack(d["X"], sensitive_features=d["s"]), {"X": ROWS, "s": GROUPS}),
     Target("attack:RandomFairnessAttack", lambda d: attacks.RandomFairnessAttack(
-        _kmeans_target(), random_state=0).attack(d["X"], d["s"]), {"X": ROWS, "s": GROUPS}),
+        _kmeans_target(), random_state=0).attack(d["X"], sensitive_features=d["s"]), {"X": ROWS, "s": GROUPS}),
     Target("attack:SpillOverPoisoning", lambda d: attacks.SpillOverPoisoning(
         _kmeans_target(), max_queries=5, random_state=0).attack(d["X"]), {"X": MATRIX}),
     Target("antidote:AntidoteData", lambda d: antidote.AntidoteData(
@@ -205,8 +205,8 @@ TARGETS: list[Target] = _estimators() + [
         d["X"], d["centers"][0]), {"X": COLS}),
     Target("influence:trim", lambda d: influence.trim(d["influence"], 2),
            {"influence": {k: f for k, f in SCORES.items() if k != "one entry too few"}}),
-    Target("influence:AnchoringAttack", lambda d: influence.AnchoringAttack(n_targets=2, random_state=0).attack(
-        d["X"], d["y"], sensitive_features=d["s"]), {"X": ROWS, "y": BINARY, "s": GROUPS}),
+    Target("attack:AnchoringAttack", lambda d: attacks.AnchoringAttack(n_targets=2, random_state=0).attack(
+        d["X"], y=d["y"], sensitive_features=d["s"]), {"X": ROWS, "y": BINARY, "s": GROUPS}),
     Target("summarize:knapsack", lambda d: summarize.knapsack(d["values"], d["weights"], 6),
            {"values": SCORES, "weights": SCORES}),
     Target("summarize:f1_score", lambda d: summarize.f1_score(d["summary"], d["user_summary"]),

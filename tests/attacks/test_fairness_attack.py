@@ -46,7 +46,7 @@ def test_attack_reproduces_toy_example_of_thesis_4_1_3_5():
     data = load_dataset("toy-fairness", random_state=1)
     sfd = make_clusterer("sfd", 2, random_state=3, p=1, q=1)
     res = FairnessAttack(sfd, attacker_idx=data.extras["attacker_idx"], budget=40, random_state=1).attack(
-        data.X, data.sensitive, y=data.y)
+        data.X, sensitive_features=data.sensitive, y=data.y)
     assert res.metrics_before["balance"] == pytest.approx(1.0)
     assert res.metrics_after["balance"] <= 0.5
     assert res.metrics_after["fairness_entropy"] < res.metrics_before["fairness_entropy"]
@@ -56,14 +56,14 @@ def test_attack_reproduces_toy_example_of_thesis_4_1_3_5():
 def test_attack_counts_every_query_and_changes_only_attacker_labels():
     X, s = _line_data()
     target = SideSplitClusterer()
-    res = FairnessAttack(target, attacker_fraction=0.25, budget=15, random_state=0).attack(X, s)
+    res = FairnessAttack(target, attacker_fraction=0.25, budget=15, random_state=0).attack(X, sensitive_features=s)
     assert isinstance(res, AttackResult)
     assert res.n_queries == 16 == target.n_fits  # 15 searched + the unattacked clustering
     A, D = res.info["attacker_idx"], res.info["defender_idx"]
     assert A.size == 10 and np.intersect1d(A, D).size == 0 and A.size + D.size == 40
     assert np.isin(res.changed, A).all()
-    np.testing.assert_array_equal(res.X_adv[D], s[D])
-    assert (res.X_adv[res.changed] != s[res.changed]).all()
+    np.testing.assert_array_equal(res.sensitive_features_adv[D], s[D])
+    assert (res.sensitive_features_adv[res.changed] != s[res.changed]).all()
     assert res.history.shape == (15,)
 
 
@@ -71,10 +71,10 @@ def test_attack_is_never_fairer_than_no_attack_and_beats_random():
     X, s = _line_data(60, seed=3)
     ours, rand = [], []
     for seed in range(5):
-        r = FairnessAttack(SideSplitClusterer(), attacker_fraction=0.2, budget=30, random_state=seed).attack(X, s)
+        r = FairnessAttack(SideSplitClusterer(), attacker_fraction=0.2, budget=30, random_state=seed).attack(X, sensitive_features=s)
         assert r.metrics_after["balance"] <= r.metrics_before["balance"]
         ours.append(r)
-        rand.append(RandomFairnessAttack(SideSplitClusterer(), attacker_fraction=0.2, random_state=seed).attack(X, s))
+        rand.append(RandomFairnessAttack(SideSplitClusterer(), attacker_fraction=0.2, random_state=seed).attack(X, sensitive_features=s))
     assert np.mean([r.metrics_after["balance"] for r in ours]) < np.mean([r.metrics_after["balance"] for r in rand])
 
 
@@ -83,7 +83,7 @@ def test_fraction_zero_and_budget_zero_return_the_unattacked_result():
     for attack in (FairnessAttack(SideSplitClusterer(), attacker_fraction=0.0, random_state=0),
                    FairnessAttack(SideSplitClusterer(), attacker_fraction=0.2, budget=0, random_state=0),
                    RandomFairnessAttack(SideSplitClusterer(), attacker_fraction=0.0, random_state=0)):
-        res = attack.attack(X, s)
+        res = attack.attack(X, sensitive_features=s)
         assert res.n_queries == 1
         assert res.changed.size == 0
         assert dict(res.metrics_after) == dict(res.metrics_before)
@@ -93,8 +93,8 @@ def test_more_than_two_groups_and_string_group_values():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(45, 2))
     s = np.array(["a", "b", "c"] * 15)
-    res = FairnessAttack(SideSplitClusterer(), attacker_fraction=0.2, budget=10, random_state=0).attack(X, s)
-    assert set(res.X_adv.tolist()) <= {"a", "b", "c"}
+    res = FairnessAttack(SideSplitClusterer(), attacker_fraction=0.2, budget=10, random_state=0).attack(X, sensitive_features=s)
+    assert set(res.sensitive_features_adv.tolist()) <= {"a", "b", "c"}
     assert res.metrics_after["balance"] <= res.metrics_before["balance"]
 
 
@@ -104,16 +104,16 @@ def test_auto_objective_switches_to_entropy_when_balance_is_zero():
     def unfair(X, sensitive_features):  # cluster = group: balance 0 whatever the labels
         return np.asarray(sensitive_features).astype(int)
 
-    res = FairnessAttack(unfair, attacker_fraction=0.2, budget=5, random_state=0).attack(X, s)
+    res = FairnessAttack(unfair, attacker_fraction=0.2, budget=5, random_state=0).attack(X, sensitive_features=s)
     assert res.metrics_before["balance"] == 0.0
     assert res.info["objective"] == "entropy"
-    res_b = FairnessAttack(SideSplitClusterer(), attacker_fraction=0.2, budget=5, random_state=0).attack(X, s)
+    res_b = FairnessAttack(SideSplitClusterer(), attacker_fraction=0.2, budget=5, random_state=0).attack(X, sensitive_features=s)
     assert res_b.info["objective"] == "balance"
 
 
 def test_random_attack_uses_two_queries_and_uniform_labels():
     X, s = _line_data()
-    res = RandomFairnessAttack(SideSplitClusterer(), attacker_fraction=0.5, random_state=1).attack(X, s)
+    res = RandomFairnessAttack(SideSplitClusterer(), attacker_fraction=0.5, random_state=1).attack(X, sensitive_features=s)
     assert res.n_queries == 2
     A = res.info["attacker_idx"]
     assert 0 < res.changed.size < A.size and np.isin(res.changed, A).all()
@@ -133,7 +133,7 @@ def test_random_attack_uses_two_queries_and_uniform_labels():
 def test_bad_input_raises_clear_value_errors(kwargs, match):
     X, s = _line_data()
     with pytest.raises(ValueError, match=match):
-        FairnessAttack(SideSplitClusterer(), budget=3, random_state=0, **kwargs).attack(X, s)
+        FairnessAttack(SideSplitClusterer(), budget=3, random_state=0, **kwargs).attack(X, sensitive_features=s)
 
 
 def test_target_without_labels_or_queries_is_rejected():
@@ -143,11 +143,11 @@ def test_target_without_labels_or_queries_is_rejected():
 
     X, s = _line_data()
     with pytest.raises(ValueError, match="labels_"):
-        FairnessAttack(NoLabels(), budget=2, random_state=0).attack(X, s)
+        FairnessAttack(NoLabels(), budget=2, random_state=0).attack(X, sensitive_features=s)
     with pytest.raises(ValueError, match="target"):
-        FairnessAttack(object(), budget=2, random_state=0).attack(X, s)
+        FairnessAttack(object(), budget=2, random_state=0).attack(X, sensitive_features=s)
     with pytest.raises(ValueError, match="sensitive_features"):
-        FairnessAttack(SideSplitClusterer(), budget=2).attack(X, np.zeros(40))
+        FairnessAttack(SideSplitClusterer(), budget=2).attack(X, sensitive_features=np.zeros(40))
 
 
 def test_ks_compare_separates_distinct_distributions():

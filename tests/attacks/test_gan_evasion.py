@@ -62,7 +62,7 @@ def test_nes_attack_counts_every_image_query_and_stays_in_budget(setup):
     q, epochs = 2, 1
     attack = GANEvasionAttack(victim, eps=EPS, gradient="nes", n_directions=q, epochs=epochs, batch_size=60,
                               random_state=0, device="cpu")
-    result = attack.attack(X, y)
+    result = attack.attack(X, y=y)
     n = X.shape[0]
     # clean memberships + per step (2q probes + 1 monitoring query) per image + final evaluation
     assert result.n_queries == n + epochs * n * (2 * q + 1) + n
@@ -75,7 +75,7 @@ def test_nes_attack_counts_every_image_query_and_stays_in_budget(setup):
 def test_white_box_attack_breaks_the_clustering(setup):
     X, y, victim = setup
     result = GANEvasionAttack(victim, eps=EPS, white_box=True, loss="log", epochs=4, batch_size=32, lr=3e-3,
-                              random_state=0, device="cpu").attack(X, y)
+                              random_state=0, device="cpu").attack(X, y=y)
     assert result.info["mode"] == "white-box"
     assert result.metrics_after["label_change"] > 0.2
     _beats_noise(result, victim, X, y)  # measured: NMI 0.280 -> 0.016; sign noise 0.280 -> 0.21
@@ -87,7 +87,7 @@ def test_distance_loss_moves_labels_but_not_nmi(setup):
     docs/deep-evasion.md; the experiments default to the log loss."""
     X, y, victim = setup
     result = GANEvasionAttack(victim, eps=EPS, white_box=True, loss="distance", epochs=4, batch_size=32, lr=3e-3,
-                              random_state=0, device="cpu").attack(X, y)
+                              random_state=0, device="cpu").attack(X, y=y)
     assert result.metrics_after["label_change"] > 0.4
     assert result.metrics_before["nmi"] - result.metrics_after["nmi"] < 0.05
     assert _sign_noise_nmi(victim, X, y) < result.metrics_after["nmi"]
@@ -96,7 +96,7 @@ def test_distance_loss_moves_labels_but_not_nmi(setup):
 def test_surrogate_black_box_attack_lowers_nmi_with_few_queries(setup):
     X, y, victim = setup
     result = GANEvasionAttack(victim, eps=EPS, gradient="surrogate", epochs=4, batch_size=32, lr=3e-3,
-                              random_state=0, device="cpu").attack(X, y)
+                              random_state=0, device="cpu").attack(X, y=y)
     _beats_noise(result, victim, X, y)  # measured: NMI 0.280 -> 0.039; sign noise 0.280 -> 0.21
     n = X.shape[0]
     assert result.n_queries == n + n + 4 * n + n  # clean, warm-up noise copy, one per image per epoch, final
@@ -106,7 +106,7 @@ def test_targeted_attack_pulls_images_into_the_target_cluster(setup):
     X, y, victim = setup
     before = np.mean(victim.predict(X) == 2)
     result = GANEvasionAttack(victim, eps=EPS, white_box=True, targeted=True, target_cluster=2, loss="log",
-                              epochs=3, batch_size=32, lr=3e-3, random_state=0, device="cpu").attack(X, y)
+                              epochs=3, batch_size=32, lr=3e-3, random_state=0, device="cpu").attack(X, y=y)
     after = np.mean(result.info["labels_after"] == 2)
     assert after > before + 0.2
 

@@ -83,7 +83,7 @@ def test_transfer_attack_lowers_the_service_nmi_but_not_below_sign_noise(service
                             surrogate_options={"epochs": 6, "batch_size": 64, "width": 8},
                             attack_options={"epochs": 4, "batch_size": 32},
                             client_options={"timeout": 5.0})
-    result = attack.attack(X, y)
+    result = attack.attack(X, y=y)
     assert result.n_queries == 2 * X.shape[0]
     assert np.abs(result.X_adv - X).max() <= EPS_T + 1e-6
     # the same-budget control: sign noise of the same eps, labelled by the same service

@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 
 from robustfair.cluster import _fair_assignment_flow as flow_module
-from robustfair.cluster.fair_assignment import (
-    FairAssignmentResult,
-    fair_assignment_lp,
-    fair_assignment_objective,
-    solve_fair_assignment,
+from robustfair.cluster.dfdc_assignment import (
+    DFDCAssignmentResult,
+    dfdc_assignment_lp,
+    dfdc_assignment_objective,
+    solve_dfdc_assignment,
 )
 
 
@@ -42,7 +42,7 @@ def _brute_force(Y, groups, lower, upper, sizes):
 @pytest.mark.parametrize("eps", [0.0, 0.15])
 def test_objective_equals_brute_force_optimum(seed, eps):
     Y, groups = _instance(8, 3, n_groups=2, seed=seed)
-    result = solve_fair_assignment(Y, groups, eps=eps)
+    result = solve_dfdc_assignment(Y, groups, eps=eps)
     best = _brute_force(Y, groups, result.lower, result.upper, result.cluster_sizes)
     assert result.feasible
     assert result.objective == pytest.approx(best, rel=1e-9, abs=1e-12)
@@ -50,7 +50,7 @@ def test_objective_equals_brute_force_optimum(seed, eps):
 
 def test_three_groups_match_brute_force():
     Y, groups = _instance(9, 3, n_groups=3, seed=7)
-    result = solve_fair_assignment(Y, groups)
+    result = solve_dfdc_assignment(Y, groups)
     best = _brute_force(Y, groups, result.lower, result.upper, result.cluster_sizes)
     assert result.objective == pytest.approx(best, rel=1e-9)
 
@@ -59,8 +59,8 @@ def test_three_groups_match_brute_force():
 @pytest.mark.parametrize("n_groups", [2, 3])
 def test_flow_objective_equals_linprog_optimum(eps, n_groups):
     Y, groups = _instance(120, 4, n_groups=n_groups, seed=3)
-    flow = solve_fair_assignment(Y, groups, eps=eps)
-    lp = fair_assignment_lp(Y, groups, eps=eps)
+    flow = solve_dfdc_assignment(Y, groups, eps=eps)
+    lp = dfdc_assignment_lp(Y, groups, eps=eps)
     assert flow.feasible and lp.feasible
     assert lp.method == "linprog" and flow.method == "flow"
     assert flow.objective == pytest.approx(lp.objective, rel=1e-9)
@@ -68,7 +68,7 @@ def test_flow_objective_equals_linprog_optimum(eps, n_groups):
 
 def test_cluster_sizes_and_group_counts_are_met_exactly():
     Y, groups = _instance(500, 5, seed=1)
-    result = solve_fair_assignment(Y, groups)
+    result = solve_dfdc_assignment(Y, groups)
     sizes = np.bincount(Y.argmax(axis=1), minlength=5)  # eq. 8: hard counts of Y
     np.testing.assert_array_equal(np.bincount(result.labels, minlength=5), sizes)
     np.testing.assert_array_equal(result.cluster_sizes, sizes)
@@ -82,17 +82,17 @@ def test_cluster_sizes_and_group_counts_are_met_exactly():
 
 def test_objective_is_eq6_of_the_labels():
     Y, groups = _instance(200, 4, seed=2)
-    result = solve_fair_assignment(Y, groups)
+    result = solve_dfdc_assignment(Y, groups)
     assert result.objective == pytest.approx(np.sum(1 - Y[np.arange(200), result.labels]))
-    assert result.objective == fair_assignment_objective(Y, result.labels)
-    assert isinstance(result, FairAssignmentResult) and result.seconds >= 0
+    assert result.objective == dfdc_assignment_objective(Y, result.labels)
+    assert isinstance(result, DFDCAssignmentResult) and result.seconds >= 0
 
 
 def test_integer_target_counts_are_exact():
     Y, groups = _instance(400, 4, seed=5)
     groups = np.repeat([0, 1], 200)
     sizes = np.array([100, 100, 100, 100])
-    result = solve_fair_assignment(Y, groups, cluster_sizes=sizes)
+    result = solve_dfdc_assignment(Y, groups, cluster_sizes=sizes)
     np.testing.assert_array_equal(result.counts, np.full((4, 2), 50))
 
 
@@ -100,7 +100,7 @@ def test_integer_target_counts_are_exact():
 def test_flexible_eps_bounds_are_respected(eps):
     Y, groups = _instance(600, 5, seed=4)
     rho = np.bincount(groups) / groups.size
-    result = solve_fair_assignment(Y, groups, eps=eps)
+    result = solve_dfdc_assignment(Y, groups, eps=eps)
     sizes = result.cluster_sizes[:, None]
     assert np.all(result.counts >= np.floor(sizes * (rho - eps)) - 1e-9)
     assert np.all(result.counts <= np.ceil(sizes * (rho + eps)) + 1e-9)
@@ -109,44 +109,44 @@ def test_flexible_eps_bounds_are_respected(eps):
 
 def test_relaxing_eps_never_increases_the_objective():
     Y, groups = _instance(800, 6, seed=6)
-    objectives = [solve_fair_assignment(Y, groups, eps=eps).objective for eps in (0.0, 0.02, 0.05, 0.2, 1.0)]
+    objectives = [solve_dfdc_assignment(Y, groups, eps=eps).objective for eps in (0.0, 0.02, 0.05, 0.2, 1.0)]
     assert all(b <= a + 1e-9 for a, b in zip(objectives, objectives[1:]))
     # eps = 1 drops fairness: only the cluster sizes remain, met by argmax itself
-    assert objectives[-1] == pytest.approx(fair_assignment_objective(Y, _instance(800, 6, seed=6)[0].argmax(1)))
+    assert objectives[-1] == pytest.approx(dfdc_assignment_objective(Y, _instance(800, 6, seed=6)[0].argmax(1)))
 
 
 def test_multi_state_attribute_with_string_ids():
     Y, codes = _instance(300, 3, n_groups=4, seed=8)
     names = np.array(["a", "b", "c", "d"])[codes]
-    result = solve_fair_assignment(Y, names)
+    result = solve_dfdc_assignment(Y, names)
     assert result.counts.shape == (3, 4)
     assert list(result.group_values) == ["a", "b", "c", "d"]
-    lp = fair_assignment_lp(Y, names)
+    lp = dfdc_assignment_lp(Y, names)
     assert result.objective == pytest.approx(lp.objective, rel=1e-9)
 
 
 def test_user_rho_mapping_and_cluster_sizes():
     Y, groups = _instance(200, 2, seed=9)
     groups = np.repeat([0, 1], 100)
-    result = solve_fair_assignment(Y, groups, rho={0: 0.5, 1: 0.5}, cluster_sizes=[120, 80])
+    result = solve_dfdc_assignment(Y, groups, rho={0: 0.5, 1: 0.5}, cluster_sizes=[120, 80])
     np.testing.assert_array_equal(result.counts, [[60, 60], [40, 40]])
-    same = solve_fair_assignment(Y, groups, rho=[0.5, 0.5], cluster_sizes=[120, 80])
+    same = solve_dfdc_assignment(Y, groups, rho=[0.5, 0.5], cluster_sizes=[120, 80])
     np.testing.assert_array_equal(result.labels, same.labels)
 
 
 def test_solution_is_deterministic():
     Y, groups = _instance(3000, 5, seed=10)
-    first = solve_fair_assignment(Y, groups)
-    second = solve_fair_assignment(Y.copy(), groups.copy())
+    first = solve_dfdc_assignment(Y, groups)
+    second = solve_dfdc_assignment(Y.copy(), groups.copy())
     np.testing.assert_array_equal(first.labels, second.labels)
 
 
 @pytest.mark.parametrize("concentration", [0.3, 5.0])
 def test_reduced_network_certificate_gives_the_full_optimum(monkeypatch, concentration):
     Y, groups = _instance(1500, 5, seed=11, concentration=concentration)
-    full = solve_fair_assignment(Y, groups, eps=0.01)
+    full = solve_dfdc_assignment(Y, groups, eps=0.01)
     monkeypatch.setattr(flow_module, "REDUCE_ABOVE_ARCS", 0)
-    reduced = solve_fair_assignment(Y, groups, eps=0.01)
+    reduced = solve_dfdc_assignment(Y, groups, eps=0.01)
     assert reduced.feasible
     assert reduced.objective == pytest.approx(full.objective, rel=1e-12)
 
@@ -158,14 +158,14 @@ def test_unfair_start_where_most_points_move(monkeypatch):
     logits = rng.normal(size=(120, 2)) + 4.0 * np.column_stack([groups == 0, groups == 1])
     Y = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
     monkeypatch.setattr(flow_module, "REDUCE_ABOVE_ARCS", 0)
-    result = solve_fair_assignment(Y, groups)
+    result = solve_dfdc_assignment(Y, groups)
     np.testing.assert_array_equal(result.counts, [[30, 30], [30, 30]])
-    assert result.objective == pytest.approx(fair_assignment_lp(Y, groups).objective, rel=1e-9)
+    assert result.objective == pytest.approx(dfdc_assignment_lp(Y, groups).objective, rel=1e-9)
 
 
 def test_optimality_certificate_rejects_a_worse_swap():
     Y, groups = _instance(400, 4, seed=13)
-    result = solve_fair_assignment(Y, groups)
+    result = solve_dfdc_assignment(Y, groups)
     costs, _ = flow_module.integer_costs(Y, 1000)
     assert flow_module.is_optimal(costs, result.labels, groups, result.lower, result.upper)
     # swap two same-group points of different clusters to a costlier feasible assignment
@@ -174,15 +174,15 @@ def test_optimality_certificate_rejects_a_worse_swap():
     i = members[np.argmax(Y[members, labels[members]])]
     j = next(m for m in members if labels[m] != labels[i])
     labels[i], labels[j] = labels[j], labels[i]
-    assert fair_assignment_objective(Y, labels) > result.objective
+    assert dfdc_assignment_objective(Y, labels) > result.objective
     assert not flow_module.is_optimal(costs, labels, groups, result.lower, result.upper)
 
 
 def test_scores_outside_the_simplex_are_accepted():
     Y, groups = _instance(150, 3, seed=14)
     scores = 100.0 * np.log(Y) - 7.0
-    result = solve_fair_assignment(scores, groups)
-    assert result.objective == pytest.approx(fair_assignment_lp(scores, groups).objective, rel=1e-9)
+    result = solve_dfdc_assignment(scores, groups)
+    assert result.objective == pytest.approx(dfdc_assignment_lp(scores, groups).objective, rel=1e-9)
 
 
 # ---------------------------------------------------------------- bad input
@@ -208,17 +208,17 @@ def test_scores_outside_the_simplex_are_accepted():
 def test_bad_arguments_raise_naming_the_argument(kwargs, argument):
     Y, groups = _instance(100, 3, seed=15)
     with pytest.raises(ValueError, match=argument):
-        solve_fair_assignment(Y, groups, **kwargs)
+        solve_dfdc_assignment(Y, groups, **kwargs)
 
 
 def test_unreachable_rho_or_eps_raises():
     Y, groups = _instance(100, 3, seed=16)
     groups = np.repeat([0, 1], 50)
     with pytest.raises(ValueError, match="rho"):
-        solve_fair_assignment(Y, groups, rho=[0.9, 0.1])  # eps = 0: rho must match the data
+        solve_dfdc_assignment(Y, groups, rho=[0.9, 0.1])  # eps = 0: rho must match the data
     with pytest.raises(ValueError, match="eps"):
-        solve_fair_assignment(Y, groups, rho=[0.9, 0.1], eps=0.1)
-    assert solve_fair_assignment(Y, groups, rho=[0.9, 0.1], eps=0.45).feasible
+        solve_dfdc_assignment(Y, groups, rho=[0.9, 0.1], eps=0.1)
+    assert solve_dfdc_assignment(Y, groups, rho=[0.9, 0.1], eps=0.45).feasible
 
 
 def test_group_smaller_than_the_number_of_clusters_raises():
@@ -226,7 +226,7 @@ def test_group_smaller_than_the_number_of_clusters_raises():
     groups = np.zeros(60, dtype=int)
     groups[:3] = 1
     with pytest.raises(ValueError, match="sensitive_features.*fewer than"):
-        solve_fair_assignment(Y, groups, cluster_sizes=[15, 15, 15, 15])
+        solve_dfdc_assignment(Y, groups, cluster_sizes=[15, 15, 15, 15])
 
 
 @pytest.mark.parametrize(
@@ -241,7 +241,7 @@ def test_group_smaller_than_the_number_of_clusters_raises():
 )
 def test_bad_shapes_and_values_raise(Y, groups, argument):
     with pytest.raises(ValueError, match=argument):
-        solve_fair_assignment(Y, groups)
+        solve_dfdc_assignment(Y, groups)
 
 
 # ---------------------------------------------------------------- experiment

@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 from sklearn.linear_model import SGDClassifier
 
+from robustfair.attacks import AnchoringAttack
 from robustfair.datasets._influence_data import load_toy_influence, split_parts
 from robustfair.influence import (
-    AnchoringAttack,
     InfluenceLogisticRegression,
     influence_active_learning,
     linear_evasion_attack,
@@ -38,10 +38,10 @@ def test_anchoring_attack_adds_opposite_label_anchors_near_targets(method):
     X = rng.normal(size=(400, 4))
     s = (rng.uniform(size=400) < 0.5).astype(int)
     y = (X[:, 0] + s + 0.3 * rng.normal(size=400) > 0.5).astype(int)
-    result = AnchoringAttack(0.1, tau=0.2, method=method, random_state=0).attack(X, y, sensitive_features=s)
+    result = AnchoringAttack(0.1, tau=0.2, method=method, random_state=0).attack(X, y=y, sensitive_features=s)
     added = result.changed
     assert added.shape[0] == 40 and np.array_equal(result.X_adv[:400], X)
-    y_adv, s_adv = result.info["y"], result.info["sensitive"]
+    y_adv, s_adv = result.y_adv, result.sensitive_features_adv
     # Anchors: label 1 in the advantaged group (s=1), label 0 in the disadvantaged group.
     assert np.all(y_adv[added] == s_adv[added])
     targets = result.info["targets"]
@@ -59,7 +59,7 @@ def test_nraa_prefers_dense_targets():
     s[-1] = 0  # a second group must exist
     y[-1] = 1
     result = AnchoringAttack(0.1, tau=0.5, method="non-random", n_targets=5, random_state=0).attack(
-        X, y, sensitive_features=s)
+        X, y=y, sensitive_features=s)
     assert np.all(result.info["targets"][:5] < 30)
 
 

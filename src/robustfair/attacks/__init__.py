@@ -1,13 +1,18 @@
 """Attacks on clustering and classification pipelines.
 
-Every attack is used the same way: ``SomeAttack(target, <budget>, random_state=...)
-.attack(X, ...) -> AttackResult``. Attack classes are imported lazily.
+Every attack is used the same way (the contract of :class:`BaseAttack`)::
+
+    SomeAttack(target, <budget>, random_state=...).attack(X, *, y=None, sensitive_features=None)
+        -> AttackResult
+
+Poisoning attacks (:class:`PoisoningAttack`) change training data, evasion attacks
+(:class:`EvasionAttack`) perturb a trained victim's inputs. Attack classes are imported lazily.
 """
 
 from importlib import import_module
 from typing import Any
 
-from ._base import AttackResult, QueryCounter, as_target
+from ._base import AttackResult, BaseAttack, EvasionAttack, PoisoningAttack, QueryCounter, as_target
 
 _LAZY = {
     "SpillOverPoisoning": "._spillover",
@@ -17,13 +22,14 @@ _LAZY = {
     "GANEvasionAttack": "._gan_evasion",
     "MembershipOracle": "._gan_evasion",
     "TransferAttack": "._label_only",
+    "AnchoringAttack": "._anchoring",
     "LabelOnlyTarget": "._label_only",
     "serve_clusterer": "._service",
     "ClusteringServiceClient": "._service",
     "ServiceError": "._service",
 }
 
-__all__ = ["AttackResult", "QueryCounter", "as_target", *_LAZY]
+__all__ = ["AttackResult", "BaseAttack", "EvasionAttack", "PoisoningAttack", "QueryCounter", "as_target", *_LAZY]
 
 
 # Deprecated aliases, removed in the next release: the figures moved to the report layer.

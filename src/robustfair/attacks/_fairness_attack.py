@@ -22,15 +22,13 @@ from typing import Any, Literal
 import numpy as np
 
 from .._validation import (
-    check_array,
     check_choice,
     check_fraction,
     check_positive,
     check_random_state,
-    check_sensitive_features,
     seed_from,
 )
-from ._base import AttackResult, QueryCounter
+from ._base import AttackResult, PoisoningAttack, QueryCounter
 
 __all__ = ["FairnessAttack", "RandomFairnessAttack", "ks_compare", "defender_metrics"]
 
@@ -69,8 +67,12 @@ def defender_metrics(
     return out
 
 
-class _GroupLabelAttack:
+class _GroupLabelAttack(PoisoningAttack):
     """Shared set-up of the group-label attacks: index sets, queries, metrics and the result."""
+
+    uses_sensitive_features = "required"
+    uses_y = "optional"
+    _legacy_positional = ("sensitive_features",)
 
     def __init__(
         self,
@@ -143,36 +145,30 @@ class _GroupLabelAttack:
         return attacker, defender
 
     # -- the attack ---------------------------------------------------------------------
-    def attack(self, X: Any, sensitive_features: Any, *, y: Any = None) -> AttackResult:
+    def _attack(self, X: np.ndarray, *, y: np.ndarray | None, sensitive_features: np.ndarray | None) -> AttackResult:
         """Attack the target on ``X`` with protected attribute ``sensitive_features``.
 
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        sensitive_features : array-like of shape (n_samples,)
-            Group ids; any hashable values, two or more groups.
-        y : array-like of shape (n_samples,), optional
-            Class labels; when given, NMI and ACC on :math:`G_D` are reported as well.
+        Called by ``attack(X, *, y=None, sensitive_features)`` (:class:`BaseAttack`), which
+        validates the inputs; ``sensitive_features`` is required (group ids, any hashable
+        values, two or more groups). ``y`` (class labels) is optional: with it, NMI and ACC
+        on :math:`G_D` are reported as well. The previous form ``attack(X, s)`` still works
+        for one release, with a ``DeprecationWarning``.
 
         Returns
         -------
         AttackResult
-            ``X_adv`` is the poisoned protected attribute (``X`` itself is not changed),
-            ``changed`` the indices of :math:`G_A` whose group was switched,
-            ``metrics_before``/``metrics_after`` are measured on :math:`G_D` (``balance``,
-            ``fairness_entropy``, and ``nmi``, ``acc`` with ``y``), ``n_queries`` counts every
-            fit of the target including the unattacked one. ``info`` holds
-            ``attacker_idx``, ``defender_idx``, ``attacker_labels``, ``labels_before``,
-            ``labels_after`` and ``objective``.
+            ``sensitive_features_adv`` is the poisoned protected attribute, ``X_adv`` is ``X``
+            (the features are not changed), ``changed`` the indices of :math:`G_A` whose
+            group was switched, ``metrics_before``/``metrics_after`` are measured on
+            :math:`G_D` (``balance``, ``fairness_entropy``, and ``nmi``, ``acc`` with ``y``),
+            ``n_queries`` counts every fit of the target including the unattacked one.
+            ``info`` holds ``attacker_idx``, ``defender_idx``, ``attacker_labels``,
+            ``labels_before``, ``labels_after`` and ``objective``.
         """
         start = time.perf_counter()
-        X = check_array(X, "X")
+        assert sensitive_features is not None  # uses_sensitive_features = "required"
         n = X.shape[0]
-        s = check_sensitive_features(sensitive_features, n)
-        if y is not None:
-            y = np.asarray(y)
-            if y.shape != (n,):
-                raise ValueError(f"y must have one label per sample ({n}); got shape {y.shape}.")
+        s = sensitive_features
         rng = check_random_state(self.random_state)
         attacker, defender = self._index_sets(n, rng)
         has_budget = self._has_budget()  # validates the search settings before any query
@@ -228,7 +224,8 @@ class _GroupLabelAttack:
     ) -> AttackResult:
         changed = attacker[s_adv[attacker] != s[attacker]]
         return AttackResult(
-            X_adv=s_adv,
+            X_adv=X.copy(),
+            sensitive_features_adv=s_adv,
             changed=changed,
             metrics_before=before,
             metrics_after=after,
@@ -291,7 +288,7 @@ class FairnessAttack(_GroupLabelAttack):
     >>> rng = np.random.default_rng(0)
     >>> X, s = rng.normal(size=(60, 2)), np.repeat([0, 1], 30)
     >>> res = FairnessAttack(make_clusterer("sfd", 2, random_state=0, p=1, q=2),
-    ...                      budget=5, random_state=0).attack(X, s)  # doctest: +SKIP
+    ...                      budget=5, random_state=0).attack(X, sensitive_features=s)  # doctest: +SKIP
     >>> res.metrics_after["balance"] <= res.metrics_before["balance"]  # doctest: +SKIP
     True
     """

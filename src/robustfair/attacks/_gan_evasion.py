@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from .._validation import check_choice, check_n_clusters, check_positive, check_random_state, seed_from
-from ._base import AttackResult
+from ._base import AttackResult, EvasionAttack
 
 __all__ = ["GANEvasionAttack", "MembershipOracle", "WhiteBoxVictim", "clustering_metrics"]
 
@@ -121,8 +121,11 @@ class WhiteBoxVictim:
             return torch.cat([self(xb) for xb in x.split(1024)]).cpu().numpy().astype(np.float64)
 
 
-class GANEvasionAttack:
+class GANEvasionAttack(EvasionAttack):
     """GAN-based black-box evasion attack on a deep clustering model (thesis 2.3.4).
+
+    ``attack(X, *, y=None)`` trains the generator on ``X`` and returns ``X + G(X)`` as
+    ``X_adv``; ``y`` only scores the victim. ``sensitive_features`` is not used.
 
     Parameters
     ----------
@@ -165,6 +168,10 @@ class GANEvasionAttack:
     device : "auto", "cpu", "cuda", ...
     random_state : int, Generator or None
     """
+
+    uses_y = "optional"
+    uses_sensitive_features = "unused"
+    _legacy_positional = ("y",)
 
     def __init__(
         self,
@@ -289,10 +296,13 @@ class GANEvasionAttack:
         diff = (f[:, :q] - f[:, q:]) / (2 * self.sigma)  # (b, q)
         return (diff.view(b, q, *([1] * len(shape))) * u).mean(1)
 
-    def attack(self, X: Any, y: Any = None) -> AttackResult:
+    def _attack(self, X: np.ndarray, *, y: np.ndarray | None, sensitive_features: np.ndarray | None) -> AttackResult:
         """Train G and D on ``X`` and return the adversarial images ``x + G(x)``.
 
-        ``y`` (optional ground truth) is used only to report NMI/ARI/ACC before and after.
+        Called by ``attack(X, *, y=None)`` (:class:`BaseAttack`). ``y`` (optional ground
+        truth) is used only to report NMI/ARI/ACC before and after; ``sensitive_features``
+        is not used. ``attack(X, y)`` with ``y`` positional still works for one release,
+        with a ``DeprecationWarning``.
         """
         import torch
 
@@ -317,8 +327,6 @@ class GANEvasionAttack:
         self.device_ = resolve_device(self.device)
         x, shape = as_image_tensor(X, self.device_, image_shape=self.image_shape)
         self.image_shape_ = shape
-        if y is not None and len(y) != x.shape[0]:
-            raise ValueError(f"y has {len(y)} labels but X has {x.shape[0]} images.")
         gen = seed_torch(seed_from(rng))
         victim = WhiteBoxVictim(self.target, shape) if self.white_box else MembershipOracle(self.target)
 

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from .._validation import check_choice, check_positive, check_random_state, seed_from
-from ._base import AttackResult
+from ._base import AttackResult, EvasionAttack
 from ._gan_evasion import GANEvasionAttack, clustering_metrics
 
 __all__ = ["LabelOnlyTarget", "TransferAttack"]
@@ -60,8 +60,14 @@ class LabelOnlyTarget:
         return labels
 
 
-class TransferAttack:
+class TransferAttack(EvasionAttack):
     """Surrogate-based transfer attack on a label-only clustering service (thesis 2.4).
+
+    The attacker's own images train the surrogate: call ``fit(X_attacker)``, then
+    ``attack(X, *, y=None)`` sends ``X`` and ``X + G(X)`` to the service (``attack`` fits on
+    ``X`` itself when not fitted). ``y`` only scores the service; ``sensitive_features`` is
+    not used. The previous ``attack(X, y, X_attacker=...)`` still works for one release,
+    with a ``DeprecationWarning``.
 
     Parameters
     ----------
@@ -84,6 +90,11 @@ class TransferAttack:
     surrogate_ : the trained surrogate model
     gan_ : the trained :class:`GANEvasionAttack` (white-box on the surrogate)
     """
+
+    uses_y = "optional"
+    uses_sensitive_features = "unused"
+    _legacy_positional = ("y",)
+    _legacy_keywords = {"X_attacker": "call fit(X_attacker) before attack(X) instead."}
 
     def __init__(
         self,
@@ -135,14 +146,19 @@ class TransferAttack:
         self.surrogate_result_ = self.gan_.attack(X_attacker)
         return self
 
-    def attack(self, X: Any, y: Any = None, *, X_attacker: Any = None) -> AttackResult:
+    def _legacy_keyword(self, name: str, value: Any) -> None:
+        if not hasattr(self, "gan_"):  # X_attacker: fit on it, as attack(X, X_attacker=...) did
+            self.fit(value)
+
+    def _attack(self, X: np.ndarray, *, y: np.ndarray | None, sensitive_features: np.ndarray | None) -> AttackResult:
         """Send ``X`` and ``X + G(X)`` to the service and score both clusterings.
 
-        Fits first (on ``X_attacker``, default ``X``) unless already fitted.
+        Called by ``attack(X, *, y=None)`` (:class:`BaseAttack`). Fits first, on ``X``,
+        unless already fitted (``fit(X_attacker)``).
         """
         start = time.perf_counter()
         if not hasattr(self, "gan_"):
-            self.fit(X if X_attacker is None else X_attacker)
+            self.fit(X)
         X_adv = self.gan_.perturb(X)
         service = LabelOnlyTarget(self.target, **(self.client_options or {}))
         labels_before = service(np.asarray(X, dtype=np.float64).reshape(X_adv.shape))

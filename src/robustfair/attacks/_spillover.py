@@ -18,14 +18,13 @@ from typing import Any, Literal
 import numpy as np
 
 from .._validation import (
-    check_array,
     check_choice,
     check_fraction,
     check_positive,
     check_random_state,
     seed_from,
 )
-from ._base import AttackResult, QueryCounter
+from ._base import AttackResult, PoisoningAttack, QueryCounter
 
 __all__ = ["SpillOverPoisoning", "coassociation_distance", "misclustered"]
 
@@ -72,8 +71,11 @@ def misclustered(labels_before: Any, labels_after: Any) -> np.ndarray:
     return np.flatnonzero(mapping[cb.ravel()] != ca.ravel())
 
 
-class SpillOverPoisoning:
+class SpillOverPoisoning(PoisoningAttack):
     """Black-box spill-over poisoning of any clusterer (thesis Algorithm 1).
+
+    ``attack(X)`` returns the poisoned data as ``X_adv`` (one row moved); it takes neither
+    ``y`` nor ``sensitive_features``.
 
     Parameters
     ----------
@@ -130,6 +132,10 @@ class SpillOverPoisoning:
         best; it applies only when the clusters are not given.
     random_state : int, Generator or None
     """
+
+    uses_y = "unused"
+    uses_sensitive_features = "unused"
+    _min_samples = 3
 
     def __init__(
         self,
@@ -243,8 +249,11 @@ class SpillOverPoisoning:
         return np.where(ok, np.abs(offsets), 0.0).max(axis=0)
 
     # -- the attack -------------------------------------------------------------------
-    def attack(self, X: Any) -> AttackResult:
+    def _attack(self, X: np.ndarray, *, y: np.ndarray | None, sensitive_features: np.ndarray | None) -> AttackResult:
         """Run Algorithm 1 on ``X`` and return the poisoned data and what it did.
+
+        Called by ``attack(X)`` (:class:`BaseAttack`; ``X`` needs at least 3 samples). The
+        attack uses neither ``y`` nor ``sensitive_features``; passing them raises.
 
         ``result.info`` holds: ``target_index``, ``victim_cluster``, ``target_cluster``,
         ``perturbation`` (eps), ``budget`` (Delta), ``spillover_indices`` (untouched samples
@@ -256,7 +265,6 @@ class SpillOverPoisoning:
         included, until the best perturbation was first found), ``method``.
         """
         start = time.perf_counter()
-        X = check_array(X, "X", min_samples=3)
         n, m = X.shape
         delta_given = self._check_params(m)
         counter = QueryCounter(self.target, "target")

@@ -29,7 +29,9 @@ __all__ = ["ClusteringMethod", "fit_labels", "list_methods", "make_clusterer", "
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
         return getattr(import_module(_LAZY[name], __name__), name)
-    if name == "fair_assignment":
+    if name == "dfdc_assignment":  # the DFDC solver module (not Bera's FairAssignment)
+        return import_module(".dfdc_assignment", __name__)
+    if name == "fair_assignment":  # deprecated alias of dfdc_assignment; importing it warns
         return import_module(".fair_assignment", __name__)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 

@@ -3,7 +3,7 @@
 A discriminative network ``f_theta`` maps each point to a distribution over K clusters.
 It is pre-trained with the mutual-information clustering loss (eq. 5) plus a virtual
 adversarial augmentation loss (eqs. 11-12); then, once per epoch, the exact fair
-assignment of its current predictions (eqs. 6-9, :mod:`robustfair.cluster.fair_assignment`)
+assignment of its current predictions (eqs. 6-9, :mod:`robustfair.cluster.dfdc_assignment`)
 serves as pseudo-labels for a cross-entropy term, and the network minimizes
 ``l = l_C + beta * l_Fair + gamma * l_Aug``. Predictions need no protected attribute.
 
@@ -171,7 +171,7 @@ class DeepFairDiscriminativeClustering(FairClusteringMixin, BaseEstimator):
         import torch
 
         from ..metrics import count_ratio_balance
-        from .fair_assignment import solve_fair_assignment
+        from .dfdc_assignment import solve_dfdc_assignment
 
         X, codes, group_values = self._validate_fit_input(X, sensitive_features)
         groups = group_values[codes]  # the caller's ids, so a rho mapping keyed by them works
@@ -191,7 +191,7 @@ class DeepFairDiscriminativeClustering(FairClusteringMixin, BaseEstimator):
         seed = seed_from(check_random_state(self.random_state))
         # Fail fast on rho / eps the fair assignment cannot meet (rho not summing to one,
         # an unreachable eps, a group smaller than the number of clusters) before training.
-        solve_fair_assignment(
+        solve_dfdc_assignment(
             np.full((X.shape[0], k), 1.0 / k),
             groups,
             rho=self.rho,
@@ -255,7 +255,7 @@ class DeepFairDiscriminativeClustering(FairClusteringMixin, BaseEstimator):
                     if not fixed_sizes:
                         fixed_sizes.append(np.bincount(proba.argmax(axis=1), minlength=k))
                     sizes = fixed_sizes[0]
-                return solve_fair_assignment(proba, groups, rho=self.rho, eps=self.fairness_eps, cluster_sizes=sizes)
+                return solve_dfdc_assignment(proba, groups, rho=self.rho, eps=self.fairness_eps, cluster_sizes=sizes)
 
             for _ in range(int(self.pretrain_epochs)):  # Algorithm 1, lines 1-8
                 loss = self._epoch(net, optimizer, data, None, batch_size, generator)

@@ -1,4 +1,4 @@
-"""Solvers behind :mod:`robustfair.cluster.fair_assignment` (private).
+"""Solvers behind :mod:`robustfair.cluster.dfdc_assignment` (private).
 
 Two exact solvers of the same integer program (Zhang & Davidson, *Deep Fair
 Discriminative Clustering*, eqs. 6-9 with the count bounds of Table 4):
@@ -37,7 +37,7 @@ def preload(method: str) -> None:
     if method == "flow":
         from .._optional import require
 
-        require("ortools.graph.python.min_cost_flow", "fair_assignment(method='flow')")
+        require("ortools.graph.python.min_cost_flow", "solve_dfdc_assignment(method='flow')")
 
 
 def count_bounds(
@@ -183,7 +183,7 @@ def _min_cost_flow(
     """Labels of the min-cost flow on the point -> (k, t) -> cluster network; None if infeasible."""
     from .._optional import require
 
-    min_cost_flow = require("ortools.graph.python.min_cost_flow", "fair_assignment(method='flow')")
+    min_cost_flow = require("ortools.graph.python.min_cost_flow", "solve_dfdc_assignment(method='flow')")
 
     if np.any(upper < lower) or np.any(sizes < 0):
         return None

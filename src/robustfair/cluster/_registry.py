@@ -79,7 +79,7 @@ def _load_all() -> None:
     from .. import cluster
 
     for mod in pkgutil.iter_modules(cluster.__path__):
-        if mod.name != "_registry":
+        if mod.name not in ("_registry", "fair_assignment"):  # fair_assignment: a deprecated alias
             importlib.import_module(f"{cluster.__name__}.{mod.name}")
 
 

@@ -4,7 +4,7 @@ Deep Fair Discriminative Clustering (Zhang & Davidson) solves its fair assignmen
 (eqs. 6-9) with an LP solver once per training epoch, on MNIST-USPS (n = 67,291, K = 10,
 binary PSV, sec. 5.1). This experiment draws soft assignments of that size (softmax of
 seeded Gaussian logits) and a seeded 60/40 protected attribute, solves the same problem
-with :func:`~robustfair.cluster.fair_assignment.solve_fair_assignment` (min-cost flow) and
+with :func:`~robustfair.cluster.dfdc_assignment.solve_dfdc_assignment` (min-cost flow) and
 with one ``scipy.optimize.linprog(method="highs")`` call, and records both times, the
 speed-up, the relative objective gap (both objectives computed in float on the returned
 labels) and whether the flow solution meets every constraint.
@@ -43,11 +43,11 @@ def make_soft_assignments(n: int, k: int, minority: float, temperature: float, s
     cites="Zhang & Davidson, Deep Fair Discriminative Clustering, sec. 4.2 (ILP solved by LP) and sec. 5.1",
 )
 def bench_fair_assignment(config: BenchFairAssignmentConfig, seed: int) -> list[Record]:
-    from ..cluster.fair_assignment import fair_assignment_lp, solve_fair_assignment
+    from ..cluster.dfdc_assignment import dfdc_assignment_lp, solve_dfdc_assignment
 
     Y, groups = make_soft_assignments(config.n, config.k, config.minority, config.temperature, seed)
-    flow = solve_fair_assignment(Y, groups, eps=config.eps, method="flow")
-    lp = fair_assignment_lp(Y, groups, eps=config.eps)
+    flow = solve_dfdc_assignment(Y, groups, eps=config.eps, method="flow")
+    lp = dfdc_assignment_lp(Y, groups, eps=config.eps)
     gap = (flow.objective - lp.objective) / max(abs(lp.objective), 1e-300)
     metrics = {
         "seconds": flow.seconds,

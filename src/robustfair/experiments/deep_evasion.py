@@ -139,7 +139,7 @@ def deep_evasion(config: DeepEvasionConfig, seed: int) -> list[Record]:
             loss=config.loss,
             alpha_gan=config.alpha_gan,
             random_state=seed,
-        ).attack(X, data.y)
+        ).attack(X, y=data.y)
 
     def scores(metrics: dict, keys: dict) -> list[Record]:
         return [Record(data.name, method, name, metrics[name], keys) for name in ("nmi", "ari", "acc")]
@@ -355,7 +355,7 @@ def label_only_transfer(config: LabelOnlyTransferConfig, seed: int) -> list[Reco
                         for c in classes
                     ]
                 )
-                result = attack.attack(X[pick], data.y[pick])
+                result = attack.attack(X[pick], y=data.y[pick])
                 # Baseline: random +-eps sign noise of the same budget, sent to the same service.
                 noise = np.clip(X[pick] + eps * np.sign(rng.standard_normal(X[pick].shape)), 0, 1)
                 noise_metrics = clustering_metrics(data.y[pick], LabelOnlyTarget(url, **client)(noise))

@@ -272,7 +272,7 @@ def _toy_points(data: Any, result: Any, method: str, keys: dict) -> list[Record]
             "x1": float(x1),
             "x2": float(x2),
             "group": str(data.sensitive[i]),
-            "group_adv": str(result.X_adv[i]),
+            "group_adv": str(result.sensitive_features_adv[i]),
             "attacker": i in attacker,
             "cluster_before": int(info["labels_before"][i]),
             "cluster_after": int(info["labels_after"][i]),
@@ -296,7 +296,7 @@ def _consensus_records(data: Any, result: Any, k: int, seed: int, params: dict, 
     model = make_clusterer("cfc", k, random_state=seed, **params)
     parts = model.basic_partitions(data.X)
     out: list[Record] = []
-    for when, groups in (("before", data.sensitive), ("after", result.X_adv)):
+    for when, groups in (("before", data.sensitive), ("after", result.sensitive_features_adv)):
         for i in range(parts.shape[1]):
             out.append(
                 Record(
@@ -380,13 +380,15 @@ def fairness_attack(config: FairnessAttackConfig, seed: int) -> list[Record]:
                 objective=config.objective,  # type: ignore[arg-type]  # validated
                 budget=budget,
                 **common,
-            ).attack(data.X, data.sensitive, y=data.y)
+            ).attack(data.X, sensitive_features=data.sensitive, y=data.y)
             results = {"none": ours.metrics_before}
             if "ours" in config.attacks:
                 results["ours"] = ours.metrics_after
             if "random" in config.attacks:
                 results["random"] = (
-                    RandomFairnessAttack(target(), **common).attack(data.X, data.sensitive, y=data.y).metrics_after
+                    RandomFairnessAttack(target(), **common)
+                    .attack(data.X, sensitive_features=data.sensitive, y=data.y)
+                    .metrics_after
                 )
             if data.name == "toy-fairness" and method == "sfd" and n_attack:
                 records.extend(_toy_points(data, ours, method, {**keys, "attack": "ours"}))

@@ -15,10 +15,12 @@ Sign convention: an influence is the predicted change of a lower-is-better objec
 when the point is removed; **negative means removing the point helps**. See
 ``docs/influence.md``.
 
-The MLP surrogate (``MLPInfluence``) needs torch and is imported on first use.
+The MLP surrogate (``MLPInfluence``) needs torch and is imported on first use. The anchoring
+poisoning attack this module defends against is :class:`robustfair.attacks.AnchoringAttack`
+(``robustfair.influence.AnchoringAttack`` is a deprecated alias for one release).
 """
 
-from ._attacks import AnchoringAttack, linear_evasion_attack
+from ._attacks import linear_evasion_attack
 from ._logistic import InfluenceLogisticRegression, check_binary_target, influence_scores
 from ._objectives import (
     CallableObjective,
@@ -39,7 +41,6 @@ from ._trim import trim, trim_sweep
 _LAZY = {"MLPInfluence": "._nonconvex"}
 
 __all__ = [
-    "AnchoringAttack",
     "CallableObjective",
     "DemographicParityObjective",
     "EqualOpportunityObjective",
@@ -60,9 +61,25 @@ __all__ = [
 ]
 
 
+# Moved to robustfair.attacks in this release; the old names warn for one release.
+_MOVED = {"AnchoringAttack": "robustfair.attacks"}
+
+
 def __getattr__(name: str):
     if name in _LAZY:
         import importlib
 
         return getattr(importlib.import_module(_LAZY[name], __name__), name)
+    if name in _MOVED:
+        import warnings
+
+        from ..attacks import _anchoring
+
+        warnings.warn(
+            f"robustfair.influence.{name} is deprecated and will be removed in the next release; "
+            f"import it from {_MOVED[name]}.",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return getattr(_anchoring, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
