@@ -4,9 +4,7 @@ Every attack is used the same way: ``SomeAttack(target, <budget>, random_state=.
 .attack(X, ...) -> AttackResult``. Attack classes are imported lazily.
 """
 
-from importlib import import_module
-from typing import Any
-
+from .._lazy import attach
 from ._base import AttackResult, QueryCounter, as_target
 
 _LAZY = {
@@ -28,11 +26,4 @@ _LAZY = {
 __all__ = ["AttackResult", "QueryCounter", "as_target", *_LAZY]
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(import_module(_LAZY[name], __name__), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = attach(__name__, _LAZY, __all__)

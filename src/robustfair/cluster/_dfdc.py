@@ -22,8 +22,9 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from .._validation import check_choice, check_n_clusters, check_positive, check_random_state, seed_from
+from ..deep._device import resolve_device
 from ._base import FairClusteringMixin
-from ._dfdc_nets import _build_network, _embed, _predict_proba, _resolve_device, _unit
+from ._dfdc_nets import _build_network, _embed, _predict_proba, _unit
 from ._registry import register_method
 
 __all__ = ["DeepFairDiscriminativeClustering"]
@@ -187,7 +188,7 @@ class DeepFairDiscriminativeClustering(FairClusteringMixin, BaseEstimator):
         schedule = check_choice(self.lr_schedule, ("constant", "cosine"), "lr_schedule")
         monitor = self._monitor(y, X.shape[0])
         backbone, shape = self._resolve_backbone(X.shape[1])
-        self.device_ = _resolve_device(self.device)
+        self.device_ = str(resolve_device(self.device))
         seed = seed_from(check_random_state(self.random_state))
         # Fail fast on rho / eps the fair assignment cannot meet (rho not summing to one,
         # an unreachable eps, a group smaller than the number of clusters) before training.

@@ -18,6 +18,7 @@ when the point is removed; **negative means removing the point helps**. See
 The MLP surrogate (``MLPInfluence``) needs torch and is imported on first use.
 """
 
+from .._lazy import attach
 from ._attacks import AnchoringAttack, linear_evasion_attack
 from ._logistic import InfluenceLogisticRegression, check_binary_target, influence_scores
 from ._objectives import (
@@ -60,9 +61,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str):
-    if name in _LAZY:
-        import importlib
-
-        return getattr(importlib.import_module(_LAZY[name], __name__), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__, __dir__ = attach(__name__, _LAZY, __all__)
