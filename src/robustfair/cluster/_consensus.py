@@ -291,8 +291,8 @@ class ConsensusFairClustering(FairClusteringMixin, BaseEstimator):
 
     def fit(self, X: Any, y: Any = None, *, sensitive_features: Any = None) -> ConsensusFairClustering:
         """Fit CFC on ``X`` with the protected attribute ``sensitive_features``."""
+        from .._validation import check_fit_array
         from ..deep._device import import_torch
-        from ._base import check_fit_array
         from ._consensus_net import soft_assignments, train_cfc
 
         import_torch()  # an ImportError naming the [deep] extra before any work

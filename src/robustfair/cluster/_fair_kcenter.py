@@ -32,8 +32,15 @@ from scipy import sparse
 from scipy.optimize import linprog
 from sklearn.base import BaseEstimator, ClusterMixin
 
-from .._validation import check_fraction, check_n_clusters, check_positive, check_random_state, record_feature_names
-from ._base import FairClusteringMixin, check_fit_array
+from .._validation import (
+    check_fit_array,
+    check_fraction,
+    check_n_clusters,
+    check_positive,
+    check_random_state,
+    record_feature_names,
+)
+from ._base import FairClusteringMixin
 from ._registry import register_method
 
 __all__ = ["FairKCenter", "KCenter", "gonzalez"]

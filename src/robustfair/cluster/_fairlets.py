@@ -20,8 +20,16 @@ from typing import Any
 import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin
 
-from .._validation import check_choice, check_n_clusters, check_random_state, record_feature_names, seed_from
-from ._base import FairClusteringMixin, check_fit_array
+from .._validation import (
+    check_choice,
+    check_fit_array,
+    check_n_clusters,
+    check_random_state,
+    check_two_groups,
+    record_feature_names,
+    seed_from,
+)
+from ._base import FairClusteringMixin
 from ._fair_kcenter import _NearestCenterMixin, _sq_dist, gonzalez
 from ._fairlet_tree import fairlet_medoids, is_balanced, tree_fairlet_decomposition
 from ._registry import register_method
@@ -74,14 +82,6 @@ def kmedian(
             best, best_cost = med, cost
     assert best is not None  # n_draws >= 1
     return best
-
-
-def _two_groups(codes: np.ndarray, groups: np.ndarray, name: str) -> None:
-    if groups.shape[0] != 2:
-        raise ValueError(
-            f"{name} needs exactly 2 protected groups; sensitive_features holds {groups.shape[0]} "
-            f"({', '.join(map(str, groups[:5]))}{', ...' if groups.shape[0] > 5 else ''})."
-        )
 
 
 def _check_int(value: Any, name: str, low: int = 1) -> int:
@@ -202,7 +202,7 @@ class FairletDecomposition(_FairletClusteringBase):
         from ._fairlet_flow import flow_fairlets
 
         X, codes, groups = self._validate_fit_input(X, sensitive_features)
-        _two_groups(codes, groups, "FairletDecomposition")
+        check_two_groups(groups, "FairletDecomposition")
         n = X.shape[0]
         k = check_n_clusters(self.n_clusters, n)
         t = _check_int(self.t, "t")
@@ -275,7 +275,7 @@ class ScalableFairletDecomposition(_FairletClusteringBase):
     def fit(self, X: Any, y: Any = None, *, sensitive_features: Any = None) -> ScalableFairletDecomposition:
         """Decompose into (p, q)-fairlets on a quadtree, cluster them; returns ``self``."""
         X, codes, groups = self._validate_fit_input(X, sensitive_features)
-        _two_groups(codes, groups, "ScalableFairletDecomposition")
+        check_two_groups(groups, "ScalableFairletDecomposition")
         k = check_n_clusters(self.n_clusters, X.shape[0])
         p, q = _check_int(self.p, "p"), _check_int(self.q, "q")
         if p > q:
