@@ -4,6 +4,11 @@ Every public function and estimator validates its inputs through these helpers, 
 user who passes NaN, a wrong shape, mismatched lengths, a single protected group or an
 unknown name gets one clear message naming the argument, never a traceback from deep
 inside numpy, scikit-learn or a solver.
+
+Estimators with many parameters declare them as scikit-learn does, in a class attribute
+``_parameter_constraints`` built from :class:`Interval`, :class:`StrOptions`, ... (re-exported
+here from scikit-learn's ``sklearn.utils._param_validation``, the one place that imports it),
+and call :func:`check_params` at the start of ``fit``.
 """
 
 from __future__ import annotations
@@ -14,9 +19,28 @@ from typing import Any, Literal, TypeVar, cast, overload
 
 import numpy as np
 
+# scikit-learn's declarative parameter validation (what scikit-learn-contrib packages use).
+# It is a private module of scikit-learn: if it moves, this import is the one line to change.
+from sklearn.utils._param_validation import (
+    HasMethods,
+    Interval,
+    InvalidParameterError,
+    Options,
+    RealNotInt,
+    StrOptions,
+    validate_parameter_constraints,
+)
+
 _T = TypeVar("_T")
 
 __all__ = [
+    "HasMethods",
+    "Interval",
+    "InvalidParameterError",
+    "Options",
+    "RealNotInt",
+    "StrOptions",
+    "check_params",
     "check_array",
     "check_labels",
     "check_sensitive_features",
@@ -33,6 +57,28 @@ __all__ = [
     "check_two_groups",
     "check_fit_array",
 ]
+
+
+def check_params(obj: Any) -> None:
+    """Check ``obj``'s parameters against its class's ``_parameter_constraints``.
+
+    ``_parameter_constraints`` maps each parameter name to a list of constraints in
+    scikit-learn's format (an :class:`Interval`, a :class:`StrOptions`, a type, ``None``
+    for "may be None", ...) or to ``"no_validation"`` for a parameter checked elsewhere
+    (``random_state`` by :func:`check_random_state`, which also takes a ``Generator``).
+    Data-dependent limits (``n_clusters`` at most the number of samples) stay with the
+    data checks.
+
+    Raises
+    ------
+    InvalidParameterError
+        A subclass of both ``ValueError`` and ``TypeError`` whose message names the
+        parameter and the class: ``The 'tau' parameter of X must be a float in the range
+        (0.0, inf). Got -1 instead.``
+    """
+    constraints = type(obj)._parameter_constraints
+    params = {name: getattr(obj, name) for name in constraints}
+    validate_parameter_constraints(constraints, params, caller_name=type(obj).__name__)
 
 
 def _describe(x: Any) -> str:

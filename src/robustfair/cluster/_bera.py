@@ -28,6 +28,7 @@ the result is an optimal vertex of the full LP, not an approximation.
 
 from __future__ import annotations
 
+from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
@@ -36,11 +37,12 @@ from scipy.optimize import linprog
 from sklearn.base import BaseEstimator
 
 from .._validation import (
+    Interval,
+    StrOptions,
     check_array,
     check_choice,
-    check_fraction,
     check_n_clusters,
-    check_positive,
+    check_params,
     check_random_state,
     seed_from,
 )
@@ -329,6 +331,16 @@ class FairAssignment(FairClusteringMixin, BaseEstimator):
     points; at most ``4 Delta + 3 = 7`` by Theorem 2), n_features_in_.
     """
 
+    _parameter_constraints: dict = {
+        "n_clusters": [Interval(Integral, 1, None, closed="left"), None],
+        "centers": [StrOptions(set(_CENTER_METHODS)), "array-like", None],
+        "delta": [Interval(Real, 0, 1, closed="left")],
+        "alpha": ["array-like", None],
+        "beta": ["array-like", None],
+        "p": [Interval(Real, 1, np.inf, closed="left")],
+        "random_state": "no_validation",  # check_random_state: also a numpy Generator
+    }
+
     def __init__(self, n_clusters=None, centers=None, delta=0.2, alpha=None, beta=None, p=2, random_state=None):
         self.n_clusters = n_clusters
         self.centers = centers
@@ -341,7 +353,7 @@ class FairAssignment(FairClusteringMixin, BaseEstimator):
     def _bounds(self, r: np.ndarray, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         G = r.shape[0]
         if self.alpha is None and self.beta is None:
-            delta = check_fraction(self.delta, "delta")
+            delta = float(self.delta)
             return r / (1 - delta), r * (1 - delta)
         alpha = np.ones(G) if self.alpha is None else check_array(self.alpha, "alpha", ndim=1)
         beta = np.zeros(G) if self.beta is None else check_array(self.beta, "beta", ndim=1)
@@ -360,11 +372,10 @@ class FairAssignment(FairClusteringMixin, BaseEstimator):
 
     def fit(self, X: Any, y: Any = None, *, sensitive_features: Any = None) -> FairAssignment:
         """Compute centers (unless given), the fair LP assignment and its rounding."""
+        check_params(self)
         X, g, groups = self._validate_fit_input(X, sensitive_features)
         n = X.shape[0]
-        p = check_positive(self.p, "p")
-        if p < 1:
-            raise ValueError(f"p must be >= 1 (the cost is distance ** p); got {p}.")
+        p = float(self.p)
         rng = check_random_state(self.random_state)
         if self.centers is None or isinstance(self.centers, str):
             method = check_choice("kmeans" if self.centers is None else self.centers, _CENTER_METHODS, "centers")

@@ -25,6 +25,7 @@ rounding, reported as ``max_additive_violation_``.
 
 from __future__ import annotations
 
+from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
@@ -33,10 +34,10 @@ from scipy.optimize import linprog
 from sklearn.base import BaseEstimator, ClusterMixin
 
 from .._validation import (
+    Interval,
     check_fit_array,
-    check_fraction,
     check_n_clusters,
-    check_positive,
+    check_params,
     check_random_state,
     record_feature_names,
 )
@@ -212,6 +213,13 @@ class FairKCenter(FairClusteringMixin, _NearestCenterMixin, BaseEstimator):
     ``predict`` sends new points to the nearest center and carries no fairness guarantee.
     """
 
+    _parameter_constraints: dict = {
+        "n_clusters": [Interval(Integral, 1, None, closed="left")],
+        "delta": [Interval(Real, 0, 1, closed="left")],
+        "n_rounding_trials": [Interval(Integral, 1, None, closed="left")],
+        "random_state": "no_validation",  # check_random_state: also a numpy Generator
+    }
+
     def __init__(
         self, n_clusters: int = 8, *, delta: float = 0.1, n_rounding_trials: int = 5, random_state: Any = None
     ):
@@ -222,11 +230,11 @@ class FairKCenter(FairClusteringMixin, _NearestCenterMixin, BaseEstimator):
 
     def fit(self, X: Any, y: Any = None, *, sensitive_features: Any = None) -> FairKCenter:
         """Cluster ``X`` fairly with respect to ``sensitive_features``; returns ``self``."""
+        check_params(self)
         X, group, groups = self._validate_fit_input(X, sensitive_features)
         n = X.shape[0]
         k = check_n_clusters(self.n_clusters, n)
-        delta = check_fraction(self.delta, "delta")
-        trials = int(check_positive(self.n_rounding_trials, "n_rounding_trials", integer=True))
+        delta, trials = float(self.delta), int(self.n_rounding_trials)
         rng = check_random_state(self.random_state)
         n_groups = groups.shape[0]
         share = np.bincount(group, minlength=n_groups) / n

@@ -20,13 +20,14 @@ step is solved by multiplicative weights over the groups (paper, Sec. 3.2).
 
 from __future__ import annotations
 
+from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.cluster import kmeans_plusplus
 
-from .._validation import check_n_clusters, check_positive, check_random_state, seed_from
+from .._validation import Interval, check_n_clusters, check_params, check_random_state, seed_from
 from ._base import FairClusteringMixin
 from ._registry import register_method
 
@@ -163,6 +164,14 @@ class FairLloyd(FairClusteringMixin, BaseEstimator):
     n_features_in_ : int
     """
 
+    _parameter_constraints: dict = {
+        "n_clusters": [Interval(Integral, 1, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "n_init": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, np.inf, closed="left")],
+        "random_state": "no_validation",  # check_random_state: also a numpy Generator
+    }
+
     def __init__(self, n_clusters=8, *, max_iter=300, n_init=10, tol=1e-6, random_state=None):
         self.n_clusters = n_clusters
         self.max_iter = max_iter
@@ -186,12 +195,10 @@ class FairLloyd(FairClusteringMixin, BaseEstimator):
 
     def fit(self, X: Any, y: Any = None, *, sensitive_features: Any = None) -> FairLloyd:
         """Run Fair-Lloyd from ``n_init`` k-means++ seedings and keep the fairest."""
+        check_params(self)
         X, g, groups = self._validate_fit_input(X, sensitive_features)
         n = X.shape[0]
         k = check_n_clusters(self.n_clusters, n)
-        check_positive(self.max_iter, "max_iter", integer=True)
-        check_positive(self.n_init, "n_init", integer=True)
-        check_positive(self.tol, "tol", strict=False)
         rng = check_random_state(self.random_state)
         G = groups.shape[0]
         sizes = np.bincount(g, minlength=G).astype(float)

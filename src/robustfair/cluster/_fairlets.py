@@ -14,16 +14,18 @@ Balance of two groups a, b: ``min over clusters of min(N_a / N_b, N_b / N_a)``.
 
 from __future__ import annotations
 
-import numbers
+from numbers import Integral
 from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin
 
 from .._validation import (
-    check_choice,
+    Interval,
+    StrOptions,
     check_fit_array,
     check_n_clusters,
+    check_params,
     check_random_state,
     check_two_groups,
     record_feature_names,
@@ -82,12 +84,6 @@ def kmedian(
             best, best_cost = med, cost
     assert best is not None  # n_draws >= 1
     return best
-
-
-def _check_int(value: Any, name: str, low: int = 1) -> int:
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < low:
-        raise ValueError(f"{name} must be an int >= {low}; got {value!r}.")
-    return int(value)
 
 
 class _FairletClusteringBase(FairClusteringMixin, _NearestCenterMixin, BaseEstimator):
@@ -182,6 +178,14 @@ class FairletDecomposition(_FairletClusteringBase):
     ``predict`` sends new points to the nearest center, without the balance guarantee.
     """
 
+    _parameter_constraints: dict = {
+        "n_clusters": [Interval(Integral, 1, None, closed="left")],
+        "t": [Interval(Integral, 1, None, closed="left")],
+        "method": [StrOptions({"kmedian", "kcenter"})],
+        "n_neighbors": [Interval(Integral, 1, None, closed="left"), None],
+        "random_state": "no_validation",  # check_random_state: also a numpy Generator
+    }
+
     def __init__(
         self,
         n_clusters: int = 8,
@@ -201,13 +205,13 @@ class FairletDecomposition(_FairletClusteringBase):
         """Decompose into fairlets, cluster them; returns ``self``."""
         from ._fairlet_flow import flow_fairlets
 
+        check_params(self)
         X, codes, groups = self._validate_fit_input(X, sensitive_features)
         check_two_groups(groups, "FairletDecomposition")
         n = X.shape[0]
         k = check_n_clusters(self.n_clusters, n)
-        t = _check_int(self.t, "t")
-        method = check_choice(self.method, ["kmedian", "kcenter"], "method")
-        n_neighbors = None if self.n_neighbors is None else _check_int(self.n_neighbors, "n_neighbors")
+        t, method = int(self.t), self.method
+        n_neighbors = None if self.n_neighbors is None else int(self.n_neighbors)
         rng = check_random_state(self.random_state)
         counts = np.bincount(codes, minlength=2)
         if counts.min() * t < counts.max():
@@ -266,6 +270,13 @@ class ScalableFairletDecomposition(_FairletClusteringBase):
     and does not carry the balance guarantee.
     """
 
+    _parameter_constraints: dict = {
+        "n_clusters": [Interval(Integral, 1, None, closed="left")],
+        "p": [Interval(Integral, 1, None, closed="left")],
+        "q": [Interval(Integral, 1, None, closed="left")],
+        "random_state": "no_validation",  # check_random_state: also a numpy Generator
+    }
+
     def __init__(self, n_clusters: int = 8, *, p: int = 2, q: int = 5, random_state: Any = None):
         self.n_clusters = n_clusters
         self.p = p
@@ -274,10 +285,11 @@ class ScalableFairletDecomposition(_FairletClusteringBase):
 
     def fit(self, X: Any, y: Any = None, *, sensitive_features: Any = None) -> ScalableFairletDecomposition:
         """Decompose into (p, q)-fairlets on a quadtree, cluster them; returns ``self``."""
+        check_params(self)
         X, codes, groups = self._validate_fit_input(X, sensitive_features)
         check_two_groups(groups, "ScalableFairletDecomposition")
         k = check_n_clusters(self.n_clusters, X.shape[0])
-        p, q = _check_int(self.p, "p"), _check_int(self.q, "q")
+        p, q = int(self.p), int(self.q)
         if p > q:
             raise ValueError(f"p must be at most q (balance p/q <= 1); got p={p}, q={q}.")
         rng = check_random_state(self.random_state)
