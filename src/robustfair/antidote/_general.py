@@ -20,6 +20,7 @@ import joblib
 import numpy as np
 from sklearn.base import BaseEstimator, clone
 
+from .._distances import sq_distances
 from .._validation import (
     Interval,
     check_array,
@@ -533,8 +534,7 @@ class AntidoteData(BaseEstimator):
     def _labels_of_U(U: np.ndarray, centers: np.ndarray, labels: np.ndarray | None) -> np.ndarray:
         if labels is not None:
             return np.asarray(labels)
-        d2 = ((U[:, None, :] - np.asarray(centers)[None, :, :]) ** 2).sum(-1)
-        return d2.argmin(1)
+        return sq_distances(U, np.asarray(centers, dtype=np.float64)).argmin(1)
 
 
 def antidote_for_centers(

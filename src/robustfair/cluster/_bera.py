@@ -36,6 +36,7 @@ import scipy.sparse as sp
 from scipy.optimize import linprog
 from sklearn.base import BaseEstimator
 
+from .._distances import sq_distances
 from .._validation import (
     Interval,
     StrOptions,
@@ -56,19 +57,14 @@ _CENTER_METHODS = ("kmeans", "kmedian", "kcenter")
 _DIRECT_LP_SIZE = 2_000_000
 
 
-def _sq_distances(X: np.ndarray, C: np.ndarray) -> np.ndarray:
-    d = (X * X).sum(1)[:, None] - 2.0 * X @ C.T + (C * C).sum(1)[None, :]
-    return np.maximum(d, 0.0)
-
-
 def _gonzalez_kcenter(X: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
     """Farthest-first traversal (Gonzalez 1985), the 2-approximation for k-center."""
     idx = [int(rng.integers(X.shape[0]))]
-    dist = _sq_distances(X, X[idx])[:, 0]
+    dist = sq_distances(X, X[idx])[:, 0]
     for _ in range(1, k):  # k sequential choices; each is one vectorized pass over X
         nxt = int(np.argmax(dist))
         idx.append(nxt)
-        dist = np.minimum(dist, _sq_distances(X, X[nxt : nxt + 1])[:, 0])
+        dist = np.minimum(dist, sq_distances(X, X[nxt : nxt + 1])[:, 0])
     return X[idx].copy()
 
 
@@ -395,7 +391,7 @@ class FairAssignment(FairClusteringMixin, BaseEstimator):
         G = groups.shape[0]
         r = np.bincount(g, minlength=G) / n
         alpha, beta = self._bounds(r, groups)
-        cost = np.sqrt(_sq_distances(X, C)) ** p if p != 2 else _sq_distances(X, C)
+        cost = np.sqrt(sq_distances(X, C)) ** p if p != 2 else sq_distances(X, C)
         X_frac = fair_lp_assignment(cost, g, alpha, beta, random_state=rng)
         labels = iterative_rounding(X_frac, cost, g, G)
         counts = np.zeros((k, G))
@@ -412,7 +408,7 @@ class FairAssignment(FairClusteringMixin, BaseEstimator):
     def predict(self, X: Any) -> np.ndarray:
         """Nearest center for new points (fairness bounds apply to the fitted data only)."""
         X = self._validate_predict_input(X)
-        return _sq_distances(X, self.cluster_centers_).argmin(1)
+        return sq_distances(X, self.cluster_centers_).argmin(1)
 
 
 @register_method(

@@ -33,6 +33,7 @@ from scipy import sparse
 from scipy.optimize import linprog
 from sklearn.base import BaseEstimator, ClusterMixin
 
+from .._distances import sq_distances
 from .._validation import (
     Interval,
     check_fit_array,
@@ -45,11 +46,6 @@ from ._base import FairClusteringMixin
 from ._registry import register_method
 
 __all__ = ["FairKCenter", "KCenter", "gonzalez"]
-
-
-def _sq_dist(X: np.ndarray, C: np.ndarray) -> np.ndarray:
-    d = (X**2).sum(1)[:, None] - 2.0 * X @ C.T + (C**2).sum(1)[None, :]
-    return np.maximum(d, 0.0)
 
 
 def gonzalez(X: np.ndarray, n_clusters: int, rng: np.random.Generator) -> np.ndarray:
@@ -84,7 +80,7 @@ class _NearestCenterMixin:
                 f"X has {X.shape[1]} features, but {type(self).__name__} is expecting "
                 f"{self.n_features_in_} features as input."
             )
-        return _sq_dist(X, self.cluster_centers_).argmin(1)
+        return sq_distances(X, self.cluster_centers_).argmin(1)
 
 
 class KCenter(_NearestCenterMixin, ClusterMixin, BaseEstimator):
@@ -114,7 +110,7 @@ class KCenter(_NearestCenterMixin, ClusterMixin, BaseEstimator):
         record_feature_names(self, X_in, reset=True)
         self.center_indices_ = gonzalez(X, k, rng)
         self.cluster_centers_ = X[self.center_indices_].copy()
-        d = _sq_dist(X, self.cluster_centers_)
+        d = sq_distances(X, self.cluster_centers_)
         labels = d.argmin(1)
         labels[self.center_indices_] = np.arange(k)  # duplicates: each center keeps itself
         self.labels_ = labels
@@ -241,7 +237,7 @@ class FairKCenter(FairClusteringMixin, _NearestCenterMixin, BaseEstimator):
         alpha, beta = share / (1.0 - delta), share * (1.0 - delta)
 
         centers = gonzalez(X, k, rng)
-        dist = np.sqrt(_sq_dist(X, X[centers]))
+        dist = np.sqrt(sq_distances(X, X[centers]))
         dist[centers, np.arange(k)] = 0.0
         # below max_i min_c d(i, c) some point reaches no center; at max d every point
         # reaches every center and one cluster with the data's proportions is feasible

@@ -27,6 +27,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.cluster import kmeans_plusplus
 
+from .._distances import sq_distances
 from .._validation import Interval, check_n_clusters, check_params, check_random_state, seed_from
 from ._base import FairClusteringMixin
 from ._registry import register_method
@@ -34,18 +35,9 @@ from ._registry import register_method
 __all__ = ["FairLloyd"]
 
 
-def _sq_dist(X: np.ndarray, C: np.ndarray, x_sq: np.ndarray | None = None) -> np.ndarray:
-    x_sq = (X * X).sum(1) if x_sq is None else x_sq
-    d = X @ C.T
-    d *= -2.0
-    d += x_sq[:, None]
-    d += (C * C).sum(1)[None, :]
-    return np.maximum(d, 0.0, out=d)
-
-
 def _group_costs(X, C, g, n_groups, sizes, x_sq=None):
     """Average cost of each group with nearest-center assignment; also the labels."""
-    d = _sq_dist(X, C, x_sq)
+    d = sq_distances(X, C, x_sq)
     labels = d.argmin(1)
     cost = np.bincount(g, weights=d[np.arange(X.shape[0]), labels], minlength=n_groups) / sizes
     return cost, labels
@@ -221,7 +213,7 @@ class FairLloyd(FairClusteringMixin, BaseEstimator):
     def predict(self, X: Any) -> np.ndarray:
         """Nearest fitted center."""
         X = self._validate_predict_input(X)
-        return _sq_dist(X, self.cluster_centers_).argmin(1)
+        return sq_distances(X, self.cluster_centers_).argmin(1)
 
 
 @register_method("fair-lloyd", fair=True, description="socially fair k-means by Fair-Lloyd (Ghadiri et al. 2021)")

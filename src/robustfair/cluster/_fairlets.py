@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin
 
+from .._distances import sq_distances
 from .._validation import (
     Interval,
     StrOptions,
@@ -32,7 +33,7 @@ from .._validation import (
     seed_from,
 )
 from ._base import FairClusteringMixin
-from ._fair_kcenter import _NearestCenterMixin, _sq_dist, gonzalez
+from ._fair_kcenter import _NearestCenterMixin, gonzalez
 from ._fairlet_tree import fairlet_medoids, is_balanced, tree_fairlet_decomposition
 from ._registry import register_method
 from ._weighted_kmedian import weighted_kmedian
@@ -79,7 +80,7 @@ def kmedian(
     best, best_cost = None, np.inf
     for _ in range(n_draws):
         med = pam(np.sort(rng.choice(n, max_exact, replace=False)))
-        cost = float(np.sqrt(_sq_dist(X, X[med]).min(1)).sum())
+        cost = float(np.sqrt(sq_distances(X, X[med]).min(1)).sum())
         if cost < best_cost:
             best, best_cost = med, cost
     assert best is not None  # n_draws >= 1
@@ -102,10 +103,10 @@ class _FairletClusteringBase(FairClusteringMixin, _NearestCenterMixin, BaseEstim
             # D^1 seeding and Lloyd-Weiszfeld rounds, O(n_fairlets k d) per round
             weight = np.bincount(fairlet, minlength=n_fairlets).astype(np.float64)
             cluster_centers, fairlet_labels, _ = weighted_kmedian(C, weight, k, rng)
-            med = _sq_dist(cluster_centers, C).argmin(1)  # nearest fairlet medoid of each center
+            med = sq_distances(cluster_centers, C).argmin(1)  # nearest fairlet medoid of each center
         else:
             med = gonzalez(C, k, rng) if method == "kcenter" else kmedian(C, k, rng)
-            fairlet_labels = _sq_dist(C, C[med]).argmin(1)
+            fairlet_labels = sq_distances(C, C[med]).argmin(1)
             fairlet_labels[med] = np.arange(k)  # a medoid always heads its own cluster
             cluster_centers = C[med].copy()
         self.fairlets_ = fairlet
@@ -330,7 +331,7 @@ class KMedian(_NearestCenterMixin, ClusterMixin, BaseEstimator):
         rng = check_random_state(self.random_state)
         record_feature_names(self, X_in, reset=True)
         med = kmedian(X, k, rng)
-        d = _sq_dist(X, X[med])
+        d = sq_distances(X, X[med])
         labels = d.argmin(1)
         labels[med] = np.arange(k)
         self.center_indices_ = med

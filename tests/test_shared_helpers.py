@@ -1,9 +1,10 @@
-"""The one lazy-import mechanism: names resolve to their defining module, unknown names raise."""
+"""The shared low-layer helpers: one lazy-import mechanism, one squared-distance function."""
 
 import importlib
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from robustfair._lazy import attach
@@ -37,3 +38,16 @@ def test_attach_rejects_names_it_was_not_given():
     assert dir_() == ["FairLloyd", "b"]
     with pytest.raises(AttributeError):
         getattr_("FairKCenter")
+
+
+def test_the_one_distance_helper_equals_sklearns_squared_euclidean_distances():
+    from sklearn.metrics.pairwise import euclidean_distances
+
+    from robustfair._distances import sq_distances
+
+    rng = np.random.default_rng(0)
+    X, C = rng.normal(size=(50, 4)) * 10, rng.normal(size=(7, 4))
+    np.testing.assert_allclose(sq_distances(X, C), euclidean_distances(X, C, squared=True), rtol=1e-10, atol=1e-9)
+    np.testing.assert_allclose(sq_distances(X, C, (X * X).sum(1)), euclidean_distances(X, C, squared=True),
+                               rtol=1e-10, atol=1e-9)
+    assert (sq_distances(X, X) >= 0).all() and np.allclose(np.diag(sq_distances(X, X)), 0, atol=1e-9)
