@@ -49,7 +49,8 @@ def textbook_lp(cost, g, alpha, beta):
 
 def case(X, g, sensitive):
     from robustfair.cluster import FairAssignment
-    from robustfair.cluster._bera import _sq_distances, lp_size
+    from robustfair._distances import sq_distances
+    from robustfair.cluster._bera import lp_size
 
     n = X.shape[0]
     k = 10
@@ -61,7 +62,7 @@ def case(X, g, sensitive):
     t_km = time.perf_counter() - t
     G = int(g.max()) + 1
     r = np.bincount(g, minlength=G) / n
-    t_lp, res, size_textbook = textbook_lp(_sq_distances(X, est.cluster_centers_), g, r / 0.8, r * 0.8)
+    t_lp, res, size_textbook = textbook_lp(sq_distances(X, est.cluster_centers_), g, r / 0.8, r * 0.8)
     baseline = t_km + t_lp
     return {
         "sensitive": sensitive, "n": n, "k": k, "groups": G, "delta": 0.2,

@@ -6,7 +6,7 @@ is the one place the layering is written down; ``docs/architecture.md`` draws it
 """
 
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("robustfair", "_validation", "_optional", "_version", "_layers"),  # shared helpers
+    ("robustfair", "_validation", "_optional", "_version", "_layers", "_lazy", "_distances"),  # shared helpers
     ("datasets", "metrics", "depth", "optim", "deep"),  # data, measures, search, torch parts
     ("cluster", "attacks", "defenses", "antidote", "influence", "summarize"),  # estimators, attacks, repairs
     ("experiments",),  # protocols, sweeps, the results store

@@ -4,6 +4,11 @@ Every public function and estimator validates its inputs through these helpers, 
 user who passes NaN, a wrong shape, mismatched lengths, a single protected group or an
 unknown name gets one clear message naming the argument, never a traceback from deep
 inside numpy, scikit-learn or a solver.
+
+Estimators with many parameters declare them as scikit-learn does, in a class attribute
+``_parameter_constraints`` built from :class:`Interval`, :class:`StrOptions`, ... (re-exported
+here from scikit-learn's ``sklearn.utils._param_validation``, the one place that imports it),
+and call :func:`check_params` at the start of ``fit``.
 """
 
 from __future__ import annotations
@@ -14,9 +19,28 @@ from typing import Any, Literal, TypeVar, cast, overload
 
 import numpy as np
 
+# scikit-learn's declarative parameter validation (what scikit-learn-contrib packages use).
+# It is a private module of scikit-learn: if it moves, this import is the one line to change.
+from sklearn.utils._param_validation import (
+    HasMethods,
+    Interval,
+    InvalidParameterError,
+    Options,
+    RealNotInt,
+    StrOptions,
+    validate_parameter_constraints,
+)
+
 _T = TypeVar("_T")
 
 __all__ = [
+    "HasMethods",
+    "Interval",
+    "InvalidParameterError",
+    "Options",
+    "RealNotInt",
+    "StrOptions",
+    "check_params",
     "check_array",
     "check_labels",
     "check_sensitive_features",
@@ -29,7 +53,32 @@ __all__ = [
     "check_fraction",
     "check_positive",
     "encode_labels",
+    "check_n_groups",
+    "check_two_groups",
+    "check_fit_array",
 ]
+
+
+def check_params(obj: Any) -> None:
+    """Check ``obj``'s parameters against its class's ``_parameter_constraints``.
+
+    ``_parameter_constraints`` maps each parameter name to a list of constraints in
+    scikit-learn's format (an :class:`Interval`, a :class:`StrOptions`, a type, ``None``
+    for "may be None", ...) or to ``"no_validation"`` for a parameter checked elsewhere
+    (``random_state`` by :func:`check_random_state`, which also takes a ``Generator``).
+    Data-dependent limits (``n_clusters`` at most the number of samples) stay with the
+    data checks.
+
+    Raises
+    ------
+    InvalidParameterError
+        A subclass of both ``ValueError`` and ``TypeError`` whose message names the
+        parameter and the class: ``The 'tau' parameter of X must be a float in the range
+        (0.0, inf). Got -1 instead.``
+    """
+    constraints = type(obj)._parameter_constraints
+    params = {name: getattr(obj, name) for name in constraints}
+    validate_parameter_constraints(constraints, params, caller_name=type(obj).__name__)
 
 
 def _describe(x: Any) -> str:
@@ -78,6 +127,41 @@ def check_array(
         bad = int((~np.isfinite(arr)).sum())
         raise ValueError(f"{name} contains NaN or infinity ({bad} value(s)); remove or impute them first.")
     return arr
+
+
+def check_fit_array(X: Any, name: str = "X", *, min_samples: int = 1) -> np.ndarray:
+    """:func:`check_array` with scikit-learn's wording on top, for estimators' ``fit``.
+
+    Complex data, object arrays of non-numbers, 1-D input and empty input get the
+    messages (and, for non-numbers, the ``TypeError``) that scikit-learn's
+    ``check_estimator`` expects; everything else (NaN, sparse, ...) is left to
+    ``check_array``.
+    """
+    if not hasattr(X, "toarray"):
+        raw = np.asarray(X)
+        if np.iscomplexobj(raw):
+            raise ValueError(f"Complex data not supported: {name} has a complex dtype; pass real numbers.")
+        if raw.dtype.kind == "O":
+            try:
+                raw.astype(np.float64)
+            except TypeError as exc:
+                raise TypeError(f"{name} must be numeric: {exc}") from None
+            except ValueError:
+                pass  # strings that do not parse: check_array's ValueError names them
+        if raw.ndim == 1:
+            raise ValueError(
+                f"{name} must be a 2-D array (n_samples, n_features); got shape {raw.shape}. Reshape your "
+                "data either using X.reshape(-1, 1) if your data has a single feature or X.reshape(1, -1) "
+                "if it contains a single sample."
+            )
+        if raw.ndim == 2 and raw.shape[1] == 0:
+            raise ValueError(f"{name} has 0 feature(s) (shape={raw.shape}) while a minimum of 1 is required.")
+        if raw.ndim == 2 and raw.shape[0] < min_samples:
+            raise ValueError(
+                f"n_samples={raw.shape[0]}: {name} has {raw.shape[0]} sample(s) (shape={raw.shape}) while a "
+                f"minimum of {min_samples} is required."
+            )
+    return check_array(X, name, min_samples=min_samples)
 
 
 def check_labels(labels: Any, name: str = "labels") -> np.ndarray:
@@ -319,6 +403,19 @@ def check_n_groups(n_groups: int, name: str = "sensitive_features", min_groups: 
             f"{name} holds {n_groups} distinct group(s); at least {min_groups} are needed "
             "for group fairness to be defined."
         )
+
+
+def check_two_groups(groups: Any, what: str, name: str = "sensitive_features", *, hint: str = "") -> None:
+    """Raise ``ValueError`` unless ``groups`` (the distinct group values) holds exactly two.
+
+    The one check for methods and metrics defined for a binary protected attribute (SFD
+    and fairlets, the soft fairness metrics, the influence fairness objectives). ``what``
+    names the method; ``hint`` is appended to the message.
+    """
+    groups = np.asarray(groups)
+    if groups.shape[0] != 2:
+        shown = ", ".join(map(str, groups[:5].tolist())) + (", ..." if groups.shape[0] > 5 else "")
+        raise ValueError(f"{what} needs exactly 2 protected groups; {name} holds {groups.shape[0]} ({shown}).{hint}")
 
 
 def check_binary_mask(

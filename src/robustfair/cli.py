@@ -146,7 +146,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _dispatch(args)
     except ValueError as exc:
-        print(f"robustfair {args.command}: error: {_one_line(exc)}", file=sys.stderr)
+        from .datasets import DatasetNotFoundError
+
+        message = _one_line(exc)
+        if isinstance(exc, DatasetNotFoundError):  # the library names its argument; the CLI, its option
+            message = message.replace("pass data_dir=", "pass --data-dir")
+        print(f"robustfair {args.command}: error: {message}", file=sys.stderr)
         return 2
     except ImportError as exc:  # an optional extra the command needs is not installed
         print(f"robustfair {args.command}: error: {_one_line(exc)}", file=sys.stderr)
@@ -168,10 +173,10 @@ def _one_line(exc: BaseException) -> str:
 
 def _dispatch(args: argparse.Namespace) -> int:
     data_dir = getattr(args, "data_dir", None)
-    if data_dir:
+    if data_dir:  # handed down as an argument (list_datasets, run_experiment), not through os.environ
         if not os.path.isdir(data_dir):
             raise ValueError(f"--data-dir {data_dir} is not a folder.")
-        os.environ["ROBUSTFAIR_DATA"] = os.path.abspath(data_dir)
+        args.data_dir = os.path.abspath(data_dir)
     if args.command == "list":
         return _cmd_list(args)
     if args.command == "datasets":
@@ -213,7 +218,7 @@ def _cmd_datasets(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps({"fetched": list(args.fetch), "data_home": str(home)}))
             return 0
-    infos = list_datasets()
+    infos = list_datasets(args.data_dir)
     if args.json:
         print(
             json.dumps(
@@ -238,8 +243,9 @@ def _cmd_datasets(args: argparse.Namespace) -> int:
             where = str(i.path) if i.path is not None else f"<data root>/{i.files[0]}"
         status = "present" if i.present else "MISSING"
         print(f"{i.name:<{width}}  {status:<8} {where}")
-    root = os.environ.get("ROBUSTFAIR_DATA")
-    if root is None:
+    from .datasets import configured_data_root
+
+    if args.data_dir is None and configured_data_root() is None:
         print(
             "\nfile datasets are read from --data-dir, $ROBUSTFAIR_DATA (not set) or the fetch cache; "
             "`robustfair datasets --fetch NAME` downloads one",
@@ -292,6 +298,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         args.name,
         settings,
         seeds=seeds,
+        data_dir=args.data_dir,
         db=args.db,
         jobs=args.jobs,
         progress=not args.json,

@@ -115,7 +115,7 @@ def test_same_seed_same_labels_and_refit_resets_state():
         ({"n_clusters": 3, "centers": "ward"}, lambda X: X, lambda g: g, "centers"),
         ({"centers": np.zeros((2, 5))}, lambda X: X, lambda g: g, "features"),
         ({}, lambda X: X, lambda g: g, "n_clusters is required"),
-        ({"n_clusters": 3, "p": 0.5}, lambda X: X, lambda g: g, "p must be"),
+        ({"n_clusters": 3, "p": 0.5}, lambda X: X, lambda g: g, "'p' parameter of FairAssignment must be"),
     ],
 )
 def test_bad_input_raises_clear_valueerror(kwargs, X_fn, s_fn, match):

@@ -86,8 +86,8 @@ def test_registry_builds_kfc_and_kcenter():
 @pytest.mark.parametrize(
     "params,s_fn,match",
     [
-        ({"delta": 1.0}, lambda n: np.arange(n) % 2, "delta must lie in"),
-        ({"delta": -0.1}, lambda n: np.arange(n) % 2, "delta must lie in"),
+        ({"delta": 1.0}, lambda n: np.arange(n) % 2, "'delta' parameter of FairKCenter must be a float in the range"),
+        ({"delta": -0.1}, lambda n: np.arange(n) % 2, "'delta' parameter of FairKCenter must be a float in the range"),
         ({}, lambda n: np.zeros(n, int), "1 distinct group"),
         ({"n_clusters": 500}, lambda n: np.arange(n) % 2, "n_clusters=500 is larger"),
         ({"n_rounding_trials": 0}, lambda n: np.arange(n) % 2, "n_rounding_trials"),

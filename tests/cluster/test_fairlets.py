@@ -166,7 +166,7 @@ def test_registry_builds_the_fairlet_estimators():
         ({"p": 1, "q": 2}, lambda n: (np.arange(n) % 10 == 0).astype(int), "below p/q"),
         ({"n_clusters": 200}, lambda n: np.arange(n) % 2, "number of fairlets"),
         ({"p": 3, "q": 2}, lambda n: np.arange(n) % 2, "p must be at most q"),
-        ({"p": 0}, lambda n: np.arange(n) % 2, "p must be an int"),
+        ({"p": 0}, lambda n: np.arange(n) % 2, "'p' parameter of ScalableFairletDecomposition must be an int"),
         ({}, lambda n: None, "sensitive_features is required"),
         ({}, lambda n: np.arange(n + 1) % 2, "entries but X has"),
     ],
@@ -204,7 +204,7 @@ def test_fairlet_decomposition_fits_beyond_the_dense_limit_and_refuses_low_ratio
     s = (np.arange(60) % 6 == 0).astype(int)  # ratio 1/5
     with pytest.raises(ValueError, match="below 1/t"):
         FairletDecomposition(n_clusters=2, t=4).fit(X, sensitive_features=s)
-    with pytest.raises(ValueError, match="Unknown method"):
+    with pytest.raises(ValueError, match="'method' parameter of FairletDecomposition"):
         FairletDecomposition(n_clusters=2, method="kmeans").fit(X, sensitive_features=np.arange(60) % 2)
 
 

@@ -89,7 +89,8 @@ def test_missing_file_names_exact_path_on_one_line(name, tmp_path):
     message = str(excinfo.value)
     assert "\n" not in message
     assert str(info.path) in message
-    assert "--data-dir" in message and "ROBUSTFAIR_DATA" in message
+    assert "data_dir=" in message and "ROBUSTFAIR_DATA" in message
+    assert "--data-dir" not in message  # a library error names the argument, not a CLI flag
     assert isinstance(excinfo.value, ValueError) and isinstance(excinfo.value, FileNotFoundError)
 
 
@@ -122,3 +123,28 @@ def test_missing_file_error_subclasses_both(tmp_path):
     assert issubclass(DatasetNotFoundError, ValueError)
     assert issubclass(DatasetNotFoundError, FileNotFoundError)
     assert not Path(tmp_path / "x").exists()
+
+
+def test_a_data_root_given_as_an_argument_reaches_the_cell_without_the_environment(monkeypatch, tmp_path):
+    import os
+
+    from robustfair.datasets import use_data_root
+    from robustfair.experiments._backends import run_cell
+
+    monkeypatch.delenv("ROBUSTFAIR_DATA", raising=False)
+    seen = []
+
+    class _Record:
+        def flat(self, seed):
+            return {"seed": seed}
+
+    def cell(config, seed):
+        seen.append(data_root())
+        return [_Record()]
+
+    run_cell(cell, None, 0, str(tmp_path))
+    assert seen == [tmp_path] and "ROBUSTFAIR_DATA" not in os.environ  # the old run_cell set it
+    with use_data_root(tmp_path / "ctx"):
+        assert data_root() == tmp_path / "ctx"
+        assert data_root(tmp_path / "arg") == tmp_path / "arg"  # an explicit argument still wins
+    assert data_root() is None

@@ -159,7 +159,7 @@ def test_soft_metrics_bad_input():
         soft_demographic_parity([0.5, 1.5], sensitive_features=[0, 1])
     with pytest.raises(ValueError, match="proba contains NaN"):
         soft_demographic_parity([0.5, np.nan], sensitive_features=[0, 1])
-    with pytest.raises(ValueError, match="exactly 2 groups"):
+    with pytest.raises(ValueError, match="this soft metric needs exactly 2 protected groups"):
         soft_demographic_parity([0.5, 0.1, 0.2], sensitive_features=[0, 1, 2])
     with pytest.raises(ValueError, match="sensitive_features has 3 entries"):
         soft_demographic_parity([0.5, 0.1], sensitive_features=[0, 1, 1])

@@ -12,9 +12,7 @@ data ``U`` so that the vanilla algorithm run on ``U ∪ V`` gives fairer cluster
 single-level KKT reduction solved with cvxpy). cvxpy is imported only by the convex part.
 """
 
-from importlib import import_module
-from typing import Any
-
+from .._lazy import attach
 from ._general import AntidoteData, UnnormalizedSpectralClustering, antidote_for_centers, fairness_cost
 
 _LAZY = {"SumOfNormsClustering": "._convex", "ConvexAntidote": "._convex"}
@@ -22,11 +20,4 @@ _LAZY = {"SumOfNormsClustering": "._convex", "ConvexAntidote": "._convex"}
 __all__ = ["AntidoteData", "UnnormalizedSpectralClustering", "antidote_for_centers", "fairness_cost", *_LAZY]
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(import_module(_LAZY[name], __name__), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = attach(__name__, _LAZY, __all__)

@@ -28,15 +28,15 @@ cvxpy is imported only here; ``O(m^2)`` pairs make this a method for small ``n``
 
 from __future__ import annotations
 
-import numbers
 import time
 import warnings
+from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator
 
-from .._validation import check_array, check_positive, check_sensitive_features, encode_labels
+from .._validation import Interval, check_array, check_params, check_positive, check_sensitive_features, encode_labels
 
 __all__ = ["SumOfNormsClustering", "ConvexAntidote", "son_social_cost"]
 
@@ -166,6 +166,17 @@ class ConvexAntidote(BaseEstimator):
     ``relaxed_cost``, ``cost``, ``best_cost``), n_solves_, seconds_.
     """
 
+    _parameter_constraints: dict = {
+        "lam": [Interval(Real, 0, np.inf, closed="neither")],
+        "alpha": [Interval(Real, -np.inf, np.inf, closed="neither"), None],
+        "initial_size": [Interval(Integral, 1, None, closed="left")],
+        "step": [Interval(Integral, 1, None, closed="left")],
+        "max_size": [Interval(Integral, 1, None, closed="left")],
+        "gammas": "no_validation",  # a number or a list in (0, 1): checked in fit
+        "bounded": "no_validation",
+        "solver": "no_validation",  # cvxpy checks the solver name
+    }
+
     def __init__(
         self,
         lam: float = 1.0,
@@ -225,18 +236,15 @@ class ConvexAntidote(BaseEstimator):
 
     def fit(self, X: Any, y: Any = None, *, sensitive_features: Any = None) -> ConvexAntidote:
         start = time.perf_counter()
+        check_params(self)
         U = check_array(X, "X", min_samples=2)
         s = check_sensitive_features(sensitive_features, U.shape[0])
         codes, _ = encode_labels(s, "sensitive_features")
         n, d = U.shape
-        initial = int(check_positive(self.initial_size, "initial_size", integer=True))
-        step = int(check_positive(self.step, "step", integer=True))
-        max_size = int(check_positive(self.max_size, "max_size", integer=True))
+        initial, step, max_size = int(self.initial_size), int(self.step), int(self.max_size)
         gammas = [float(g) for g in np.atleast_1d(self.gammas)]
         if not gammas or not all(0.0 < g < 1.0 for g in gammas):
             raise ValueError(f"gammas must be values in (0, 1); got {self.gammas!r}.")
-        if self.alpha is not None and (not isinstance(self.alpha, numbers.Real) or not np.isfinite(self.alpha)):
-            raise ValueError(f"alpha must be None or a finite number; got {self.alpha!r}.")
 
         def true_cost(V: np.ndarray) -> tuple[float, SumOfNormsClustering]:
             model = self._son(np.vstack([U, V]) if V.shape[0] else U)

@@ -10,23 +10,25 @@ RACOS (problem P1.R); if the cost is not reached, ``V_s`` grows by ``xi`` (``ste
 
 from __future__ import annotations
 
-import numbers
 import time
 import warnings
 from collections.abc import Callable
+from numbers import Integral, Real
 from typing import Any
 
 import joblib
 import numpy as np
 from sklearn.base import BaseEstimator, clone
 
+from .._distances import sq_distances
 from .._validation import (
+    Interval,
     check_array,
     check_bounds,
     check_choice,
-    check_fraction,
     check_n_clusters,
     check_n_features,
+    check_params,
     check_positive,
     check_random_state,
     check_sensitive_features,
@@ -236,6 +238,28 @@ class AntidoteData(BaseEstimator):
     True
     """
 
+    _parameter_constraints: dict = {
+        "clusterer": "no_validation",  # a name or an estimator: checked by _make_centers_fn
+        "n_clusters": "no_validation",  # check_n_clusters, with the number of samples
+        "fairness": "no_validation",  # a name or a callable: checked in fit
+        "alpha": [Interval(Real, -np.inf, np.inf, closed="neither"), None],
+        "initial_size": [Interval(Integral, 1, None, closed="left")],
+        "low_dimension": [Interval(Integral, 1, None, closed="left")],
+        "step": [Interval(Integral, 1, None, closed="left")],
+        "max_size": [Interval(Integral, 1, None, closed="left"), None],
+        "time_budget": [Interval(Real, 0, np.inf, closed="neither"), None],
+        "budget_per_size": [Interval(Integral, 1, None, closed="left")],
+        "bounded": ["boolean"],
+        "box_quantile": [Interval(Real, 0, 0.5, closed="left")],
+        "method": "no_validation",  # optim.minimize checks the search method
+        "warm_start": ["boolean"],
+        "num_sre": "no_validation",
+        "coincident_budget": [Interval(Integral, 0, None, closed="left")],
+        "center_budget": [Interval(Integral, 0, None, closed="left")],
+        "n_jobs": "no_validation",
+        "random_state": "no_validation",  # check_random_state: also a numpy Generator
+    }
+
     def __init__(
         self,
         clusterer: str | Any = "kmeans",
@@ -356,26 +380,19 @@ class AntidoteData(BaseEstimator):
         from ..optim import Box
 
         start = time.perf_counter()
+        check_params(self)
         U = check_array(X, "X", min_samples=2)
         s = check_sensitive_features(sensitive_features, U.shape[0])
         n, d = U.shape
         fairness = self.fairness
         if not callable(fairness):
             check_choice(fairness, _FAIRNESS, "fairness")
-        initial = int(check_positive(self.initial_size, "initial_size", integer=True))
-        step = int(check_positive(self.step, "step", integer=True))
-        max_size = (
-            initial + 10 * step
-            if self.max_size is None
-            else int(check_positive(self.max_size, "max_size", integer=True))
-        )
-        budget = int(check_positive(self.budget_per_size, "budget_per_size", integer=True))
-        coincident_budget = int(check_positive(self.coincident_budget, "coincident_budget", integer=True, strict=False))
-        center_budget = int(check_positive(self.center_budget, "center_budget", integer=True, strict=False))
-        low_dim = int(check_positive(self.low_dimension, "low_dimension", integer=True))
-        time_budget = None if self.time_budget is None else check_positive(self.time_budget, "time_budget")
-        if self.alpha is not None and (not isinstance(self.alpha, numbers.Real) or not np.isfinite(self.alpha)):
-            raise ValueError(f"alpha must be None or a finite number; got {self.alpha!r}.")
+        initial, step = int(self.initial_size), int(self.step)
+        max_size = initial + 10 * step if self.max_size is None else int(self.max_size)
+        budget = int(self.budget_per_size)
+        coincident_budget, center_budget = int(self.coincident_budget), int(self.center_budget)
+        low_dim = int(self.low_dimension)
+        time_budget = None if self.time_budget is None else float(self.time_budget)
         rng = check_random_state(self.random_state)
         seed = seed_from(rng)
 
@@ -396,7 +413,7 @@ class AntidoteData(BaseEstimator):
         def met(cost: float) -> bool:
             return cost < alpha if strict else cost <= alpha
 
-        q = check_fraction(self.box_quantile, "box_quantile", high=0.5)
+        q = float(self.box_quantile)
         lo, hi = np.quantile(U, q, axis=0), np.quantile(U, 1.0 - q, axis=0)
         hi = np.maximum(hi, lo + 1e-12 * (1.0 + np.abs(lo)))  # a constant column stays searchable
         if not self.bounded:
@@ -517,8 +534,7 @@ class AntidoteData(BaseEstimator):
     def _labels_of_U(U: np.ndarray, centers: np.ndarray, labels: np.ndarray | None) -> np.ndarray:
         if labels is not None:
             return np.asarray(labels)
-        d2 = ((U[:, None, :] - np.asarray(centers)[None, :, :]) ** 2).sum(-1)
-        return d2.argmin(1)
+        return sq_distances(U, np.asarray(centers, dtype=np.float64)).argmin(1)
 
 
 def antidote_for_centers(

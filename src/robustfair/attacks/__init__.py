@@ -9,9 +9,7 @@ Poisoning attacks (:class:`PoisoningAttack`) change training data, evasion attac
 (:class:`EvasionAttack`) perturb a trained victim's inputs. Attack classes are imported lazily.
 """
 
-from importlib import import_module
-from typing import Any
-
+from .._lazy import attach
 from ._base import AttackResult, BaseAttack, EvasionAttack, PoisoningAttack, QueryCounter, as_target
 
 _LAZY = {
@@ -40,20 +38,9 @@ _MOVED = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(import_module(_LAZY[name], __name__), name)
-    if name in _MOVED:
-        import warnings
-
-        warnings.warn(
-            f"robustfair.attacks.{name} is deprecated; import it from robustfair.report.figures.",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return getattr(import_module(_MOVED[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = attach(
+    __name__,
+    _LAZY,
+    __all__,
+    moved={name: (module, "robustfair.report.figures") for name, module in _MOVED.items()},
+)

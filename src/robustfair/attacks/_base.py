@@ -114,25 +114,24 @@ class QueryCounter:
         self.n_queries = 0
 
     def __call__(self, X: np.ndarray, **fit_params: Any) -> np.ndarray:
+        """Run one query: fit the victim on ``X`` and return its labels.
+
+        A ``ValueError`` or ``TypeError`` from the victim is its input validation refusing
+        the query (bad input, e.g. too small a group for SFD) and reaches the caller as it
+        is, which attacks may score as a rejected query. Any other exception is a failure
+        of the victim, not of the input, and propagates unchanged.
+        """
         self.n_queries += 1
         target = self.target
-        try:
-            if hasattr(target, "fit_predict") and not fit_params:
-                labels = target.fit_predict(X)
-            elif hasattr(target, "fit"):
-                target.fit(X, **fit_params)
-                if not hasattr(target, "labels_"):
-                    raise ValueError(f"{self.name} has no labels_ after fit; it cannot be queried for labels.")
-                labels = target.labels_
-            else:
-                labels = target(X, **fit_params)
-        except ValueError:
-            raise
-        except ImportError as exc:
-            extra = " (pip install 'robustfair[deep]')" if "torch" in str(exc) else ""
-            raise ValueError(f"{self.name} needs an optional dependency that is not installed: {exc}{extra}.") from exc
-        except Exception as exc:  # a failing victim is the user's problem, stated clearly
-            raise ValueError(f"{self.name} failed on query {self.n_queries}: {type(exc).__name__}: {exc}") from exc
+        if hasattr(target, "fit_predict") and not fit_params:
+            labels = target.fit_predict(X)
+        elif hasattr(target, "fit"):
+            target.fit(X, **fit_params)
+            if not hasattr(target, "labels_"):
+                raise ValueError(f"{self.name} has no labels_ after fit; it cannot be queried for labels.")
+            labels = target.labels_
+        else:
+            labels = target(X, **fit_params)
         labels = np.asarray(labels)
         if labels.ndim != 1 or labels.shape[0] != np.shape(X)[0]:
             raise ValueError(f"{self.name} returned labels of shape {labels.shape} for {np.shape(X)[0]} samples.")

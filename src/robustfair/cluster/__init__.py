@@ -5,9 +5,7 @@ robustfair.cluster`` stays cheap and optional dependencies (torch, OR-Tools) loa
 when the estimator that needs them is used.
 """
 
-from importlib import import_module
-from typing import Any
-
+from .._lazy import attach
 from ._registry import ClusteringMethod, fit_labels, list_methods, make_clusterer, register_method
 
 # public name -> private module that defines it
@@ -26,15 +24,4 @@ _LAZY = {
 __all__ = ["ClusteringMethod", "fit_labels", "list_methods", "make_clusterer", "register_method", *_LAZY]
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(import_module(_LAZY[name], __name__), name)
-    if name == "dfdc_assignment":  # the DFDC solver module (not Bera's FairAssignment)
-        return import_module(".dfdc_assignment", __name__)
-    if name == "fair_assignment":  # deprecated alias of dfdc_assignment; importing it warns
-        return import_module(".fair_assignment", __name__)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = attach(__name__, _LAZY, __all__, submodules=["dfdc_assignment", "fair_assignment"])

@@ -13,44 +13,9 @@ from typing import Any
 import numpy as np
 from sklearn.base import ClusterMixin
 
-from .._validation import check_array, check_sensitive_features, encode_labels, record_feature_names
+from .._validation import check_fit_array, check_sensitive_features, encode_labels, record_feature_names
 
-__all__ = ["FairClusteringMixin", "check_fit_array"]
-
-
-def check_fit_array(X: Any, name: str = "X", *, min_samples: int = 1) -> np.ndarray:
-    """:func:`robustfair._validation.check_array` with scikit-learn's wording on top.
-
-    Complex data, object arrays of non-numbers, 1-D input and empty input get the
-    messages (and, for non-numbers, the ``TypeError``) that scikit-learn's
-    ``check_estimator`` expects; everything else (NaN, sparse, ...) is left to
-    ``check_array``.
-    """
-    if not hasattr(X, "toarray"):
-        raw = np.asarray(X)
-        if np.iscomplexobj(raw):
-            raise ValueError(f"Complex data not supported: {name} has a complex dtype; pass real numbers.")
-        if raw.dtype.kind == "O":
-            try:
-                raw.astype(np.float64)
-            except TypeError as exc:
-                raise TypeError(f"{name} must be numeric: {exc}") from None
-            except ValueError:
-                pass  # strings that do not parse: check_array's ValueError names them
-        if raw.ndim == 1:
-            raise ValueError(
-                f"{name} must be a 2-D array (n_samples, n_features); got shape {raw.shape}. Reshape your "
-                "data either using X.reshape(-1, 1) if your data has a single feature or X.reshape(1, -1) "
-                "if it contains a single sample."
-            )
-        if raw.ndim == 2 and raw.shape[1] == 0:
-            raise ValueError(f"{name} has 0 feature(s) (shape={raw.shape}) while a minimum of 1 is required.")
-        if raw.ndim == 2 and raw.shape[0] < min_samples:
-            raise ValueError(
-                f"n_samples={raw.shape[0]}: {name} has {raw.shape[0]} sample(s) (shape={raw.shape}) while a "
-                f"minimum of {min_samples} is required."
-            )
-    return check_array(X, name, min_samples=min_samples)
+__all__ = ["FairClusteringMixin"]
 
 
 class FairClusteringMixin(ClusterMixin):

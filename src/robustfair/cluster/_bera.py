@@ -28,6 +28,7 @@ the result is an optimal vertex of the full LP, not an approximation.
 
 from __future__ import annotations
 
+from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
@@ -35,12 +36,14 @@ import scipy.sparse as sp
 from scipy.optimize import linprog
 from sklearn.base import BaseEstimator
 
+from .._distances import sq_distances
 from .._validation import (
+    Interval,
+    StrOptions,
     check_array,
     check_choice,
-    check_fraction,
     check_n_clusters,
-    check_positive,
+    check_params,
     check_random_state,
     seed_from,
 )
@@ -54,19 +57,14 @@ _CENTER_METHODS = ("kmeans", "kmedian", "kcenter")
 _DIRECT_LP_SIZE = 2_000_000
 
 
-def _sq_distances(X: np.ndarray, C: np.ndarray) -> np.ndarray:
-    d = (X * X).sum(1)[:, None] - 2.0 * X @ C.T + (C * C).sum(1)[None, :]
-    return np.maximum(d, 0.0)
-
-
 def _gonzalez_kcenter(X: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
     """Farthest-first traversal (Gonzalez 1985), the 2-approximation for k-center."""
     idx = [int(rng.integers(X.shape[0]))]
-    dist = _sq_distances(X, X[idx])[:, 0]
+    dist = sq_distances(X, X[idx])[:, 0]
     for _ in range(1, k):  # k sequential choices; each is one vectorized pass over X
         nxt = int(np.argmax(dist))
         idx.append(nxt)
-        dist = np.minimum(dist, _sq_distances(X, X[nxt : nxt + 1])[:, 0])
+        dist = np.minimum(dist, sq_distances(X, X[nxt : nxt + 1])[:, 0])
     return X[idx].copy()
 
 
@@ -329,6 +327,16 @@ class FairAssignment(FairClusteringMixin, BaseEstimator):
     points; at most ``4 Delta + 3 = 7`` by Theorem 2), n_features_in_.
     """
 
+    _parameter_constraints: dict = {
+        "n_clusters": [Interval(Integral, 1, None, closed="left"), None],
+        "centers": [StrOptions(set(_CENTER_METHODS)), "array-like", None],
+        "delta": [Interval(Real, 0, 1, closed="left")],
+        "alpha": ["array-like", None],
+        "beta": ["array-like", None],
+        "p": [Interval(Real, 1, np.inf, closed="left")],
+        "random_state": "no_validation",  # check_random_state: also a numpy Generator
+    }
+
     def __init__(self, n_clusters=None, centers=None, delta=0.2, alpha=None, beta=None, p=2, random_state=None):
         self.n_clusters = n_clusters
         self.centers = centers
@@ -341,7 +349,7 @@ class FairAssignment(FairClusteringMixin, BaseEstimator):
     def _bounds(self, r: np.ndarray, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         G = r.shape[0]
         if self.alpha is None and self.beta is None:
-            delta = check_fraction(self.delta, "delta")
+            delta = float(self.delta)
             return r / (1 - delta), r * (1 - delta)
         alpha = np.ones(G) if self.alpha is None else check_array(self.alpha, "alpha", ndim=1)
         beta = np.zeros(G) if self.beta is None else check_array(self.beta, "beta", ndim=1)
@@ -360,11 +368,10 @@ class FairAssignment(FairClusteringMixin, BaseEstimator):
 
     def fit(self, X: Any, y: Any = None, *, sensitive_features: Any = None) -> FairAssignment:
         """Compute centers (unless given), the fair LP assignment and its rounding."""
+        check_params(self)
         X, g, groups = self._validate_fit_input(X, sensitive_features)
         n = X.shape[0]
-        p = check_positive(self.p, "p")
-        if p < 1:
-            raise ValueError(f"p must be >= 1 (the cost is distance ** p); got {p}.")
+        p = float(self.p)
         rng = check_random_state(self.random_state)
         if self.centers is None or isinstance(self.centers, str):
             method = check_choice("kmeans" if self.centers is None else self.centers, _CENTER_METHODS, "centers")
@@ -384,7 +391,7 @@ class FairAssignment(FairClusteringMixin, BaseEstimator):
         G = groups.shape[0]
         r = np.bincount(g, minlength=G) / n
         alpha, beta = self._bounds(r, groups)
-        cost = np.sqrt(_sq_distances(X, C)) ** p if p != 2 else _sq_distances(X, C)
+        cost = np.sqrt(sq_distances(X, C)) ** p if p != 2 else sq_distances(X, C)
         X_frac = fair_lp_assignment(cost, g, alpha, beta, random_state=rng)
         labels = iterative_rounding(X_frac, cost, g, G)
         counts = np.zeros((k, G))
@@ -401,7 +408,7 @@ class FairAssignment(FairClusteringMixin, BaseEstimator):
     def predict(self, X: Any) -> np.ndarray:
         """Nearest center for new points (fairness bounds apply to the fitted data only)."""
         X = self._validate_predict_input(X)
-        return _sq_distances(X, self.cluster_centers_).argmin(1)
+        return sq_distances(X, self.cluster_centers_).argmin(1)
 
 
 @register_method(

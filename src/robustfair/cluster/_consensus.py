@@ -18,16 +18,19 @@ sample of pairs beyond).
 from __future__ import annotations
 
 import time
+from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator
 
 from .._validation import (
+    Interval,
+    RealNotInt,
+    StrOptions,
     check_array,
-    check_choice,
-    check_fraction,
     check_n_clusters,
+    check_params,
     check_positive,
     check_random_state,
     check_sensitive_features,
@@ -134,6 +137,29 @@ class ConsensusFairClustering(FairClusteringMixin, BaseEstimator):
     (the published notebook retries; that would hide failures and multiply the cost).
     """
 
+    _parameter_constraints: dict = {
+        "n_clusters": [Interval(Integral, 1, None, closed="left")],
+        "n_partitions": [Interval(Integral, 1, None, closed="left")],
+        "tau": [Interval(Real, 0, np.inf, closed="neither")],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "hidden": [Interval(Integral, 1, None, closed="left")],
+        "alpha": [Interval(Real, 0, np.inf, closed="left")],
+        "beta": [Interval(Real, 0, np.inf, closed="left")],
+        "hops": [Interval(Integral, 1, 4, closed="both")],  # the thesis uses 1 or 2
+        "fair_reference": "no_validation",  # a registered method name or labels: checked in fit
+        "fair_reference_params": [dict, None],
+        "epochs": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "lr": [Interval(Real, 0, np.inf, closed="neither")],
+        "weight_decay": [Interval(Real, 0, np.inf, closed="left")],
+        "sample_fraction": [Interval(Real, 0, 1, closed="right")],
+        "feature_fraction": [Interval(Real, 0, 1, closed="right")],
+        "assignment": [StrOptions({"balanced", "argmax"})],
+        "group_repair": [Interval(RealNotInt, 0.5, 1, closed="neither"), None],
+        "device": [str],  # resolved (and a missing CUDA reported) by deep._device.resolve_device
+        "random_state": "no_validation",  # check_random_state: also a numpy Generator
+    }
+
     def __init__(
         self,
         n_clusters: int = 8,
@@ -181,29 +207,8 @@ class ConsensusFairClustering(FairClusteringMixin, BaseEstimator):
 
     # -- checks -----------------------------------------------------------------------
     def _check_params(self, n: int) -> None:
+        check_params(self)
         check_n_clusters(self.n_clusters, n)
-        check_positive(self.n_partitions, "n_partitions", integer=True)
-        check_positive(self.tau, "tau")
-        check_fraction(self.dropout, "dropout")
-        check_positive(self.hidden, "hidden", integer=True)
-        check_positive(self.alpha, "alpha", strict=False)
-        check_positive(self.beta, "beta", strict=False)
-        check_positive(self.hops, "hops", integer=True)
-        check_positive(self.epochs, "epochs", integer=True)
-        check_positive(self.batch_size, "batch_size", integer=True)
-        check_positive(self.lr, "lr")
-        check_positive(self.weight_decay, "weight_decay", strict=False)
-        check_fraction(self.sample_fraction, "sample_fraction", inclusive_low=False, inclusive_high=True)
-        check_fraction(self.feature_fraction, "feature_fraction", inclusive_low=False, inclusive_high=True)
-        check_choice(self.assignment, ["balanced", "argmax"], "assignment")
-        if self.group_repair is not None:
-            gr = self.group_repair
-            if isinstance(gr, bool) or not isinstance(gr, (int, float, np.integer, np.floating)) or not 0.5 < gr < 1:
-                raise ValueError(f"group_repair must be None or a float in (0.5, 1); got {gr!r}.")
-        if not isinstance(self.device, str):
-            raise ValueError(f"device must be a string ('auto', 'cpu', 'cuda'); got {self.device!r}.")
-        if self.hops > 4:
-            raise ValueError(f"hops must be at most 4 (thesis uses 1 or 2); got {self.hops}.")
 
     # -- stage 1 ----------------------------------------------------------------------
     def _basic_partitions(self, X: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -349,8 +354,8 @@ class ConsensusFairClustering(FairClusteringMixin, BaseEstimator):
 
     def fit(self, X: Any, y: Any = None, *, sensitive_features: Any = None) -> ConsensusFairClustering:
         """Fit CFC on ``X`` with the protected attribute ``sensitive_features``."""
+        from .._validation import check_fit_array
         from ..deep._device import import_torch
-        from ._base import check_fit_array
         from ._consensus_net import soft_assignments, train_cfc
 
         import_torch()  # an ImportError naming the [deep] extra before any work

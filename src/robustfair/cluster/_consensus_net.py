@@ -25,19 +25,7 @@ from typing import Any
 
 import numpy as np
 
-
-def resolve_device(device: str) -> Any:
-    import torch
-
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    try:
-        dev = torch.device(device)
-    except (RuntimeError, TypeError):
-        raise ValueError(f"device must be 'auto', 'cpu', 'cuda' or 'cuda:N'; got {device!r}.") from None
-    if dev.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(f"device={device!r} asks for CUDA, but torch sees no CUDA device; use 'auto' or 'cpu'.")
-    return dev
+from ..deep._device import resolve_device
 
 
 def _build_model(n_features: int, hidden: int, n_clusters: int, dropout: float):

@@ -16,14 +16,16 @@ from __future__ import annotations
 import copy
 import math
 from collections.abc import Sequence
+from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator
 
-from .._validation import check_choice, check_n_clusters, check_positive, check_random_state, seed_from
+from .._validation import Interval, StrOptions, check_n_clusters, check_params, check_random_state, seed_from
+from ..deep._device import resolve_device
 from ._base import FairClusteringMixin
-from ._dfdc_nets import _build_network, _embed, _predict_proba, _resolve_device, _unit
+from ._dfdc_nets import _build_network, _embed, _predict_proba, _unit
 from ._registry import register_method
 
 __all__ = ["DeepFairDiscriminativeClustering"]
@@ -108,6 +110,29 @@ class DeepFairDiscriminativeClustering(FairClusteringMixin, BaseEstimator):
     device_ : str
     """
 
+    _parameter_constraints: dict = {
+        "n_clusters": [Interval(Integral, 1, None, closed="left")],
+        "backbone": [StrOptions({"auto", "mlp", "conv"})],
+        "image_shape": "no_validation",
+        "hidden": "no_validation",
+        "alpha": [Interval(Real, 0, np.inf, closed="left")],
+        "beta": [Interval(Real, 0, np.inf, closed="left")],
+        "gamma": [Interval(Real, 0, np.inf, closed="left")],
+        "vat_eps": [Interval(Real, 0, np.inf, closed="neither")],
+        "vat_xi": [Interval(Real, 0, np.inf, closed="neither")],
+        "fairness_eps": "no_validation",  # checked with rho by the fair assignment
+        "rho": "no_validation",
+        "pretrain_epochs": [Interval(Integral, 0, None, closed="left")],
+        "epochs": [Interval(Integral, 0, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "lr": [Interval(Real, 0, np.inf, closed="neither")],
+        "lr_schedule": [StrOptions({"constant", "cosine"})],
+        "cluster_sizes": [StrOptions({"argmax", "soft", "pretrain"})],
+        "snapshots": [Interval(Integral, 0, None, closed="left")],
+        "device": "no_validation",  # deep._device.resolve_device
+        "random_state": "no_validation",  # check_random_state: also a numpy Generator
+    }
+
     def __init__(
         self,
         n_clusters: int = 10,
@@ -173,21 +198,14 @@ class DeepFairDiscriminativeClustering(FairClusteringMixin, BaseEstimator):
         from ..metrics import count_ratio_balance
         from .dfdc_assignment import solve_dfdc_assignment
 
+        check_params(self)
         X, codes, group_values = self._validate_fit_input(X, sensitive_features)
         groups = group_values[codes]  # the caller's ids, so a rho mapping keyed by them works
         k = check_n_clusters(self.n_clusters, X.shape[0])
-        for name in ("alpha", "beta", "gamma"):
-            check_positive(getattr(self, name), name, strict=False)
-        for name in ("vat_eps", "vat_xi", "lr"):
-            check_positive(getattr(self, name), name)
-        for name in ("pretrain_epochs", "epochs"):
-            check_positive(getattr(self, name), name, strict=False, integer=True)
-        batch_size = int(check_positive(self.batch_size, "batch_size", integer=True))
-        size_rule = check_choice(self.cluster_sizes, ("argmax", "soft", "pretrain"), "cluster_sizes")
-        schedule = check_choice(self.lr_schedule, ("constant", "cosine"), "lr_schedule")
+        batch_size, size_rule, schedule = int(self.batch_size), self.cluster_sizes, self.lr_schedule
         monitor = self._monitor(y, X.shape[0])
         backbone, shape = self._resolve_backbone(X.shape[1])
-        self.device_ = _resolve_device(self.device)
+        self.device_ = str(resolve_device(self.device))
         seed = seed_from(check_random_state(self.random_state))
         # Fail fast on rho / eps the fair assignment cannot meet (rho not summing to one,
         # an unreachable eps, a group smaller than the number of clusters) before training.
@@ -220,7 +238,7 @@ class DeepFairDiscriminativeClustering(FairClusteringMixin, BaseEstimator):
                 self.history_.append(entry)
                 return proba
 
-            n_snap = int(check_positive(self.snapshots, "snapshots", strict=False, integer=True))
+            n_snap = int(self.snapshots)
             self.snapshots_: list[Any] = []
             self.snapshot_index_ = (
                 np.sort(np.random.default_rng(seed).choice(X.shape[0], min(X.shape[0], 500), replace=False))
@@ -384,7 +402,7 @@ class DeepFairDiscriminativeClustering(FairClusteringMixin, BaseEstimator):
         return self.predict_proba(X).argmax(axis=1).astype(np.int64)
 
     def _resolve_backbone(self, n_features: int) -> tuple[str, tuple[int, int, int] | None]:
-        backbone = check_choice(self.backbone, ("auto", "mlp", "conv"), "backbone")
+        backbone = self.backbone
         if backbone == "auto":
             backbone = "conv" if self.image_shape is not None else "mlp"
         if backbone == "mlp":

@@ -13,20 +13,6 @@ def _unit(v):
     return (flat / flat.norm(dim=1, keepdim=True).clamp_min(1e-12)).reshape(v.shape)
 
 
-def _resolve_device(device: str) -> str:
-    from ..deep._device import import_torch
-
-    torch = import_torch()
-
-    if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    try:
-        torch.device(device)
-    except (RuntimeError, TypeError):
-        raise ValueError(f"device must be 'auto', 'cpu', 'cuda' or a torch device string; got {device!r}.") from None
-    return str(device)
-
-
 def _predict_proba(net, data, batch_size: int) -> np.ndarray:
     import torch
 

@@ -25,6 +25,7 @@ rounding, reported as ``max_additive_violation_``.
 
 from __future__ import annotations
 
+from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
@@ -32,16 +33,19 @@ from scipy import sparse
 from scipy.optimize import linprog
 from sklearn.base import BaseEstimator, ClusterMixin
 
-from .._validation import check_fraction, check_n_clusters, check_positive, check_random_state, record_feature_names
-from ._base import FairClusteringMixin, check_fit_array
+from .._distances import sq_distances
+from .._validation import (
+    Interval,
+    check_fit_array,
+    check_n_clusters,
+    check_params,
+    check_random_state,
+    record_feature_names,
+)
+from ._base import FairClusteringMixin
 from ._registry import register_method
 
 __all__ = ["FairKCenter", "KCenter", "gonzalez"]
-
-
-def _sq_dist(X: np.ndarray, C: np.ndarray) -> np.ndarray:
-    d = (X**2).sum(1)[:, None] - 2.0 * X @ C.T + (C**2).sum(1)[None, :]
-    return np.maximum(d, 0.0)
 
 
 def gonzalez(X: np.ndarray, n_clusters: int, rng: np.random.Generator) -> np.ndarray:
@@ -76,7 +80,7 @@ class _NearestCenterMixin:
                 f"X has {X.shape[1]} features, but {type(self).__name__} is expecting "
                 f"{self.n_features_in_} features as input."
             )
-        return _sq_dist(X, self.cluster_centers_).argmin(1)
+        return sq_distances(X, self.cluster_centers_).argmin(1)
 
 
 class KCenter(_NearestCenterMixin, ClusterMixin, BaseEstimator):
@@ -106,7 +110,7 @@ class KCenter(_NearestCenterMixin, ClusterMixin, BaseEstimator):
         record_feature_names(self, X_in, reset=True)
         self.center_indices_ = gonzalez(X, k, rng)
         self.cluster_centers_ = X[self.center_indices_].copy()
-        d = _sq_dist(X, self.cluster_centers_)
+        d = sq_distances(X, self.cluster_centers_)
         labels = d.argmin(1)
         labels[self.center_indices_] = np.arange(k)  # duplicates: each center keeps itself
         self.labels_ = labels
@@ -205,6 +209,13 @@ class FairKCenter(FairClusteringMixin, _NearestCenterMixin, BaseEstimator):
     ``predict`` sends new points to the nearest center and carries no fairness guarantee.
     """
 
+    _parameter_constraints: dict = {
+        "n_clusters": [Interval(Integral, 1, None, closed="left")],
+        "delta": [Interval(Real, 0, 1, closed="left")],
+        "n_rounding_trials": [Interval(Integral, 1, None, closed="left")],
+        "random_state": "no_validation",  # check_random_state: also a numpy Generator
+    }
+
     def __init__(
         self, n_clusters: int = 8, *, delta: float = 0.1, n_rounding_trials: int = 5, random_state: Any = None
     ):
@@ -215,18 +226,18 @@ class FairKCenter(FairClusteringMixin, _NearestCenterMixin, BaseEstimator):
 
     def fit(self, X: Any, y: Any = None, *, sensitive_features: Any = None) -> FairKCenter:
         """Cluster ``X`` fairly with respect to ``sensitive_features``; returns ``self``."""
+        check_params(self)
         X, group, groups = self._validate_fit_input(X, sensitive_features)
         n = X.shape[0]
         k = check_n_clusters(self.n_clusters, n)
-        delta = check_fraction(self.delta, "delta")
-        trials = int(check_positive(self.n_rounding_trials, "n_rounding_trials", integer=True))
+        delta, trials = float(self.delta), int(self.n_rounding_trials)
         rng = check_random_state(self.random_state)
         n_groups = groups.shape[0]
         share = np.bincount(group, minlength=n_groups) / n
         alpha, beta = share / (1.0 - delta), share * (1.0 - delta)
 
         centers = gonzalez(X, k, rng)
-        dist = np.sqrt(_sq_dist(X, X[centers]))
+        dist = np.sqrt(sq_distances(X, X[centers]))
         dist[centers, np.arange(k)] = 0.0
         # below max_i min_c d(i, c) some point reaches no center; at max d every point
         # reaches every center and one cluster with the data's proportions is feasible

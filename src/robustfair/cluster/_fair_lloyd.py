@@ -20,31 +20,24 @@ step is solved by multiplicative weights over the groups (paper, Sec. 3.2).
 
 from __future__ import annotations
 
+from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.cluster import kmeans_plusplus
 
-from .._validation import check_n_clusters, check_positive, check_random_state, seed_from
+from .._distances import sq_distances
+from .._validation import Interval, check_n_clusters, check_params, check_random_state, seed_from
 from ._base import FairClusteringMixin
 from ._registry import register_method
 
 __all__ = ["FairLloyd"]
 
 
-def _sq_dist(X: np.ndarray, C: np.ndarray, x_sq: np.ndarray | None = None) -> np.ndarray:
-    x_sq = (X * X).sum(1) if x_sq is None else x_sq
-    d = X @ C.T
-    d *= -2.0
-    d += x_sq[:, None]
-    d += (C * C).sum(1)[None, :]
-    return np.maximum(d, 0.0, out=d)
-
-
 def _group_costs(X, C, g, n_groups, sizes, x_sq=None):
     """Average cost of each group with nearest-center assignment; also the labels."""
-    d = _sq_dist(X, C, x_sq)
+    d = sq_distances(X, C, x_sq)
     labels = d.argmin(1)
     cost = np.bincount(g, weights=d[np.arange(X.shape[0]), labels], minlength=n_groups) / sizes
     return cost, labels
@@ -163,6 +156,14 @@ class FairLloyd(FairClusteringMixin, BaseEstimator):
     n_features_in_ : int
     """
 
+    _parameter_constraints: dict = {
+        "n_clusters": [Interval(Integral, 1, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "n_init": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, np.inf, closed="left")],
+        "random_state": "no_validation",  # check_random_state: also a numpy Generator
+    }
+
     def __init__(self, n_clusters=8, *, max_iter=300, n_init=10, tol=1e-6, random_state=None):
         self.n_clusters = n_clusters
         self.max_iter = max_iter
@@ -186,12 +187,10 @@ class FairLloyd(FairClusteringMixin, BaseEstimator):
 
     def fit(self, X: Any, y: Any = None, *, sensitive_features: Any = None) -> FairLloyd:
         """Run Fair-Lloyd from ``n_init`` k-means++ seedings and keep the fairest."""
+        check_params(self)
         X, g, groups = self._validate_fit_input(X, sensitive_features)
         n = X.shape[0]
         k = check_n_clusters(self.n_clusters, n)
-        check_positive(self.max_iter, "max_iter", integer=True)
-        check_positive(self.n_init, "n_init", integer=True)
-        check_positive(self.tol, "tol", strict=False)
         rng = check_random_state(self.random_state)
         G = groups.shape[0]
         sizes = np.bincount(g, minlength=G).astype(float)
@@ -214,7 +213,7 @@ class FairLloyd(FairClusteringMixin, BaseEstimator):
     def predict(self, X: Any) -> np.ndarray:
         """Nearest fitted center."""
         X = self._validate_predict_input(X)
-        return _sq_dist(X, self.cluster_centers_).argmin(1)
+        return sq_distances(X, self.cluster_centers_).argmin(1)
 
 
 @register_method("fair-lloyd", fair=True, description="socially fair k-means by Fair-Lloyd (Ghadiri et al. 2021)")

@@ -23,8 +23,8 @@ The thesis (Sec. 4.1.3.2) uses the symmetric k-nearest-neighbour graph with 3 ne
 from __future__ import annotations
 
 import importlib.util
-import numbers
 import warnings
+from numbers import Integral
 from typing import Any
 
 import numpy as np
@@ -35,7 +35,7 @@ from sklearn.base import BaseEstimator
 from sklearn.cluster import KMeans
 from sklearn.neighbors import kneighbors_graph
 
-from .._validation import check_choice, check_n_clusters, check_random_state, seed_from
+from .._validation import Interval, StrOptions, check_n_clusters, check_params, check_random_state, seed_from
 from ._base import FairClusteringMixin
 from ._registry import register_method
 
@@ -181,6 +181,14 @@ class FairSpectralClustering(FairClusteringMixin, BaseEstimator):
     No ``predict``: spectral clustering has no out-of-sample rule.
     """
 
+    _parameter_constraints: dict = {
+        "n_clusters": [Interval(Integral, 1, None, closed="left")],
+        "variant": [StrOptions({"unnormalized", "normalized"})],
+        "n_neighbors": [Interval(Integral, 1, None, closed="left")],
+        "eigen_solver": [StrOptions({"amg", "shift-invert"}), None],
+        "random_state": "no_validation",  # check_random_state: also a numpy Generator
+    }
+
     def __init__(self, n_clusters=8, *, variant="unnormalized", n_neighbors=3, eigen_solver=None, random_state=None):
         self.n_clusters = n_clusters
         self.variant = variant
@@ -190,19 +198,16 @@ class FairSpectralClustering(FairClusteringMixin, BaseEstimator):
 
     def fit(self, X: Any, y: Any = None, *, sensitive_features: Any = None) -> FairSpectralClustering:
         """Build the kNN graph, solve the fairness-constrained eigenproblem, run k-means."""
+        check_params(self)
         X, g, groups = self._validate_fit_input(X, sensitive_features)
         n = X.shape[0]
-        variant = check_choice(self.variant, ("unnormalized", "normalized"), "variant")
+        variant = self.variant
         solver = self.eigen_solver
-        if solver is not None:
-            solver = check_choice(solver, ("amg", "shift-invert"), "eigen_solver")
-        else:
+        if solver is None:
             # measured: SuperLU is faster up to ~20k points, AMG beyond (LU fill-in grows)
             big = n > _AMG_MIN_SAMPLES and importlib.util.find_spec("pyamg") is not None
             solver = "amg" if big else "shift-invert"
-        nn = self.n_neighbors
-        if not isinstance(nn, numbers.Integral) or isinstance(nn, bool) or nn < 1:
-            raise ValueError(f"n_neighbors must be an int >= 1; got {nn!r}.")
+        nn = int(self.n_neighbors)
         if n <= nn:
             raise ValueError(
                 f"FairSpectralClustering needs more than n_neighbors={nn} samples to build the "

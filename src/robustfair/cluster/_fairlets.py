@@ -14,15 +14,26 @@ Balance of two groups a, b: ``min over clusters of min(N_a / N_b, N_b / N_a)``.
 
 from __future__ import annotations
 
-import numbers
+from numbers import Integral
 from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin
 
-from .._validation import check_choice, check_n_clusters, check_random_state, record_feature_names, seed_from
-from ._base import FairClusteringMixin, check_fit_array
-from ._fair_kcenter import _NearestCenterMixin, _sq_dist, gonzalez
+from .._distances import sq_distances
+from .._validation import (
+    Interval,
+    StrOptions,
+    check_fit_array,
+    check_n_clusters,
+    check_params,
+    check_random_state,
+    check_two_groups,
+    record_feature_names,
+    seed_from,
+)
+from ._base import FairClusteringMixin
+from ._fair_kcenter import _NearestCenterMixin, gonzalez
 from ._fairlet_tree import fairlet_medoids, is_balanced, tree_fairlet_decomposition
 from ._registry import register_method
 from ._weighted_kmedian import weighted_kmedian
@@ -69,25 +80,11 @@ def kmedian(
     best, best_cost = None, np.inf
     for _ in range(n_draws):
         med = pam(np.sort(rng.choice(n, max_exact, replace=False)))
-        cost = float(np.sqrt(_sq_dist(X, X[med]).min(1)).sum())
+        cost = float(np.sqrt(sq_distances(X, X[med]).min(1)).sum())
         if cost < best_cost:
             best, best_cost = med, cost
     assert best is not None  # n_draws >= 1
     return best
-
-
-def _two_groups(codes: np.ndarray, groups: np.ndarray, name: str) -> None:
-    if groups.shape[0] != 2:
-        raise ValueError(
-            f"{name} needs exactly 2 protected groups; sensitive_features holds {groups.shape[0]} "
-            f"({', '.join(map(str, groups[:5]))}{', ...' if groups.shape[0] > 5 else ''})."
-        )
-
-
-def _check_int(value: Any, name: str, low: int = 1) -> int:
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < low:
-        raise ValueError(f"{name} must be an int >= {low}; got {value!r}.")
-    return int(value)
 
 
 class _FairletClusteringBase(FairClusteringMixin, _NearestCenterMixin, BaseEstimator):
@@ -106,10 +103,10 @@ class _FairletClusteringBase(FairClusteringMixin, _NearestCenterMixin, BaseEstim
             # D^1 seeding and Lloyd-Weiszfeld rounds, O(n_fairlets k d) per round
             weight = np.bincount(fairlet, minlength=n_fairlets).astype(np.float64)
             cluster_centers, fairlet_labels, _ = weighted_kmedian(C, weight, k, rng)
-            med = _sq_dist(cluster_centers, C).argmin(1)  # nearest fairlet medoid of each center
+            med = sq_distances(cluster_centers, C).argmin(1)  # nearest fairlet medoid of each center
         else:
             med = gonzalez(C, k, rng) if method == "kcenter" else kmedian(C, k, rng)
-            fairlet_labels = _sq_dist(C, C[med]).argmin(1)
+            fairlet_labels = sq_distances(C, C[med]).argmin(1)
             fairlet_labels[med] = np.arange(k)  # a medoid always heads its own cluster
             cluster_centers = C[med].copy()
         self.fairlets_ = fairlet
@@ -182,6 +179,14 @@ class FairletDecomposition(_FairletClusteringBase):
     ``predict`` sends new points to the nearest center, without the balance guarantee.
     """
 
+    _parameter_constraints: dict = {
+        "n_clusters": [Interval(Integral, 1, None, closed="left")],
+        "t": [Interval(Integral, 1, None, closed="left")],
+        "method": [StrOptions({"kmedian", "kcenter"})],
+        "n_neighbors": [Interval(Integral, 1, None, closed="left"), None],
+        "random_state": "no_validation",  # check_random_state: also a numpy Generator
+    }
+
     def __init__(
         self,
         n_clusters: int = 8,
@@ -201,13 +206,13 @@ class FairletDecomposition(_FairletClusteringBase):
         """Decompose into fairlets, cluster them; returns ``self``."""
         from ._fairlet_flow import flow_fairlets
 
+        check_params(self)
         X, codes, groups = self._validate_fit_input(X, sensitive_features)
-        _two_groups(codes, groups, "FairletDecomposition")
+        check_two_groups(groups, "FairletDecomposition")
         n = X.shape[0]
         k = check_n_clusters(self.n_clusters, n)
-        t = _check_int(self.t, "t")
-        method = check_choice(self.method, ["kmedian", "kcenter"], "method")
-        n_neighbors = None if self.n_neighbors is None else _check_int(self.n_neighbors, "n_neighbors")
+        t, method = int(self.t), self.method
+        n_neighbors = None if self.n_neighbors is None else int(self.n_neighbors)
         rng = check_random_state(self.random_state)
         counts = np.bincount(codes, minlength=2)
         if counts.min() * t < counts.max():
@@ -266,6 +271,13 @@ class ScalableFairletDecomposition(_FairletClusteringBase):
     and does not carry the balance guarantee.
     """
 
+    _parameter_constraints: dict = {
+        "n_clusters": [Interval(Integral, 1, None, closed="left")],
+        "p": [Interval(Integral, 1, None, closed="left")],
+        "q": [Interval(Integral, 1, None, closed="left")],
+        "random_state": "no_validation",  # check_random_state: also a numpy Generator
+    }
+
     def __init__(self, n_clusters: int = 8, *, p: int = 2, q: int = 5, random_state: Any = None):
         self.n_clusters = n_clusters
         self.p = p
@@ -274,10 +286,11 @@ class ScalableFairletDecomposition(_FairletClusteringBase):
 
     def fit(self, X: Any, y: Any = None, *, sensitive_features: Any = None) -> ScalableFairletDecomposition:
         """Decompose into (p, q)-fairlets on a quadtree, cluster them; returns ``self``."""
+        check_params(self)
         X, codes, groups = self._validate_fit_input(X, sensitive_features)
-        _two_groups(codes, groups, "ScalableFairletDecomposition")
+        check_two_groups(groups, "ScalableFairletDecomposition")
         k = check_n_clusters(self.n_clusters, X.shape[0])
-        p, q = _check_int(self.p, "p"), _check_int(self.q, "q")
+        p, q = int(self.p), int(self.q)
         if p > q:
             raise ValueError(f"p must be at most q (balance p/q <= 1); got p={p}, q={q}.")
         rng = check_random_state(self.random_state)
@@ -318,7 +331,7 @@ class KMedian(_NearestCenterMixin, ClusterMixin, BaseEstimator):
         rng = check_random_state(self.random_state)
         record_feature_names(self, X_in, reset=True)
         med = kmedian(X, k, rng)
-        d = _sq_dist(X, X[med])
+        d = sq_distances(X, X[med])
         labels = d.argmin(1)
         labels[med] = np.arange(k)
         self.center_indices_ = med

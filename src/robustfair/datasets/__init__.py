@@ -26,11 +26,13 @@ from ._registry import (
     DATA_ENV_VAR,
     DatasetInfo,
     DatasetNotFoundError,
+    configured_data_root,
     data_root,
     list_datasets,
     load_dataset,
     register_dataset,
     require_file,
+    use_data_root,
 )
 
 # The table constructors, also reachable as Dataset.from_frame etc.
@@ -50,7 +52,9 @@ __all__ = [
     "Dataset",
     "DatasetInfo",
     "DatasetNotFoundError",
+    "configured_data_root",
     "data_root",
+    "use_data_root",
     "from_csv",
     "from_file",
     "from_frame",

@@ -94,10 +94,14 @@ def fetchable() -> list[str]:
 
 
 def default_data_home() -> Path:
-    """``$ROBUSTFAIR_DATA`` when set, else the platform cache folder for robustfair."""
-    env = os.environ.get("ROBUSTFAIR_DATA", "").strip()
-    if env:
-        return Path(env).expanduser()
+    """The configured data root (:func:`~robustfair.datasets.configured_data_root`: the
+    active ``use_data_root`` or ``$ROBUSTFAIR_DATA``) when set, else the platform cache
+    folder for robustfair."""
+    from ._registry import configured_data_root
+
+    configured = configured_data_root()
+    if configured is not None:
+        return configured
     import pooch
 
     return Path(pooch.os_cache("robustfair"))

@@ -9,7 +9,9 @@ which raises :class:`DatasetNotFoundError` when a file is missing. Nothing is do
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -122,18 +124,55 @@ def _same_function(a: Callable, b: Callable) -> bool:
     )
 
 
+#: The data root of the code running now, set by :func:`use_data_root` (an experiment
+#: cell run with ``data_dir=``); a context variable, so threads and tasks do not share it.
+_DATA_ROOT: ContextVar[Path | None] = ContextVar("robustfair_data_root", default=None)
+
+
+@contextmanager
+def use_data_root(data_dir: str | os.PathLike | None) -> Iterator[None]:
+    """Within the block, :func:`data_root` (and so :func:`load_dataset`) defaults to ``data_dir``.
+
+    How a data root given as an argument (``run_experiment(..., data_dir=)``, the CLI's
+    option) reaches the ``load_dataset(name)`` calls inside experiment code without going
+    through the process environment. ``None`` leaves the default unchanged.
+    """
+    if data_dir is None:
+        yield
+        return
+    token = _DATA_ROOT.set(Path(data_dir).expanduser())
+    try:
+        yield
+    finally:
+        _DATA_ROOT.reset(token)
+
+
+def configured_data_root() -> Path | None:
+    """The data root set for this code: :func:`use_data_root`, else ``$ROBUSTFAIR_DATA``.
+
+    The one place the ``ROBUSTFAIR_DATA`` environment variable is read. ``None`` when
+    neither is set.
+    """
+    root = _DATA_ROOT.get()
+    if root is not None:
+        return root
+    env = os.environ.get(DATA_ENV_VAR, "").strip()
+    return Path(env).expanduser() if env else None
+
+
 def data_root(data_dir: str | os.PathLike | None = None) -> Path | None:
     """The folder file datasets are read from.
 
-    ``data_dir`` when given, else the ``ROBUSTFAIR_DATA`` environment variable when set
-    and non-empty, else the cache folder :func:`robustfair.datasets.fetch` downloads into
+    ``data_dir`` when given, else the root set by :func:`use_data_root` or the
+    ``ROBUSTFAIR_DATA`` environment variable (:func:`configured_data_root`), else the
+    cache folder :func:`robustfair.datasets.fetch` downloads into
     (``pooch.os_cache("robustfair")``) if it exists, else ``None``.
     """
     if data_dir is not None:
         return Path(data_dir).expanduser()
-    env = os.environ.get(DATA_ENV_VAR, "").strip()
-    if env:
-        return Path(env).expanduser()
+    configured = configured_data_root()
+    if configured is not None:
+        return configured
     cache = _cache_home()
     return cache if cache is not None and cache.is_dir() else None
 
@@ -149,7 +188,7 @@ def _cache_home() -> Path | None:
 
 def require_file(root: Path | None, relative: str, dataset: str) -> Path:
     """Return ``root / relative`` if it is a file; else raise :class:`DatasetNotFoundError`."""
-    hint = f"pass --data-dir (data_dir=) or set {DATA_ENV_VAR} to the folder that holds {relative}"
+    hint = f"pass data_dir= or set {DATA_ENV_VAR} to the folder that holds {relative}"
     if root is None:
         raise DatasetNotFoundError(f"Dataset {dataset!r} reads <data root>/{relative} but no data root is set; {hint}.")
     path = Path(root) / relative

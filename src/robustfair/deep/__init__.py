@@ -8,8 +8,7 @@
     M = model.predict_proba(X)        # soft memberships (n, k)
 """
 
-from importlib import import_module
-from typing import Any
+from .._lazy import attach
 
 _LAZY = {
     "ContrastiveClustering": "._cc",
@@ -22,11 +21,4 @@ _LAZY = {
 __all__ = list(_LAZY)
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(import_module(_LAZY[name], __name__), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = attach(__name__, _LAZY, __all__)

@@ -155,7 +155,7 @@ def audit_dataset(
 
     config = _check_config(config)
     if getattr(data, "sensitive", None) is None:
-        raise ValueError("data has no protected attribute; pass sensitive= (--sensitive COL) to name it.")
+        raise ValueError("data has no protected attribute; pass sensitive= to name it.")
     groups = data.groups
     if np.unique(groups).shape[0] < 2:
         raise ValueError("sensitive: the protected attribute holds a single group; fairness needs two or more.")

@@ -57,11 +57,12 @@ def run_cell(func: Any, config: Any, seed: int, data_dir: str | None = None) -> 
     ``func`` and ``config`` are pickled by reference for worker processes, so an
     experiment must be defined at module level in an importable module.
     """
-    if data_dir is not None and os.environ.get("ROBUSTFAIR_DATA") != data_dir:
-        os.environ["ROBUSTFAIR_DATA"] = data_dir
-    start = time.perf_counter()
-    records = func(config, int(seed))
-    seconds = time.perf_counter() - start
+    from ..datasets import use_data_root
+
+    with use_data_root(data_dir):  # the cell's load_dataset calls read from data_dir
+        start = time.perf_counter()
+        records = func(config, int(seed))
+        seconds = time.perf_counter() - start
     return [r.flat(seed) for r in records], seconds
 
 
@@ -73,7 +74,7 @@ def parse_cluster(spec: str) -> int:
     """``"local:N"`` -> N (the number of LocalCluster workers)."""
     match = re.fullmatch(r"local:(\d+)", spec.strip())
     if not match or int(match.group(1)) < 1:
-        raise ValueError(f"--cluster must look like local:N with N >= 1; got {spec!r}.")
+        raise ValueError(f"cluster must look like local:N with N >= 1; got {spec!r}.")
     return int(match.group(1))
 
 
@@ -159,9 +160,9 @@ def _dask(
     try:
         from distributed import Client, LocalCluster, wait
     except ImportError:
-        raise ValueError("--scheduler/--cluster need dask.distributed: pip install 'robustfair[dist]'.") from None
+        raise ValueError("scheduler and cluster need dask.distributed: pip install 'robustfair[dist]'.") from None
     if scheduler is not None and cluster is not None:
-        raise ValueError("give either --scheduler ADDRESS or --cluster local:N, not both.")
+        raise ValueError("give either scheduler (an address) or cluster ('local:N'), not both.")
     local = None
     if cluster is not None:
         n_workers = parse_cluster(cluster)
@@ -176,7 +177,7 @@ def _dask(
     except (OSError, TimeoutError) as exc:
         if local is not None:
             local.close()
-        raise ValueError(f"--scheduler {scheduler}: cannot connect ({exc}).") from None
+        raise ValueError(f"scheduler {scheduler!r}: cannot connect ({exc}).") from None
     try:
         submit_kw: dict[str, Any] = {"pure": False}
         if resources:
@@ -187,7 +188,7 @@ def _dask(
                 warnings.warn(
                     f"no Dask worker offers resources {dict(resources)}; running cells on any worker.", stacklevel=3
                 )
-        env_dir = data_dir if data_dir is not None else os.environ.get("ROBUSTFAIR_DATA")
+        env_dir = data_dir  # resolved by the caller (run_experiment), handed to every worker
         n_slots = max(1, sum(w.get("nthreads", 1) for w in client.scheduler_info().get("workers", {}).values()))
         in_flight: dict[Any, Any] = {}
 

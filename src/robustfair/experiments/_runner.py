@@ -10,7 +10,6 @@ sweep takes those cells over.
 from __future__ import annotations
 
 import itertools
-import os
 import sys
 import threading
 import time
@@ -66,7 +65,7 @@ def parse_settings(items: Sequence[str] | None) -> dict[str, str]:
         key, sep, value = item.partition("=")
         key = key.strip()
         if not sep or not key:
-            raise ValueError(f"--set expects key=value; got {item!r}.")
+            raise ValueError(f"a setting must look like key=value; got {item!r}.")
         out[key.replace("-", "_")] = value.strip()
     return out
 
@@ -231,7 +230,10 @@ def run_experiment(
     """
     experiment = get_experiment(name)
     if data_dir is None:
-        data_dir = os.environ.get("ROBUSTFAIR_DATA")  # handed to worker processes explicitly
+        from ..datasets import configured_data_root
+
+        root = configured_data_root()  # resolved here once, handed to worker processes explicitly
+        data_dir = None if root is None else str(root)
     settings = dict(settings or {})
     if "seeds" in settings and "seeds" not in experiment.config_cls.model_fields:
         seeds = int(check_positive(_seeds_setting(settings.pop("seeds")), "seeds", integer=True))

@@ -20,6 +20,7 @@ poisoning attack this module defends against is :class:`robustfair.attacks.Ancho
 (``robustfair.influence.AnchoringAttack`` is a deprecated alias for one release).
 """
 
+from .._lazy import attach
 from ._attacks import linear_evasion_attack
 from ._logistic import InfluenceLogisticRegression, check_binary_target, influence_scores
 from ._objectives import (
@@ -61,25 +62,7 @@ __all__ = [
 ]
 
 
-# Moved to robustfair.attacks in this release; the old names warn for one release.
-_MOVED = {"AnchoringAttack": "robustfair.attacks"}
-
-
-def __getattr__(name: str):
-    if name in _LAZY:
-        import importlib
-
-        return getattr(importlib.import_module(_LAZY[name], __name__), name)
-    if name in _MOVED:
-        import warnings
-
-        from ..attacks import _anchoring
-
-        warnings.warn(
-            f"robustfair.influence.{name} is deprecated and will be removed in the next release; "
-            f"import it from {_MOVED[name]}.",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return getattr(_anchoring, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+# Moved to robustfair.attacks in this release; the old name warns for one release.
+__getattr__, __dir__ = attach(
+    __name__, _LAZY, __all__, moved={"AnchoringAttack": ("robustfair.attacks._anchoring", "robustfair.attacks")}
+)

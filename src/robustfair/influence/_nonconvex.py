@@ -32,6 +32,7 @@ from .._validation import (
     check_random_state,
     record_feature_names,
 )
+from ..deep._device import resolve_device
 from ._logistic import InfluenceLogisticRegression, check_binary_target
 from ._objectives import _two_groups
 
@@ -58,12 +59,6 @@ class _single_thread:
     def __exit__(self, *exc: Any) -> None:
         if self.active:
             torch.set_num_threads(self.saved)
-
-
-def _device(device: str) -> torch.device:
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(device)
 
 
 class MLPInfluence(ClassifierMixin, BaseEstimator):
@@ -120,7 +115,7 @@ class MLPInfluence(ClassifierMixin, BaseEstimator):
         l2 = check_positive(self.l2, "l2", strict=False)
         seed = int(check_random_state(self.random_state).integers(0, 2**31 - 1))
         torch.manual_seed(seed)
-        self.device_ = _device(self.device)
+        self.device_ = resolve_device(self.device)
         layers: list[torch.nn.Module] = []
         width = X.shape[1]
         for h in self.hidden:

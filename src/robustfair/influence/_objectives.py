@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_array, check_consistent_length, check_group_labels
+from .._validation import check_array, check_consistent_length, check_group_labels, check_two_groups
 
 __all__ = [
     "Objective",
@@ -69,12 +69,12 @@ def _two_groups(sensitive_features: Any, n: int, name: str) -> np.ndarray:
     if s.shape[0] != n:
         raise ValueError(f"sensitive_features has {s.shape[0]} entries but X_val has {n} rows; they must match.")
     values = np.unique(s)
-    if values.shape[0] != 2:
-        raise ValueError(
-            f"sensitive_features of the validation set holds {values.shape[0]} distinct group(s); "
-            f"{name} needs exactly 2 (demographic parity is undefined with one group). Use a validation "
-            "set that contains both groups, or binarize the attribute."
-        )
+    check_two_groups(
+        values,
+        f"the {name} objective",
+        "sensitive_features of the validation set",
+        hint=" Use a validation set that contains both groups, or binarize the attribute.",
+    )
     return (s == values[1]).astype(np.float64)
 
 

@@ -19,6 +19,7 @@ from robustfair._validation import (
     check_group_labels,
     check_labels,
     check_n_groups,
+    check_two_groups,
 )
 from robustfair.metrics._fairness import _encode
 
@@ -208,8 +209,7 @@ def _check_proba(proba: Any, name: str = "proba") -> np.ndarray:
 
 def _two_groups(sensitive_features: Any, n: int) -> np.ndarray:
     codes, groups = _groups(sensitive_features, n)
-    if groups.shape[0] != 2:
-        raise ValueError(f"sensitive_features must hold exactly 2 groups for this soft metric; got {groups.shape[0]}.")
+    check_two_groups(groups, "this soft metric")
     return codes
 
 

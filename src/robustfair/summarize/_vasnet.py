@@ -19,16 +19,6 @@ from ._protocol import generate_summary
 __all__ = ["VASNetSummarizer"]
 
 
-def _device(device: str) -> Any:
-    from ..deep._device import import_torch
-
-    torch = import_torch()
-
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(device)
-
-
 def _build(n_features: int, hidden: int, dropout: float, scale: float) -> Any:
     import torch
     from torch import nn
@@ -155,7 +145,9 @@ class VASNetSummarizer:
         check_positive(self.weight_decay, "weight_decay", strict=False)
         rng = check_random_state(self.random_state)
         torch.manual_seed(seed_from(rng))
-        device = _device(self.device)
+        from ..deep._device import resolve_device
+
+        device = resolve_device(self.device)
         n_features = feats[0].shape[1]
         hidden = int(self.hidden_size or n_features)
         low = min(float(t.min()) for t in targets)
