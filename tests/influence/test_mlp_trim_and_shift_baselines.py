@@ -122,3 +122,13 @@ def test_unknown_distribution_shift_method_is_a_value_error():
     exp = get_experiment("distribution-shift")
     with pytest.raises(ValueError, match="methods"):
         exp.func(exp.make_config({"datasets": ["toy-influence"], "methods": ["fairbatch"]}), 0)
+
+
+def test_baselines_run_without_a_penalty():
+    # l2_sum = 0 is an unpenalized model for every method (no division by zero for C)
+    result = run_experiment(
+        "distribution-shift",
+        {"datasets": ["shifted-groups-test"], "budget": 20, "l2_sum": 0.0, "methods": ["vanilla", "reweighing"]},
+        seeds=1,
+    )
+    assert {r["method"] for r in result.records} >= {"vanilla", "reweighing", "reweighing+trim"}
