@@ -51,11 +51,7 @@ def _fit_baseline(method: str, X: np.ndarray, y: np.ndarray, s: np.ndarray, conf
     from sklearn.linear_model import LogisticRegression
 
     # l2_sum = 0: no penalty, as InfluenceLogisticRegression(l2=0)
-    base = (
-        LogisticRegression(C=1.0 / config.l2_sum, max_iter=2000)
-        if config.l2_sum > 0
-        else LogisticRegression(penalty=None, max_iter=2000)
-    )
+    base = LogisticRegression(C=1.0 / config.l2_sum if config.l2_sum > 0 else np.inf, max_iter=2000)
     if method == "reweighing":
         return base.fit(X, y, sample_weight=reweighing_weights(y, s))
     if method == "exponentiated-gradient":
