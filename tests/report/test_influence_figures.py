@@ -30,6 +30,8 @@ def _toy_active_learning(root=None):
 CASES = {
     "influence-regions": {"objectives": ["utility", "dp"], "budget": 5, "max_depth": 3},
     "influence-trim": {"datasets": ["toy-influence"], "objectives": ["utility", "dp"], "budgets": [0.0, 0.05]},
+    "influence-mlp-trim": {"datasets": ["toy-influence"], "objectives": ["utility", "dp"], "budgets": [0.0, 0.05],
+                           "hidden": [8, 8], "epochs": 50, "protocol": "ours", "n_samples": None},
     "online-learning": {"datasets": ["toy-influence"], "models": ["logistic"], "n_batches": 2, "n_samples": None},
     "active-learning": {"dataset": "toy-active-learning-test", "strategies": ["influence", "random"],
                         "n_rounds": 2, "per_round": 5, "max_depth": 3},

@@ -8,7 +8,9 @@
   ``nraa-drug``: the anchoring-attack sets of Mehrabi et al. as shipped by InfDataSel
   (``infdatasel/{raa,nraa}-attack-*/``), read from the ``.npy`` arrays.
 * ``dist-shift-adult``, ``dist-shift-adult-loc``, ``dist-shift-adult-time``: ACS income
-  train (California 2014) and in-distribution / location / time shifted test sets.
+  train (California 2014) and time-and-location (Michigan 2018; upstream ``dist_shift_adult``,
+  per its ``acs_data_generator.py``), location (Michigan 2014) and time (California 2018)
+  shifted test sets.
 * ``diabetic-retinopathy``: the active-learning split (pool / init / validation / test).
 * ``celeba-attributes``: CelebA's 40 binary attributes; y = Smiling, sensitive = Male.
 
@@ -228,9 +230,9 @@ def _dist_shift_loader(folder: str, what: str):
 
 
 for _folder, _what in (
-    ("dist-shift-adult", "in-distribution"),
-    ("dist-shift-adult-loc", "location-shifted"),
-    ("dist-shift-adult-time", "time-shifted"),
+    ("dist-shift-adult", "time-and-location-shifted (Michigan 2018)"),
+    ("dist-shift-adult-loc", "location-shifted (Michigan 2014)"),
+    ("dist-shift-adult-time", "time-shifted (California 2018)"),
 ):
     _dist_shift_loader(_folder, _what)
 

@@ -24,6 +24,7 @@ __all__ = [
     "region_figures",
     "tree_figures",
     "trim_curve_figures",
+    "mlp_trim_curve_figures",
     "online_learning_figures",
     "active_learning_figures",
     "distribution_shift_figures",
@@ -347,6 +348,13 @@ def trim_curve_figures(records: list[dict[str, Any]]) -> list[tuple[str, Any]]:
             )
         )
     return figs
+
+
+@figure_for("influence-mlp-trim")
+def mlp_trim_curve_figures(records: list[dict[str, Any]]) -> list[tuple[str, Any]]:
+    """Thesis Figure 4.9 / paper Figure 8: the curves of :func:`trim_curve_figures` for the MLP
+    learner (surrogate influence on its last hidden layer), ours vs random."""
+    return [(f"MLP learner, {title}", fig) for title, fig in trim_curve_figures(records)]
 
 
 # ---------------------------------------------------------------------------- online / active learning
