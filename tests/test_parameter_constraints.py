@@ -59,3 +59,75 @@ def test_every_parameter_has_a_constraint_and_the_defaults_satisfy_them(cls):
     est = cls()
     assert set(cls._parameter_constraints) == set(est.get_params(deep=False))
     check_params(clone(est))  # the defaults are valid
+
+
+# -- attacks: the same declarative constraints, checked by attack() before the victim is queried
+import inspect  # noqa: E402
+
+from robustfair.attacks import (  # noqa: E402
+    AnchoringAttack,
+    FairnessAttack,
+    GANEvasionAttack,
+    RandomFairnessAttack,
+    SpillOverPoisoning,
+    TransferAttack,
+)
+
+
+def _never_called(*args, **kwargs):
+    raise AssertionError("the victim was queried before the parameters were checked")
+
+
+_ATTACKS = {
+    SpillOverPoisoning: lambda: SpillOverPoisoning(_never_called),
+    FairnessAttack: lambda: FairnessAttack(_never_called),
+    RandomFairnessAttack: lambda: RandomFairnessAttack(_never_called),
+    GANEvasionAttack: lambda: GANEvasionAttack(_never_called, eps=0.1, device="cpu"),
+    TransferAttack: lambda: TransferAttack(_never_called, eps=0.1, n_clusters=2, device="cpu"),
+    AnchoringAttack: lambda: AnchoringAttack(),
+}
+ATTACK_CASES = [
+    (SpillOverPoisoning, "method", "adam"),
+    (SpillOverPoisoning, "max_queries", 1),
+    (SpillOverPoisoning, "depth_quantile", 1.5),
+    (SpillOverPoisoning, "search_scale", "yes"),
+    (FairnessAttack, "budget", -1),
+    (FairnessAttack, "objective", "accuracy"),
+    (FairnessAttack, "attacker_fraction", 1.0),
+    (RandomFairnessAttack, "attacker_fraction", -0.1),
+    (GANEvasionAttack, "lr", 0.0),
+    (GANEvasionAttack, "norm", "l3"),
+    (GANEvasionAttack, "epochs", 0),
+    (GANEvasionAttack, "target_cluster", -1),
+    (TransferAttack, "surrogate", "vit"),
+    (TransferAttack, "n_clusters", 1),
+    (AnchoringAttack, "epsilon", 0.0),
+    (AnchoringAttack, "n_targets", 0),
+]
+
+
+@pytest.mark.parametrize("cls, name, value", ATTACK_CASES, ids=[f"{c.__name__}-{n}" for c, n, _ in ATTACK_CASES])
+def test_a_bad_attack_parameter_raises_before_any_query(cls, name, value):
+    attack = _ATTACKS[cls]()
+    setattr(attack, name, value)
+    images = np.random.default_rng(0).uniform(size=(8, 64))
+    y = np.arange(8) % 2
+    with pytest.raises(ValueError, match=rf"'{name}' parameter of {cls.__name__} must be") as info:
+        if cls is TransferAttack:
+            attack.fit(images)
+        elif cls is GANEvasionAttack:
+            attack.attack(images)
+        elif cls is AnchoringAttack:
+            attack.attack(X, y=S, sensitive_features=S)
+        elif cls is SpillOverPoisoning:
+            attack.attack(X)
+        else:
+            attack.attack(X, y=y.repeat(5), sensitive_features=S)
+    assert isinstance(info.value, InvalidParameterError)
+
+
+@pytest.mark.parametrize("cls", list(_ATTACKS), ids=lambda c: c.__name__)
+def test_every_attack_parameter_has_a_constraint_and_the_defaults_satisfy_them(cls):
+    params = set(inspect.signature(cls.__init__).parameters) - {"self"}
+    assert set(cls._parameter_constraints) == params
+    check_params(_ATTACKS[cls]())

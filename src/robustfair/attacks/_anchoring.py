@@ -8,11 +8,12 @@ until this release; the name there is a deprecated alias.
 from __future__ import annotations
 
 import time
-from typing import Any, Literal
+from numbers import Integral, Real
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 
-from .._validation import check_choice, check_fraction, check_positive, check_random_state
+from .._validation import Interval, StrOptions, check_positive, check_random_state
 from ._base import AttackResult, PoisoningAttack
 
 __all__ = ["AnchoringAttack"]
@@ -53,6 +54,15 @@ class AnchoringAttack(PoisoningAttack):
     uses_sensitive_features = "required"
     _legacy_positional = ("y",)
 
+    _parameter_constraints: ClassVar[dict] = {
+        "epsilon": [Interval(Real, 0, 1, closed="right")],
+        "tau": [Interval(Real, 0, None, closed="neither"), None],  # None: from the data's spread
+        "method": [StrOptions({"random", "non-random"})],
+        "advantaged": "no_validation",  # a group of sensitive_features: checked against it
+        "n_targets": [Interval(Integral, 1, None, closed="left")],
+        "random_state": "no_validation",  # check_random_state: also a numpy Generator
+    }
+
     def __init__(
         self,
         epsilon: float = 0.1,
@@ -80,9 +90,7 @@ class AnchoringAttack(PoisoningAttack):
         start = time.perf_counter()
         assert y is not None and sensitive_features is not None  # both "required"
         s = sensitive_features
-        check_fraction(self.epsilon, "epsilon", inclusive_low=False, inclusive_high=True)
-        check_choice(self.method, ("random", "non-random"), "method")
-        n_targets = int(check_positive(self.n_targets, "n_targets", integer=True))
+        n_targets = int(self.n_targets)  # the parameters were checked by attack()
         if self.advantaged not in set(s.tolist()):
             raise ValueError(f"advantaged={self.advantaged!r} is not a group in sensitive_features.")
         labels = np.unique(y)

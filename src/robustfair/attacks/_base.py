@@ -32,7 +32,7 @@ from typing import Any, ClassVar, Literal, TypeVar
 
 import numpy as np
 
-from .._validation import check_array, check_images, check_labels, check_sensitive_features
+from .._validation import check_array, check_images, check_labels, check_params, check_sensitive_features
 
 __all__ = ["AttackResult", "BaseAttack", "EvasionAttack", "PoisoningAttack", "QueryCounter", "as_target"]
 
@@ -202,6 +202,11 @@ class BaseAttack:
     uses_sensitive_features: ClassVar[Use] = "unused"
     #: Fewest samples :meth:`attack` accepts.
     _min_samples: ClassVar[int] = 1
+    #: The constructor's parameters in scikit-learn's declarative form (``Interval``,
+    #: ``StrOptions``, ... from :mod:`robustfair._validation`), checked by :meth:`attack`
+    #: before any work on the data; every ``__init__`` parameter has an entry
+    #: (``"no_validation"`` where the check needs the data, e.g. a budget per feature).
+    _parameter_constraints: ClassVar[dict] = {}
     #: Deprecated positional arguments after ``X`` (previous release), mapped in order.
     _legacy_positional: ClassVar[tuple[str, ...]] = ()
     #: Deprecated keyword arguments of :meth:`attack` -> what to do instead.
@@ -231,6 +236,7 @@ class BaseAttack:
             Naming the argument, for NaN or badly shaped input, a required ``y`` or
             ``sensitive_features`` that is missing, or one the attack does not use.
         """
+        check_params(self)
         X = self._check_X(X)
         n = X.shape[0]
         y = self._check_use("y", y, n, self.uses_y)

@@ -17,14 +17,16 @@ from __future__ import annotations
 import numbers
 import time
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from numbers import Integral, Real
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 
 from .._validation import (
+    Interval,
+    StrOptions,
     check_choice,
     check_fraction,
-    check_positive,
     check_random_state,
     seed_from,
 )
@@ -73,6 +75,14 @@ class _GroupLabelAttack(PoisoningAttack):
     uses_sensitive_features = "required"
     uses_y = "optional"
     _legacy_positional = ("sensitive_features",)
+
+    _parameter_constraints: ClassVar[dict] = {
+        "target": "no_validation",  # a fair clusterer or a callable: checked by _target
+        "attacker_fraction": [Interval(Real, 0, 1, closed="left")],
+        "attacker_idx": "no_validation",  # indices or a mask: checked against n
+        "defender_idx": "no_validation",
+        "random_state": "no_validation",  # check_random_state: also a numpy Generator
+    }
 
     def __init__(
         self,
@@ -293,6 +303,13 @@ class FairnessAttack(_GroupLabelAttack):
     True
     """
 
+    _parameter_constraints: ClassVar[dict] = {
+        **_GroupLabelAttack._parameter_constraints,
+        "objective": [StrOptions({"auto", "balance", "entropy"})],
+        "method": "no_validation",  # a robustfair.optim method name: checked by minimize
+        "budget": [Interval(Integral, 0, None, closed="left")],
+    }
+
     def __init__(
         self,
         target: Any,
@@ -317,8 +334,7 @@ class FairnessAttack(_GroupLabelAttack):
         self.budget = budget
 
     def _has_budget(self) -> bool:
-        check_choice(self.objective, ["auto", "balance", "entropy"], "objective")
-        return int(check_positive(self.budget, "budget", strict=False, integer=True)) > 0
+        return int(self.budget) > 0  # objective and budget were checked by attack()
 
     def _search(self, X, s, y, groups, attacker, defender, query, before, rng):
         from ..optim import Categorical, minimize

@@ -21,11 +21,18 @@ sent to the victim is one query.
 from __future__ import annotations
 
 import time
-from typing import Any
+from numbers import Integral, Real
+from typing import Any, ClassVar
 
 import numpy as np
 
-from .._validation import check_choice, check_n_clusters, check_positive, check_random_state, seed_from
+from .._validation import (
+    Interval,
+    StrOptions,
+    check_n_clusters,
+    check_random_state,
+    seed_from,
+)
 from ._base import AttackResult, EvasionAttack
 
 __all__ = ["GANEvasionAttack", "MembershipOracle", "WhiteBoxVictim", "clustering_metrics"]
@@ -173,6 +180,31 @@ class GANEvasionAttack(EvasionAttack):
     uses_sensitive_features = "unused"
     _legacy_positional = ("y",)
 
+    _parameter_constraints: ClassVar[dict] = {
+        "target": "no_validation",  # a clusterer answering memberships (MembershipOracle)
+        "eps": [Interval(Real, 0, None, closed="neither")],  # <= 1 for linf: checked with norm
+        "alpha_a": [Interval(Real, 0, None, closed="left")],
+        "alpha_c": [Interval(Real, 0, None, closed="left")],
+        "alpha_gan": [Interval(Real, 0, None, closed="left")],
+        "norm": [StrOptions(set(_NORMS))],
+        "gradient": [StrOptions(set(_GRADIENTS))],
+        "white_box": ["boolean"],
+        "targeted": ["boolean"],
+        "target_cluster": [Interval(Integral, 0, None, closed="left"), None],  # < k: checked against k
+        "epochs": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "n_directions": [Interval(Integral, 1, None, closed="left")],
+        "sigma": [Interval(Real, 0, None, closed="neither")],
+        "lr": [Interval(Real, 0, None, closed="neither")],
+        "loss": [StrOptions({"distance", "log"})],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "tile": [Interval(Integral, 1, None, closed="left")],
+        "distill_epochs": [Interval(Integral, 0, None, closed="left")],
+        "image_shape": "no_validation",  # checked with X by as_image_tensor
+        "device": "no_validation",  # resolve_device
+        "random_state": "no_validation",  # check_random_state: also a numpy Generator
+    }
+
     def __init__(
         self,
         target: Any,
@@ -310,18 +342,11 @@ class GANEvasionAttack(EvasionAttack):
         from ..deep._device import resolve_device, seed_torch
         from ..deep._training import as_image_tensor, iterate_batches
 
-        eps = check_positive(self.eps, "eps")
+        # Each parameter was checked by attack() (_parameter_constraints); this rule ties two.
+        eps = float(self.eps)
         if self.norm == "linf" and eps > 1:
             raise ValueError(f"eps={eps} is larger than the [0, 1] pixel range; an L-inf budget must be <= 1.")
-        check_choice(self.norm, _NORMS, "norm")
-        check_choice(self.gradient, _GRADIENTS, "gradient")
-        check_choice(self.loss, ("distance", "log"), "loss")
-        for name in ("alpha_a", "alpha_c", "alpha_gan"):
-            check_positive(getattr(self, name), name, strict=False)
-        epochs = check_positive(self.epochs, "epochs", integer=True)
-        batch_size = check_positive(self.batch_size, "batch_size", integer=True)
-        check_positive(self.n_directions, "n_directions", integer=True)
-        check_positive(self.sigma, "sigma")
+        epochs, batch_size = int(self.epochs), int(self.batch_size)
         rng = check_random_state(self.random_state)
         start = time.perf_counter()
         self.device_ = resolve_device(self.device)

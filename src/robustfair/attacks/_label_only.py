@@ -10,11 +10,19 @@ score the clustering before and after (2 queries per image).
 from __future__ import annotations
 
 import time
-from typing import Any
+from numbers import Integral, Real
+from typing import Any, ClassVar
 
 import numpy as np
 
-from .._validation import check_choice, check_positive, check_random_state, seed_from
+from .._validation import (
+    HasMethods,
+    Interval,
+    StrOptions,
+    check_params,
+    check_random_state,
+    seed_from,
+)
 from ._base import AttackResult, EvasionAttack
 from ._gan_evasion import GANEvasionAttack, clustering_metrics
 
@@ -96,6 +104,18 @@ class TransferAttack(EvasionAttack):
     _legacy_positional = ("y",)
     _legacy_keywords = {"X_attacker": "call fit(X_attacker) before attack(X) instead."}
 
+    _parameter_constraints: ClassVar[dict] = {
+        "target": "no_validation",  # a URL or a labelling function (LabelOnlyTarget)
+        "eps": [Interval(Real, 0, None, closed="neither")],
+        "n_clusters": [Interval(Integral, 2, None, closed="left")],
+        "surrogate": [StrOptions({"cc", "dec"}), HasMethods(["membership_module"])],
+        "surrogate_options": [dict, None],
+        "attack_options": [dict, None],
+        "client_options": [dict, None],
+        "random_state": "no_validation",  # check_random_state: also a numpy Generator
+        "device": "no_validation",  # resolve_device
+    }
+
     def __init__(
         self,
         target: Any,
@@ -123,17 +143,14 @@ class TransferAttack(EvasionAttack):
         """Train the surrogate and the generator on the attacker's images (no service queries)."""
         from ..deep import DEC, ContrastiveClustering
 
-        check_positive(self.eps, "eps")
+        check_params(self)
         rng = check_random_state(self.random_state)
-        if isinstance(self.surrogate, str):
-            check_choice(self.surrogate, ("cc", "dec"), "surrogate")
+        if isinstance(self.surrogate, str):  # "cc" or "dec" (_parameter_constraints)
             cls = ContrastiveClustering if self.surrogate == "cc" else DEC
             options = {"device": self.device, "random_state": seed_from(rng), **(self.surrogate_options or {})}
             self.surrogate_ = cls(self.n_clusters, **options).fit(X_attacker)
-        elif hasattr(self.surrogate, "membership_module"):
+        else:  # a fitted robustfair.deep model (has membership_module)
             self.surrogate_ = self.surrogate
-        else:
-            raise ValueError("surrogate must be 'cc', 'dec' or a fitted robustfair.deep model.")
         attack_options = {"epochs": 3, "batch_size": 64, "lr": 3e-3, **(self.attack_options or {})}
         self.gan_ = GANEvasionAttack(
             self.surrogate_,

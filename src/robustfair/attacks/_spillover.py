@@ -13,14 +13,14 @@ chosen so that the perturbed sample keeps its depth above a quantile of the data
 from __future__ import annotations
 
 import time
-from typing import Any, Literal
+from numbers import Integral, Real
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 
 from .._validation import (
-    check_choice,
-    check_fraction,
-    check_positive,
+    Interval,
+    StrOptions,
     check_random_state,
     seed_from,
 )
@@ -137,6 +137,22 @@ class SpillOverPoisoning(PoisoningAttack):
     uses_sensitive_features = "unused"
     _min_samples = 3
 
+    _parameter_constraints: ClassVar[dict] = {
+        "target": "no_validation",  # as_target: a clusterer or a callable
+        "budget": "no_validation",  # a scalar or one entry per feature: checked against X
+        "depth": [StrOptions(set(DEPTHS))],
+        "depth_quantile": [Interval(Real, 0, 1, closed="left"), None],
+        "method": [StrOptions(set(METHODS))],
+        "max_queries": [Interval(Integral, 2, None, closed="left")],  # the clean clustering and one attack
+        "victim_cluster": "no_validation",  # a cluster of the clean clustering: checked against it
+        "target_cluster": "no_validation",
+        "pairs": [StrOptions({"nearest", "all"})],
+        "search_scale": ["boolean"],
+        "n_features": [Interval(Integral, 1, None, closed="left"), None],
+        "method_options": [dict, None],
+        "random_state": "no_validation",  # check_random_state: also a numpy Generator
+    }
+
     def __init__(
         self,
         target: Any,
@@ -170,17 +186,8 @@ class SpillOverPoisoning(PoisoningAttack):
 
     # -- validation -------------------------------------------------------------------
     def _check_params(self, m: int) -> np.ndarray | None:
-        check_choice(self.depth, DEPTHS, "depth")
-        check_choice(self.method, METHODS, "method")
-        check_choice(self.pairs, ("nearest", "all"), "pairs")
-        if check_positive(self.max_queries, "max_queries", integer=True) < 2:
-            raise ValueError(
-                f"max_queries must be at least 2 (the clean clustering and one attack); got {self.max_queries}."
-            )
-        if self.n_features is not None:
-            check_positive(self.n_features, "n_features", integer=True)
-        if self.depth_quantile is not None:
-            check_fraction(self.depth_quantile, "depth_quantile")
+        # The parameters alone were checked by attack() (_parameter_constraints); what is
+        # left needs the data: the budget's length, or a budget from the depth quantile.
         if self.budget is None:
             if self.depth_quantile is None:
                 raise ValueError("budget: pass a budget (Delta) or a depth_quantile to derive it from; both are None.")
