@@ -51,3 +51,20 @@ def test_the_one_distance_helper_equals_sklearns_squared_euclidean_distances():
     np.testing.assert_allclose(sq_distances(X, C, (X * X).sum(1)), euclidean_distances(X, C, squared=True),
                                rtol=1e-10, atol=1e-9)
     assert (sq_distances(X, X) >= 0).all() and np.allclose(np.diag(sq_distances(X, X)), 0, atol=1e-9)
+
+
+def test_check_indices_takes_integers_or_a_mask_and_refuses_the_rest():
+    import numpy as np
+    import pytest
+
+    from robustfair._validation import check_bool, check_indices
+
+    assert check_indices([3, 0], 5, "idx").tolist() == [3, 0]
+    assert check_indices(np.array([True, False, True, False, False]), 5, "idx").tolist() == [0, 2]
+    for bad, message in [([5], "outside"), ([-1], "outside"), ([1, 1], "repeated"),
+                         (np.ones(4, bool), "boolean mask"), ([0.5], "integer"), ([[0]], "1-D")]:
+        with pytest.raises(ValueError, match=rf"^idx .*{message}"):
+            check_indices(bad, 5, "idx")
+    assert check_bool(np.bool_(True), "flag") is True
+    with pytest.raises(ValueError, match="flag must be True or False"):
+        check_bool(1, "flag")

@@ -40,22 +40,24 @@ __all__ = [
     "Options",
     "RealNotInt",
     "StrOptions",
-    "check_params",
     "check_array",
-    "check_labels",
-    "check_sensitive_features",
-    "check_group_labels",
-    "record_feature_names",
-    "check_consistent_length",
-    "check_random_state",
-    "check_n_clusters",
+    "check_bool",
     "check_choice",
-    "check_fraction",
-    "check_positive",
-    "encode_labels",
-    "check_n_groups",
-    "check_two_groups",
+    "check_consistent_length",
     "check_fit_array",
+    "check_fraction",
+    "check_group_labels",
+    "check_indices",
+    "check_labels",
+    "check_n_clusters",
+    "check_n_groups",
+    "check_params",
+    "check_positive",
+    "check_random_state",
+    "check_sensitive_features",
+    "check_two_groups",
+    "encode_labels",
+    "record_feature_names",
 ]
 
 
@@ -349,6 +351,34 @@ def check_choice(value: _T, choices: Iterable[Any], name: str) -> _T:
     if value not in choices:
         raise ValueError(f"Unknown {name} {value!r}; choose one of: {', '.join(map(str, choices))}.")
     return value
+
+
+def check_bool(value: Any, name: str) -> bool:
+    """``value`` as a bool; anything but ``True``/``False`` (numpy's too) is refused."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be True or False; got {value!r}.")
+    return bool(value)
+
+
+def check_indices(indices: Any, n: int, name: str) -> np.ndarray:
+    """Row indices into ``n`` samples, given as integers or a boolean mask of length ``n``.
+
+    Returns the sorted-as-given ``int64`` indices; refuses indices outside ``[0, n)``,
+    repeated indices, and a mask of another length.
+    """
+    arr = np.asarray(indices)
+    if arr.dtype == bool:
+        if arr.shape != (n,):
+            raise ValueError(f"{name} as a boolean mask must have {n} entries; got shape {arr.shape}.")
+        arr = np.flatnonzero(arr)
+    if arr.ndim != 1 or (arr.size and arr.dtype.kind not in "iu"):
+        raise ValueError(f"{name} must be a 1-D array of integer row indices; got {arr.dtype} of shape {arr.shape}.")
+    arr = arr.astype(np.int64)
+    if arr.size and (arr.min() < 0 or arr.max() >= n):
+        raise ValueError(f"{name} holds indices outside [0, {n}); got min {arr.min()}, max {arr.max()}.")
+    if np.unique(arr).shape[0] != arr.shape[0]:
+        raise ValueError(f"{name} contains repeated indices.")
+    return arr
 
 
 def check_fraction(

@@ -27,6 +27,7 @@ from .._validation import (
     StrOptions,
     check_choice,
     check_fraction,
+    check_indices,
     check_random_state,
     seed_from,
 )
@@ -109,27 +110,9 @@ class _GroupLabelAttack(PoisoningAttack):
             )
         return QueryCounter(target, "target")
 
-    @staticmethod
-    def _check_index(idx: Any, n: int, name: str) -> np.ndarray:
-        arr = np.asarray(idx)
-        if arr.dtype == bool:
-            if arr.shape != (n,):
-                raise ValueError(f"{name} as a boolean mask must have {n} entries; got shape {arr.shape}.")
-            arr = np.flatnonzero(arr)
-        if arr.ndim != 1 or (arr.size and arr.dtype.kind not in "iu"):
-            raise ValueError(
-                f"{name} must be a 1-D array of integer row indices; got {arr.dtype} of shape {arr.shape}."
-            )
-        arr = arr.astype(np.int64)
-        if arr.size and (arr.min() < 0 or arr.max() >= n):
-            raise ValueError(f"{name} holds indices outside [0, {n}); got min {arr.min()}, max {arr.max()}.")
-        if np.unique(arr).shape[0] != arr.shape[0]:
-            raise ValueError(f"{name} contains repeated indices.")
-        return arr
-
     def _index_sets(self, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         if self.attacker_idx is not None:
-            attacker = self._check_index(self.attacker_idx, n, "attacker_idx")
+            attacker = check_indices(self.attacker_idx, n, "attacker_idx")
             if attacker.size == 0:
                 raise ValueError(
                     "attacker_idx is empty: the attacker must control at least one sample "
@@ -145,7 +128,7 @@ class _GroupLabelAttack(PoisoningAttack):
                 )
             attacker = np.sort(rng.choice(n, size=n_attack, replace=False)) if n_attack else np.empty(0, np.int64)
         if self.defender_idx is not None:
-            defender = self._check_index(self.defender_idx, n, "defender_idx")
+            defender = check_indices(self.defender_idx, n, "defender_idx")
             if np.intersect1d(attacker, defender).size:
                 raise ValueError("attacker_idx and defender_idx overlap; G_A and G_D must be disjoint.")
         else:

@@ -25,9 +25,9 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_choice, check_random_state
+from .._validation import check_bool, check_choice, check_random_state
 from ._base import Dataset
-from ._preprocessing import check_bool, one_hot, read_table
+from ._preprocessing import one_hot, read_table
 from ._registry import register_dataset, require_file
 
 __all__ = ["split_parts"]

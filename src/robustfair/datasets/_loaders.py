@@ -17,11 +17,10 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_choice
+from .._validation import check_bool, check_choice
 from ._base import Dataset
 from ._preprocessing import (
     as_float,
-    check_bool,
     check_preprocessing,
     encode_groups,
     finish,

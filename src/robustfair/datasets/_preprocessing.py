@@ -124,12 +124,6 @@ def check_preprocessing(preprocessing: Any) -> str:
     return check_choice(preprocessing, PREPROCESSING, "preprocessing")
 
 
-def check_bool(value: Any, name: str) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise ValueError(f"{name} must be True or False; got {value!r}.")
-    return bool(value)
-
-
 def parse_int_tuple(value: Any, name: str) -> tuple[int, ...]:
     """``"1,4"``, ``(1, 4)`` or ``[1, 4]`` -> ``(1, 4)``; a single int -> ``(int,)``."""
     if isinstance(value, str):
