@@ -168,3 +168,46 @@ def test_toy_figure_shows_sfd_clusters_before_and_after_the_attack():
     import matplotlib.pyplot as plt
 
     plt.close("all")
+
+
+def test_cfc_thesis_protocol_passes_the_thesis_settings_exactly(monkeypatch):
+    from robustfair.cluster import ConsensusFairClustering
+    from robustfair.experiments.fairness_attack import cfc_thesis_params
+
+    exp = get_experiment("fairness-attack")
+    unset = exp.make_config({"dataset": "mnist-usps", "cfc_protocol": "thesis"})
+    assert cfc_thesis_params("mnist-usps", unset) == {
+        "n_partitions": 100, "tau": 2.0, "dropout": 0.6, "hidden": 256, "assignment": "argmax",
+        "hops": 2, "alpha": 100.0, "beta": 25.0, "epochs": 3000, "group_repair": None,
+    }
+    assert cfc_thesis_params("office-caltech", unset)["hops"] == 1  # thesis: R = 1 on Office-31
+
+    seen = []
+    original = ConsensusFairClustering.fit
+
+    def spy(self, X, y=None, *, sensitive_features=None):
+        seen.append(self.get_params())
+        return original(self, X, y, sensitive_features=sensitive_features)
+
+    monkeypatch.setattr(ConsensusFairClustering, "fit", spy)
+    cfg = exp.make_config({"dataset": "inverted-digits", "n_samples": 200, "methods": ["cfc"], "fractions": [0.3],
+                           "attacks": ["ours"], "cfc_budget": 1, "cfc_epochs": 2, "cfc_protocol": "thesis"})
+    records = exp.func(cfg, 0)
+    assert seen
+    for params in seen:
+        assert (params["dropout"], params["assignment"], params["hidden"], params["n_partitions"]) == (0.6, "argmax", 36, 100)
+        assert (params["alpha"], params["beta"], params["hops"], params["epochs"]) == (10.0, 50.0, 2, 2)
+        assert params["group_repair"] is None
+    assert {r.keys.get("protocol") for r in records} == {"thesis"}
+
+
+@pytest.mark.parametrize("values, match", [
+    ({"dataset": "toy-fairness", "cfc_protocol": "thesis"}, "cfc_protocol.*toy-fairness"),
+    ({"dataset": "inverted-digits", "cfc_protocol": "thesis", "cfc_assignment": "balanced"}, "cfc_protocol"),
+])
+def test_cfc_thesis_protocol_refuses_settings_it_fixes(values, match):
+    exp = get_experiment("fairness-attack")
+    cfg = exp.make_config({"methods": ["cfc"], "fractions": [0.0], "attacks": ["ours"], "cfc_epochs": 1,
+                           "n_samples": 100, **values})
+    with pytest.raises(ValueError, match=match):
+        exp.func(cfg, 0)

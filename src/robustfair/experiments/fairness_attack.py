@@ -11,7 +11,7 @@ experiment records Balance, Entropy, NMI and ACC on :math:`G_D` before the attac
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from pydantic import Field, field_validator
@@ -38,6 +38,21 @@ METHOD_PARAMS: dict[str, dict[str, dict[str, Any]]] = {
         "cfc": {**_CFC, "hidden": 16, "n_partitions": 20, "fair_reference_params": {"p": 1, "q": 1}},
     },
 }
+# CFC exactly as the thesis sets it (4.1.5, "implementation and hyperparameter choices"):
+# r = 100 basic partitions, tau = 2, dropout 0.6, 3000 epochs, GELU (the net's activation),
+# J from SFD with its default parameters, hidden width 256 (36 on DIGITS), and per-dataset
+# R (hops), alpha, beta from the thesis' grid search; hard labels by argmax of the soft
+# assignments (eq. 2.1's rule), no group repair. Caveat: our alpha and beta weigh
+# per-sample / per-pair means (ConsensusFairClustering), the published code batch sums, so the
+# same numbers weigh the terms differently (docs/attacks-fairness.md).
+_CFC_THESIS_COMMON = {"n_partitions": 100, "tau": 2.0, "dropout": 0.6, "hidden": 256, "assignment": "argmax"}
+CFC_THESIS_PARAMS: dict[str, dict[str, Any]] = {
+    "office-caltech": {**_CFC_THESIS_COMMON, "hops": 1, "alpha": 1.0, "beta": 100.0},
+    "mnist-usps": {**_CFC_THESIS_COMMON, "hops": 2, "alpha": 100.0, "beta": 25.0},
+    "yale": {**_CFC_THESIS_COMMON, "hops": 2, "alpha": 50.0, "beta": 10.0},
+    "inverted-digits": {**_CFC_THESIS_COMMON, "hidden": 36, "hops": 2, "alpha": 10.0, "beta": 50.0},
+}
+CFC_THESIS_EPOCHS = 3000
 METRICS = ("balance", "fairness_entropy", "nmi", "acc")
 
 
@@ -48,7 +63,19 @@ class FairnessAttackConfig(ExperimentConfig):
     attacks: list[str] = Field(default_factory=lambda: ["ours", "random"], min_length=1)
     budget: int = Field(default=20, ge=1, description="queries of our attack (thesis code: 10-50)")
     cfc_budget: int = Field(default=5, ge=1, description="queries of our attack on CFC (thesis code: 5)")
-    cfc_epochs: int = Field(default=100, ge=1, description="CFC training epochs (thesis: 3000 on a GPU)")
+    cfc_epochs: int = Field(
+        default=100,
+        ge=1,
+        description="CFC training epochs (thesis: 3000 on a GPU); with cfc_protocol='thesis' 3000 unless set",
+    )
+    cfc_protocol: Literal["ours", "thesis"] = Field(
+        default="ours",
+        description=(
+            "CFC's settings: 'ours' (dropout 0.1, cfc_epochs, balanced rounding; one setting for every dataset) "
+            "or 'thesis' (the thesis' r, tau, dropout 0.6, 3000 epochs, per-dataset R/alpha/beta, SFD defaults "
+            "for J, argmax labels, no group repair); thesis records carry protocol='thesis'"
+        ),
+    )
     pool_fraction: float = Field(default=0.3, gt=0, lt=1, description="attacker pool; G_D is the rest")
     objective: str = "auto"
     cfc_reference: str = Field(
@@ -324,6 +351,26 @@ def _consensus_records(data: Any, result: Any, k: int, seed: int, params: dict, 
     return out
 
 
+def cfc_thesis_params(dataset: str, config: FairnessAttackConfig) -> dict[str, Any]:
+    """CFC's parameters under ``cfc_protocol="thesis"`` for ``dataset`` (see ``CFC_THESIS_PARAMS``).
+
+    ``cfc_epochs`` overrides the thesis' 3000 epochs only when it was set explicitly, and
+    ``cfc_group_repair`` / ``cfc_assignment`` may not be combined with the thesis protocol.
+    """
+    if dataset not in CFC_THESIS_PARAMS:
+        raise ValueError(
+            f"cfc_protocol: the thesis sets CFC's parameters for {sorted(CFC_THESIS_PARAMS)} only; "
+            f"got dataset {dataset!r} (use cfc_protocol='ours')."
+        )
+    if config.cfc_group_repair is not None or config.cfc_assignment is not None:
+        raise ValueError(
+            "cfc_protocol: 'thesis' fixes CFC's assignment (argmax) and uses no group repair; "
+            "leave cfc_group_repair and cfc_assignment unset, or use cfc_protocol='ours'."
+        )
+    epochs = config.cfc_epochs if "cfc_epochs" in config.model_fields_set else CFC_THESIS_EPOCHS
+    return {**CFC_THESIS_PARAMS[dataset], "epochs": epochs, "group_repair": None}
+
+
 @register(
     "fairness-attack",
     config=FairnessAttackConfig,
@@ -350,11 +397,14 @@ def fairness_attack(config: FairnessAttackConfig, seed: int) -> list[Record]:
         params = dict(METHOD_PARAMS.get(data.name, {}).get(method, {}))
         budget = config.budget
         if method == "cfc":
-            params.setdefault("epochs", config.cfc_epochs)
             budget = config.cfc_budget
-            params["group_repair"] = config.cfc_group_repair
-            if config.cfc_assignment is not None:
-                params["assignment"] = config.cfc_assignment
+            if config.cfc_protocol == "thesis":
+                params = cfc_thesis_params(data.name, config)
+            else:
+                params.setdefault("epochs", config.cfc_epochs)
+                params["group_repair"] = config.cfc_group_repair
+                if config.cfc_assignment is not None:
+                    params["assignment"] = config.cfc_assignment
             if config.cfc_reference == "clean":
                 reference = make_clusterer("sfd", k, random_state=seed, **params.get("fair_reference_params", {}))
                 params["fair_reference"] = reference.fit(data.X, sensitive_features=data.sensitive).labels_
@@ -362,10 +412,13 @@ def fairness_attack(config: FairnessAttackConfig, seed: int) -> list[Record]:
             n_attack = min(int(round(fraction * n)), pool.shape[0])
             attacker = pool[:n_attack]
             keys: dict[str, Any] = {"fraction": float(fraction), "k": int(k)}
-            if method == "cfc" and config.cfc_group_repair is not None:
-                keys["group_repair"] = float(config.cfc_group_repair)
-            if method == "cfc" and config.cfc_assignment is not None:
-                keys["assignment"] = config.cfc_assignment
+            if method == "cfc" and config.cfc_protocol == "thesis":
+                keys["protocol"] = "thesis"
+            elif method == "cfc":
+                if config.cfc_group_repair is not None:
+                    keys["group_repair"] = float(config.cfc_group_repair)
+                if config.cfc_assignment is not None:
+                    keys["assignment"] = config.cfc_assignment
 
             def target(method: str = method, params: dict = params) -> Any:
                 return make_clusterer(method, k, random_state=seed, **params)
