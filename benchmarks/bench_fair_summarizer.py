@@ -16,11 +16,10 @@ Writes ``benchmarks/results/bench_fair_summarizer.json``.
 from __future__ import annotations
 
 import argparse
-import json
-from pathlib import Path
 
 import numpy as np
 
+from _common import write
 from robustfair.datasets import data_root, require_file
 from robustfair.summarize import (
     FairSummarizer,
@@ -81,9 +80,7 @@ def main() -> None:
         print(f"{gt:>10}: fair/Human {summary[gt]['fair_over_human']:.4f} "
               f"(per-video mean {summary[gt]['fair_over_human_per_video_mean']:.4f}), "
               f"ceiling/Human {summary[gt]['ceiling_over_human']:.4f}, min SumBal {summary[gt]['min_sumbal']:.4f}")
-    out = Path(__file__).resolve().parent / "results" / "bench_fair_summarizer.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"tau": args.tau, "budget": args.budget, "summary": summary, "videos": rows}, indent=2))
+    write("bench_fair_summarizer", {"tau": args.tau, "budget": args.budget, "summary": summary, "videos": rows})
 
 
 if __name__ == "__main__":
