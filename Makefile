@@ -6,7 +6,7 @@ VENV ?= .venv
 PIP := $(VENV)/bin/python -m pip
 PYTEST_ARGS ?= -q
 
-.PHONY: demo test install install-test clean
+.PHONY: demo test install install-test mutation clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,5 +28,11 @@ demo: install
 test: install-test
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
+# Mutation testing of metrics/, cluster/fair_assignment.py and attacks/_fairness_attack.py
+# (docs/testing.md): about 30 min on two cores; writes benchmarks/results/mutation.json.
+mutation: install-test
+	$(PIP) install -q -e ".[mutation]"
+	$(VENV)/bin/python benchmarks/mutation.py --stage after --fresh
+
 clean:
-	rm -rf $(VENV) robustfair-results.db* robustfair-report.html
+	rm -rf $(VENV) robustfair-results.db* robustfair-report.html mutants
