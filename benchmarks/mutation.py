@@ -34,6 +34,14 @@ TARGETS = {
     "cluster/fair_assignment.py": "robustfair.cluster.fair_assignment.",
     "attacks/_fairness_attack.py": "robustfair.attacks._fairness_attack.",
 }
+# Survivors by the kind of change, a heuristic on the mutated line (``mutmut show``); the
+# first match wins. docs/testing.md says which kinds are accepted and why.
+KINDS = [
+    ("string constants", r'"XX|XX"|\'XX|[A-Z]{4,}[^a-z]*"|f"[^"]*\{[^}]*\}[^"]*"\)?$|raise ValueError\(None\)'),
+    ("argument dropped or defaulted", r"dtype=None|astype\(None\)|view\(None\)|, \)$|, \)\[|dtype=np\.\w+, \)"),
+    ("warning and error-state settings", r"errstate|simplefilter|catch_warnings"),
+    ("chunk, block and threshold sizes", r"_CHUNK|_BOOT_BLOCK|<<|>>|limit|rows = |block = |2\.0\s*\*\*|\*\* ?\d|_MAX_"),
+]
 STATUSES = ("killed", "survived", "no tests", "timeout", "suspicious", "segfault", "not checked")
 
 
@@ -67,6 +75,19 @@ def count(results_text: str) -> dict:
     return out
 
 
+def kind_of(mutant: str) -> str:
+    """The kind of change a surviving mutant makes (KINDS), from its diff."""
+    import re
+
+    diff = subprocess.run([*_mutmut(), "show", mutant], cwd=ROOT, capture_output=True, text=True).stdout
+    added = [ln[1:].strip() for ln in diff.splitlines() if ln.startswith("+") and not ln.startswith("+++")]
+    line = added[0] if added else ""
+    for name, pattern in KINDS:
+        if re.search(pattern, line):
+            return name
+    return "other"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stage", default="after", help="name of this run in the JSON (before / after)")
@@ -87,6 +108,9 @@ def main() -> None:
     text = subprocess.run([*_mutmut(), "results", "--all", "true"], cwd=ROOT, check=True,
                           capture_output=True, text=True).stdout
     targets = count(text)
+    for row in targets.values():
+        kinds = Counter(kind_of(m) for m in row["survivors"])
+        row["survivor_kinds"] = {name: kinds.get(name, 0) for name, _ in [*KINDS, ("other", "")]}
     previous = RESULTS / "mutation.json"
     stages = json.loads(previous.read_text()).get("stages", {}) if previous.exists() else {}
     stages[args.stage] = {
