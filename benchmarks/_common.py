@@ -123,7 +123,7 @@ def write(name: str, payload: Any, *, out: str | Path | None = None, device: str
     path = Path(out) if out is not None else RESULTS / f"{name}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     body = dict(payload) if isinstance(payload, dict) else {"results": payload}
-    clash = {"command", "machine"} & set(body)
+    clash = {"benchmark", "command", "machine"} & set(body)
     if clash:
         raise ValueError(f"payload must not set {sorted(clash)}: write() records them itself")
     record = {"benchmark": name, "command": command(), "machine": machine(device), **body}

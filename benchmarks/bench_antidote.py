@@ -68,7 +68,6 @@ def main() -> None:
     one, many = runs[1], runs[args.jobs]
     same = bool(np.allclose(one["antidote"], many["antidote"]) and one["cost_after"] == many["cost_after"])
     result = {
-        "benchmark": "antidote",
         "dataset": args.dataset,
         "n": int(X.shape[0]),
         "combination": args.combination,

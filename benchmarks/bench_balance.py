@@ -56,7 +56,6 @@ def main() -> None:
     median_ratio = float(np.median(runs_balance / runs_bincount))
 
     result = {
-        "benchmark": "balance",
         "n_samples": args.n,
         "n_clusters": args.n_clusters,
         "n_groups": args.n_groups,

@@ -91,7 +91,6 @@ def main() -> None:
         print(f"{name}: n={r['n_samples']} {r['seconds_per_epoch']:.2f} s/epoch, "
               f"{r['seconds_per_basic_partition']:.2f} s/basic partition, peak {r['peak_rss_mib']:.0f} MiB")
     payload = {
-        "benchmark": "bench_cfc",
         "device": "cpu (no GPU in this session)",
         "reference": "thesis 4.1.5 reports no CFC timings (3000 GPU epochs); no ratio is computed",
         "results": results,

@@ -66,7 +66,6 @@ def main() -> None:
         timings[f"attack_{label}_seconds_per_epoch_cc"] = time.perf_counter() - start
         queries[f"attack_{label}_queries_per_epoch_cc"] = int(result.n_queries)
     result = {
-        "benchmark": "deep_evasion",
         "dataset": name,
         "n_images": int(X.shape[0]),
         "device": device,

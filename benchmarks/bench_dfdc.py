@@ -68,7 +68,7 @@ def main() -> None:
         rows.append({"method": method, "metric": metric, "ours": value, "paper": paper, "ratio": ratio})
         print(f"{method:22s} {metric:16s} {value:8.3f} {'' if paper is None else f'{paper:8.3f}':>8s} "
               f"{'' if ratio is None else f'{ratio:7.2f}':>7s}")
-    result = {"benchmark": "dfdc", "dataset": dataset, "config": config.model_dump(mode="json"),
+    result = {"dataset": dataset, "config": config.model_dump(mode="json"),
               "seed": args.seed, "seconds": seconds, "device": device, "rows": rows}
     write(f"bench_dfdc_{dataset}", result, device=device)
 

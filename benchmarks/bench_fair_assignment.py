@@ -50,7 +50,6 @@ def main() -> None:
     moved = float(np.mean(flow.labels != Y.argmax(axis=1)))
 
     result = {
-        "benchmark": "fair_assignment",
         "n": args.n,
         "k": args.k,
         "eps": args.eps,

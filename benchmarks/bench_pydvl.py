@@ -151,7 +151,7 @@ def main() -> None:
     threadpool_limits(args.threads)
 
     result = {
-        "benchmark": "bench_pydvl", "python": platform.python_version(),
+        "python": platform.python_version(),
         "pydvl": pydvl.__version__, "torch": torch.__version__, "torch_threads": torch.get_num_threads(),
         "l2": args.l2, "load_average": os.getloadavg()[0], "datasets": {},
     }
