@@ -17,7 +17,7 @@ from robustfair.metrics import (
     social_fairness_cost,
 )
 
-N = 3000
+N = 800
 KEYS = ["by_group", "difference:between_groups", "difference:to_overall", "group_max", "group_min", "overall",
         "ratio:between_groups", "ratio:to_overall", "summary"]
 
@@ -30,9 +30,9 @@ def reports():
     labels = (X[:, 0] > 0).astype(int) + (X[:, 1] > 0.5 * s - 0.5).astype(int)
     y = (X[:, 0] + 0.3 * rng.normal(size=N) > 0).astype(int)
     centers = np.array([[-1.0, 0.0], [1.0, 0.0], [0.0, 1.0]])
-    clu = clustering_by_group(labels, sensitive_features=s, X=X, centers=centers, y_true=y, n_boot=200, ci=0.95,
+    clu = clustering_by_group(labels, sensitive_features=s, X=X, centers=centers, y_true=y, n_boot=60, ci=0.95,
                               random_state=0)
-    cls = classification_by_group(y, (X[:, 0] + 0.2 * s > 0).astype(int), sensitive_features=s, n_boot=200,
+    cls = classification_by_group(y, (X[:, 0] + 0.2 * s > 0).astype(int), sensitive_features=s, n_boot=60,
                                   random_state=0)
     return {"clustering": (clu, labels, s, X, centers), "classification": (cls, None, s, None, None)}
 
@@ -40,7 +40,7 @@ def reports():
 @pytest.mark.parametrize("kind", ["clustering", "classification"])
 def test_every_interval_holds_its_point_estimate_and_is_named_like_it(reports, kind):
     r = reports[kind][0]
-    assert r.kind == kind and r.n_boot == 200 and r.ci == 0.95
+    assert r.kind == kind and r.n_boot == 60 and r.ci == 0.95
     assert sorted(r.intervals) == KEYS
     points = {
         "overall": r.overall, "summary": r.summary, "group_min": r.group_min(), "group_max": r.group_max(),
@@ -105,7 +105,7 @@ def test_tables_carry_every_number_with_its_interval(reports, kind):
     records = r.to_dict()
     assert len(records) == len(f) and set(records[0]) == set(f.columns)
     text = str(r)
-    assert text.startswith(f"{kind} metrics by group (95% bootstrap intervals, 200 replicates)")
+    assert text.startswith(f"{kind} metrics by group (95% bootstrap intervals, 60 replicates)")
     for word in ("overall", "difference", "ratio", *map(str, r.summary.index)):
         assert word in text
 
