@@ -76,10 +76,14 @@ def count(results_text: str) -> dict:
 
 
 def kind_of(mutant: str) -> str:
-    """The kind of change a surviving mutant makes (KINDS), from its diff."""
+    """The kind of change a surviving mutant makes (KINDS), from its diff (as ``mutmut show``)."""
+    import os
     import re
 
-    diff = subprocess.run([*_mutmut(), "show", mutant], cwd=ROOT, capture_output=True, text=True).stdout
+    from mutmut.__main__ import find_mutant, get_diff_for_mutant
+
+    os.chdir(ROOT)
+    diff = get_diff_for_mutant(mutant, path=find_mutant(mutant).path)
     added = [ln[1:].strip() for ln in diff.splitlines() if ln.startswith("+") and not ln.startswith("+++")]
     line = added[0] if added else ""
     for name, pattern in KINDS:

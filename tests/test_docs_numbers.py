@@ -202,11 +202,27 @@ def render_mutation_runs(result: dict) -> str:
     return f"{result['tool']}; " + "; ".join(parts) + f"; {result['machine']['cpu_count']} cores."
 
 
+def render_survivor_kinds(result: dict) -> str:
+    """The survivors of the last run by kind of change (benchmarks/mutation.py KINDS), per target."""
+    targets = result["stages"]["after"]["targets"]
+    kinds = list(next(iter(targets.values()))["survivor_kinds"])
+    lines = ["| kind of surviving change | " + " | ".join(f"`{t}`" for t in targets) + " |",
+             "|---|" + "---|" * len(targets)]
+    for kind in kinds:
+        lines.append(f"| {kind} | " + " | ".join(str(row["survivor_kinds"][kind]) for row in targets.values()) + " |")
+    return "\n".join(lines)
+
+
+def render_mutation_section(result: dict) -> str:
+    return "\n\n".join([render_mutation_table(result), render_mutation_runs(result), render_survivor_kinds(result)])
+
+
 def test_testing_page_shows_the_committed_mutation_counts():
     result = load("mutation")
     text = (DOCS / "testing.md").read_text()
-    assert render_mutation_table(result) in text
-    assert render_mutation_runs(result) in text
+    assert render_mutation_section(result) in text
+    for row in result["stages"]["after"]["targets"].values():
+        assert sum(row["survivor_kinds"].values()) == row["survived"] == len(row["survivors"])
     for stage in result["stages"].values():
         for row in stage["targets"].values():
             assert row["mutants"] == sum(row[k] for k in ("killed", "survived", "no_tests", "timeout", "suspicious",
@@ -218,6 +234,7 @@ SOURCED = {
     ("cluster-fairlets.md", "method | n = 1,000: s (x k-means), MiB"),
     ("testing.md", "target | mutants"),
     ("summarize.md", "group type | agreement"),
+    ("testing.md", "kind of surviving change"),
 }
 # Tables of measured numbers whose source is not committed: real-data experiments (the data
 # cannot be committed and the runs take minutes to hours) that were run before results were
