@@ -123,7 +123,7 @@ def main() -> None:
         "wall_seconds": seconds,
         "targets": targets,
         "total": {k: sum(t[k] for t in targets.values()) for k in ("mutants", "killed", "survived", "no_tests",
-                                                                       "timeout", "suspicious")},
+                                                                       "timeout", "suspicious", "not_checked")},
     }
     for t, row in targets.items():
         print(f"{args.stage:7s} {t:28s} {row['mutants']:5d} mutants: {row['killed']:5d} killed, "

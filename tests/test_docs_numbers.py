@@ -182,12 +182,14 @@ MUTATION_COLUMNS = ("mutants", "killed", "survived", "no_tests", "timeout")
 def render_mutation_table(result: dict) -> str:
     """The docs/testing.md table: per target, the counts before and after the new tests."""
     before, after = result["stages"]["before"], result["stages"]["after"]
-    head = "| target | mutants | killed before | survived before | killed after | survived after | no tests | timeout |"
-    lines = [head, "|---|---|---|---|---|---|---|---|"]
+    head = ("| target | mutants | killed before | survived before | killed after | survived after | no tests | timeout "
+            "| not checked |")
+    lines = [head, "|---|---|---|---|---|---|---|---|---|"]
     rows = [(t, before["targets"][t], after["targets"][t]) for t in after["targets"]]
     rows.append(("total", before["total"], after["total"]))
     for name, b, a in rows:
-        cells = [a["mutants"], b["killed"], b["survived"], a["killed"], a["survived"], a["no_tests"], a["timeout"]]
+        cells = [a["mutants"], b["killed"], b["survived"], a["killed"], a["survived"], a["no_tests"], a["timeout"],
+                 a.get("not_checked", sum(r["not_checked"] for r in after["targets"].values()))]
         lines.append(f"| {'`' + name + '`' if name != 'total' else '**total**'} | " + " | ".join(map(str, cells)) + " |")
     return "\n".join(lines)
 
