@@ -7,7 +7,7 @@ VENV ?= .venv
 PIP := $(VENV)/bin/python -m pip
 PYTEST_ARGS ?= -q
 
-.PHONY: demo test lint docs install install-test clean
+.PHONY: demo test lint docs mutation install install-test clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,5 +47,11 @@ test: install-test
 	$(MAKE) --no-print-directory lint docs
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
+# Mutation testing of metrics/, cluster/fair_assignment.py and attacks/_fairness_attack.py
+# (docs/testing.md): about 30 min on two cores; writes benchmarks/results/mutation.json.
+mutation: install-test
+	$(PIP) install -q -e ".[mutation]"
+	$(VENV)/bin/python benchmarks/mutation.py --stage after --fresh
+
 clean:
-	rm -rf $(VENV) site robustfair-results.db* robustfair-report.html
+	rm -rf $(VENV) site robustfair-results.db* robustfair-report.html mutants

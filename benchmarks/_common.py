@@ -1,8 +1,9 @@
 """Shared parts of the speed benchmarks: machine record, timing, peak memory, data.
 
-Not a benchmark itself. Every speed benchmark writes ``benchmarks/results/NAME.json``
-holding ``machine()`` (cores, BLAS/OpenMP pools via threadpoolctl, platform), the date,
-the exact command, and its figures. The machine is shared, so targets are stated as
+Not a benchmark itself. Every benchmark writes ``benchmarks/results/NAME.json`` through
+:func:`write`, holding ``machine()`` (cores, BLAS and OpenMP pools via threadpoolctl, the
+torch device, platform), the date, the exact command, and its figures
+(``tests/test_benchmarks.py`` checks every script and every committed file). The machine is shared, so targets are stated as
 ratios to a baseline timed in the same run (best of ``repeat``), not absolute seconds.
 """
 
@@ -25,12 +26,22 @@ import numpy as np
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
-def machine() -> dict:
-    """Cores, thread pools (threadpoolctl), platform, library versions, date."""
-    from threadpoolctl import threadpool_info
+def torch_device() -> str | None:
+    """The torch device a benchmark ran on: None when it never imported torch.
 
+    A benchmark that moves work to a GPU passes its device to :func:`write`; otherwise a
+    benchmark that imported torch ran on the CPU.
+    """
+    if "torch" not in sys.modules:
+        return None
+    return "cpu"
+
+
+def machine(device: str | None = None) -> dict:
+    """Cores, BLAS, thread pools (threadpoolctl), torch device, platform, library versions, date."""
     import scipy
     import sklearn
+    from threadpoolctl import threadpool_info
 
     pools = [
         {k: p.get(k) for k in ("user_api", "internal_api", "num_threads", "version", "threading_layer")}
@@ -47,6 +58,9 @@ def machine() -> dict:
         "numpy": np.__version__,
         "scipy": scipy.__version__,
         "scikit-learn": sklearn.__version__,
+        "blas": sorted({f"{p['internal_api']} {p['version']}" for p in pools if p["user_api"] == "blas"}),
+        "torch_device": device if device is not None else torch_device(),
+        "torch": sys.modules["torch"].__version__ if "torch" in sys.modules else None,
         "threadpools": pools,
     }
 
@@ -100,12 +114,22 @@ def run_isolated(args: list[str], timeout: float) -> dict:
     return json.loads(lines[-1])
 
 
-def write(name: str, payload: dict) -> Path:
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / f"{name}.json"
-    out.write_text(json.dumps({"benchmark": name, "command": command(), "machine": machine(), **payload}, indent=2) + "\n")
-    print("wrote", out)
-    return out
+def write(name: str, payload: Any, *, out: str | Path | None = None, device: str | None = None) -> Path:
+    """Write ``benchmarks/results/NAME.json`` (or ``out``): benchmark, command, machine, then ``payload``.
+
+    ``payload`` is a mapping (its keys join the top level) or any other JSON value (kept
+    under ``"results"``). ``device`` names the torch device when it is not the CPU.
+    """
+    path = Path(out) if out is not None else RESULTS / f"{name}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    body = dict(payload) if isinstance(payload, dict) else {"results": payload}
+    clash = {"benchmark", "command", "machine"} & set(body)
+    if clash:
+        raise ValueError(f"payload must not set {sorted(clash)}: write() records them itself")
+    record = {"benchmark": name, "command": command(), "machine": machine(device), **body}
+    path.write_text(json.dumps(record, indent=2, default=str) + "\n")
+    print("wrote", path)
+    return path
 
 
 def blobs(n: int, d: int = 5, seed: int = 0, minority: float = 0.3) -> tuple[np.ndarray, np.ndarray]:

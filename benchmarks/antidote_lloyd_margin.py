@@ -23,11 +23,10 @@ seed; the dashed line at 0 separates "provably stuck" from "a point may move").
 from __future__ import annotations
 
 import argparse
-import json
-from pathlib import Path
 
 import numpy as np
 
+from _common import write
 from robustfair._validation import check_random_state, seed_from
 from robustfair.antidote import AntidoteData
 from robustfair.datasets import load_dataset
@@ -86,9 +85,7 @@ def main() -> None:
         out["seeds"][int(seed)] = row
         print(seed, row)
 
-    results = Path(__file__).parent / "results"
-    results.mkdir(exist_ok=True)
-    (results / "antidote_lloyd_margin.json").write_text(json.dumps(out, indent=2))
+    results = write("antidote_lloyd_margin", out).parent
 
     import matplotlib
 

@@ -20,13 +20,12 @@ points' social costs per seed, with Fair-Lloyd's as a line).
 from __future__ import annotations
 
 import argparse
-import json
 import warnings
-from pathlib import Path
 
 import numpy as np
 from sklearn.cluster import KMeans
 
+from _common import write
 from robustfair.antidote import fairness_cost
 from robustfair.cluster import fit_labels
 from robustfair.datasets import load_dataset
@@ -69,10 +68,8 @@ def main() -> None:
         print(f"seed {seed}: Fair-Lloyd {fair_lloyd:.4f}; best Lloyd fixed point {min(optima):.4f} "
               f"of {len(optima)} distinct over {args.restarts} restarts")
 
-    out = Path(__file__).parent / "results"
-    out.mkdir(exist_ok=True)
-    (out / "antidote_lloyd_optima.json").write_text(json.dumps(
-        {"dataset": args.dataset, "restarts": args.restarts, "k": args.k, "rows": rows}, indent=2))
+    out = write("antidote_lloyd_optima", {"dataset": args.dataset, "restarts": args.restarts, "k": args.k,
+                                          "rows": rows}).parent
 
     import matplotlib
 

@@ -20,16 +20,13 @@ the speedup is bounded by the free cores.
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform
 import time
 import warnings
-from pathlib import Path
 
 import joblib
 import numpy as np
 
+from _common import write
 from robustfair.antidote import AntidoteData
 from robustfair.datasets import load_dataset
 
@@ -71,7 +68,6 @@ def main() -> None:
     one, many = runs[1], runs[args.jobs]
     same = bool(np.allclose(one["antidote"], many["antidote"]) and one["cost_after"] == many["cost_after"])
     result = {
-        "benchmark": "antidote",
         "dataset": args.dataset,
         "n": int(X.shape[0]),
         "combination": args.combination,
@@ -88,12 +84,8 @@ def main() -> None:
         "cost_vanilla": one["cost_before"],
         "cost_antidote": one["cost_after"],
         "same_result": same,
-        "cpu_count": os.cpu_count(),
-        "machine": platform.platform(),
     }
-    out = Path(__file__).resolve().parent / "results" / "bench_antidote.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2))
+    write("bench_antidote", result)
     for key, value in result.items():
         print(f"{key:>24}: {value}")
     if not same:

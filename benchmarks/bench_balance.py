@@ -11,13 +11,11 @@ Writes ``benchmarks/results/bench_balance.json``.
 from __future__ import annotations
 
 import argparse
-import json
-import platform
 import time
-from pathlib import Path
 
 import numpy as np
 
+from _common import write
 from robustfair.metrics import balance
 
 TARGET_RATIO = 2.0
@@ -58,7 +56,6 @@ def main() -> None:
     median_ratio = float(np.median(runs_balance / runs_bincount))
 
     result = {
-        "benchmark": "balance",
         "n_samples": args.n,
         "n_clusters": args.n_clusters,
         "n_groups": args.n_groups,
@@ -71,9 +68,6 @@ def main() -> None:
         "target_ratio": TARGET_RATIO,
         "meets_target": bool(ratio < TARGET_RATIO),
         "repeat": args.repeat,
-        "numpy": np.__version__,
-        "python": platform.python_version(),
-        "machine": platform.machine(),
     }
     print(f"balance  over {args.n:,} labels: {t_balance * 1e3:8.2f} ms  (value {value:.6f})")
     print(f"bincount over {args.n:,} labels: {t_bincount * 1e3:8.2f} ms")
@@ -81,10 +75,7 @@ def main() -> None:
     print(f"ratio: {ratio:.2f}x best-to-best, {median_ratio:.2f}x median of paired runs")
     print(f"target < {TARGET_RATIO:g}x (best-to-best): {verdict}")
 
-    out = Path(__file__).resolve().parent / "results" / "bench_balance.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"wrote {out}")
+    write("bench_balance", result)
 
 
 if __name__ == "__main__":

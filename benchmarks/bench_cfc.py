@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import resource
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from _common import write
 
 CASES = {
     "inverted-digits": {"dataset": "inverted-digits", "options": {}, "k": 10, "hidden": 36, "reference": {}},
@@ -91,17 +91,11 @@ def main() -> None:
         print(f"{name}: n={r['n_samples']} {r['seconds_per_epoch']:.2f} s/epoch, "
               f"{r['seconds_per_basic_partition']:.2f} s/basic partition, peak {r['peak_rss_mib']:.0f} MiB")
     payload = {
-        "benchmark": "bench_cfc",
         "device": "cpu (no GPU in this session)",
-        "host": platform.node(),
-        "cpu_count": os.cpu_count(),
         "reference": "thesis 4.1.5 reports no CFC timings (3000 GPU epochs); no ratio is computed",
         "results": results,
     }
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(payload, indent=2))
-    print(f"wrote {out}")
+    write("bench_cfc", payload, out=args.out)
 
 
 if __name__ == "__main__":

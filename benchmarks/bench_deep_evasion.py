@@ -14,13 +14,12 @@ Writes ``benchmarks/results/bench_deep_evasion.json``.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import platform
 import time
-from pathlib import Path
 
 import numpy as np
+
+from _common import write
 
 THESIS_QUERIES_CC_CIFAR10 = 5148 * 256
 
@@ -67,7 +66,6 @@ def main() -> None:
         timings[f"attack_{label}_seconds_per_epoch_cc"] = time.perf_counter() - start
         queries[f"attack_{label}_queries_per_epoch_cc"] = int(result.n_queries)
     result = {
-        "benchmark": "deep_evasion",
         "dataset": name,
         "n_images": int(X.shape[0]),
         "device": device,
@@ -75,17 +73,11 @@ def main() -> None:
         "timings": timings,
         "queries": queries,
         "thesis_queries_cc_cifar10": THESIS_QUERIES_CC_CIFAR10,
-        "host": platform.node(),
-        "python": platform.python_version(),
-        "torch": torch.__version__,
     }
     for key, value in {**timings, **queries}.items():
         print(f"{key:45s} {value:12.2f}")
     print(f"{'thesis CC/CIFAR-10 queries (Table 2.4 x 256)':45s} {THESIS_QUERIES_CC_CIFAR10:12d}")
-    out = Path(__file__).resolve().parent / "results" / "bench_deep_evasion.json"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps(result, indent=2))
-    print(f"wrote {out}")
+    write("bench_deep_evasion", result, device=device)
 
 
 if __name__ == "__main__":

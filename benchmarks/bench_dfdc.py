@@ -18,11 +18,10 @@ except for ``inverted-digits``. Writes ``benchmarks/results/bench_dfdc_<dataset>
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import platform
 import time
-from pathlib import Path
+
+from _common import write
 
 
 def main() -> None:
@@ -69,13 +68,9 @@ def main() -> None:
         rows.append({"method": method, "metric": metric, "ours": value, "paper": paper, "ratio": ratio})
         print(f"{method:22s} {metric:16s} {value:8.3f} {'' if paper is None else f'{paper:8.3f}':>8s} "
               f"{'' if ratio is None else f'{ratio:7.2f}':>7s}")
-    result = {"benchmark": "dfdc", "dataset": dataset, "config": config.model_dump(mode="json"),
-              "seed": args.seed, "seconds": seconds, "device": device, "host": platform.node(),
-              "cpu_count": os.cpu_count(), "rows": rows}
-    out = Path(__file__).parent / "results" / f"bench_dfdc_{dataset}.json"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps(result, indent=2))
-    print(f"wrote {out}")
+    result = {"dataset": dataset, "config": config.model_dump(mode="json"),
+              "seed": args.seed, "seconds": seconds, "device": device, "rows": rows}
+    write(f"bench_dfdc_{dataset}", result, device=device)
 
 
 if __name__ == "__main__":

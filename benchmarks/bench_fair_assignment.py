@@ -15,13 +15,10 @@ Writes ``benchmarks/results/bench_fair_assignment.json``.
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform
-from pathlib import Path
 
 import numpy as np
 
+from _common import write
 from robustfair.cluster import _fair_assignment_flow as flow_module
 from robustfair.cluster.dfdc_assignment import dfdc_assignment_lp, solve_dfdc_assignment
 from robustfair.experiments.bench_fair_assignment import make_soft_assignments
@@ -53,7 +50,6 @@ def main() -> None:
     moved = float(np.mean(flow.labels != Y.argmax(axis=1)))
 
     result = {
-        "benchmark": "fair_assignment",
         "n": args.n,
         "k": args.k,
         "eps": args.eps,
@@ -75,20 +71,13 @@ def main() -> None:
         "target_speedup": TARGET_SPEEDUP,
         "meets_target": bool(flow.seconds < TARGET_SECONDS and speedup >= TARGET_SPEEDUP and abs(gap) < 1e-9
                              and flow.feasible),
-        "cpu_count": os.cpu_count(),
-        "numpy": np.__version__,
-        "python": platform.python_version(),
-        "machine": platform.machine(),
     }
     print(f"min-cost flow : {flow.seconds:8.3f} s  objective {flow.objective:.6f}  feasible {flow.feasible}")
     print(f"full network  : {full.seconds:8.3f} s  objective {full.objective:.6f}  (no certified reduction)")
     print(f"linprog HiGHS : {lp.seconds:8.3f} s  objective {lp.objective:.6f}  feasible {lp.feasible}")
     print(f"speed-up {speedup:.1f}x (target >= {TARGET_SPEEDUP:.0f}x), objective gap {gap:.2e}, "
           f"{moved:.2%} of points moved from their argmax cluster")
-    out = Path(__file__).resolve().parent / "results" / "bench_fair_assignment.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"wrote {out}")
+    write("bench_fair_assignment", result)
 
 
 if __name__ == "__main__":

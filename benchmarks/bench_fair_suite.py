@@ -13,14 +13,13 @@ Run: ``python benchmarks/bench_fair_suite.py``
 
 from __future__ import annotations
 
-import json
 import multiprocessing as mp
-import platform
 import resource
 import time
-from pathlib import Path
 
 import numpy as np
+
+from _common import write
 
 TARGET_SECONDS = 60.0
 # Thesis "Towards robust and fair ML", Table 4.4, inverted UCI DIGITS, pre-attack (mean +- std)
@@ -106,7 +105,7 @@ def _run_isolated(fn, *args):
 
 
 def main() -> None:
-    results = {"host": platform.node(), "cpu_count": mp.cpu_count(), "cases": {}}
+    results: dict = {"cases": {}}
     for name in ("fsc", "bera", "fair-lloyd"):
         results["cases"][name] = r = _run_isolated(_case, name)
         print(f"{name:11s} n={r['n_samples']:6d}  {r['seconds']:7.2f} s  (x{r['ratio_to_target']:.2f} of 60 s)  "
@@ -115,10 +114,7 @@ def main() -> None:
     for name, r in dig.items():
         print(f"digits {name:11s} balance {r['balance_mean']:.3f}+-{r['balance_std']:.3f}  "
               f"NMI {r['nmi_mean']:.3f}+-{r['nmi_std']:.3f}  thesis {r['thesis_pre_attack']}")
-    out = Path(__file__).parent / "results" / "bench_fair_suite.json"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps(results, indent=2))
-    print(f"wrote {out}")
+    write("bench_fair_suite", results)
 
 
 if __name__ == "__main__":

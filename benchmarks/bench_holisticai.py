@@ -17,10 +17,10 @@ import argparse
 import json
 import time
 import warnings
-from pathlib import Path
 
 import numpy as np
 
+from _common import write
 from robustfair.cluster import fit_labels
 from robustfair.datasets import load_dataset
 from robustfair.experiments.fair_clustering import kmeans_cost
@@ -95,10 +95,7 @@ def main() -> None:
     datasets = [("inverted-digits", digits.X, digits.sensitive, digits.y, 10),
                 (f"synthetic-{n}", Xs, ss, None, 10)]
     rows = run(datasets, args.seeds)
-    out = Path(__file__).with_name("results") / "bench_holisticai.json"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps(rows, indent=1))
-    print(f"wrote {out}")
+    write("bench_holisticai", {"rows": rows})
 
 
 if __name__ == "__main__":

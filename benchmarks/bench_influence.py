@@ -19,10 +19,8 @@ Writes ``benchmarks/results/bench_influence.json``.
 from __future__ import annotations
 
 import argparse
-import json
-import platform
-from pathlib import Path
 
+from _common import write
 from robustfair.experiments.influence import run_benchmark
 
 TARGET_SECONDS = 0.1
@@ -43,10 +41,6 @@ def main() -> None:
         single = run_benchmark(30162, 102, 7530, args.repeat, True, args.seed)
     jigsaw = run_benchmark(18000, 385, 6000, max(3, args.repeat // 2), False, args.seed)
     result = {
-        "benchmark": "bench_influence",
-        "python": platform.python_version(),
-        "machine": platform.machine(),
-        "processor": platform.processor(),
         "adult_30162x102": adult,
         "adult_30162x102_single_thread": single,
         "jigsaw_18000x385": jigsaw,
@@ -68,10 +62,7 @@ def main() -> None:
           f"{single['seconds_einsum']:.3f} s -> speedup {single['speedup']:.1f}x")
     print(f"Jigsaw-sized 18000 x 385: {jigsaw['seconds']:.4f} s, peak traced memory {jigsaw['peak_mib']:.1f} MiB "
           f"(target < {TARGET_PEAK_MIB:.0f} MiB)")
-    out = Path(__file__).resolve().parent / "results" / "bench_influence.json"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"wrote {out}")
+    write("bench_influence", result)
 
 
 if __name__ == "__main__":

@@ -37,13 +37,13 @@ Writes ``benchmarks/results/bench_pydvl.json``.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import time
-from pathlib import Path
 
 import numpy as np
+
+from _common import write
 
 
 def load_data(data_dir: str | None, seed: int) -> list[tuple]:
@@ -151,9 +151,9 @@ def main() -> None:
     threadpool_limits(args.threads)
 
     result = {
-        "benchmark": "bench_pydvl", "python": platform.python_version(),
+        "python": platform.python_version(),
         "pydvl": pydvl.__version__, "torch": torch.__version__, "torch_threads": torch.get_num_threads(),
-        "machine": platform.machine(), "l2": args.l2, "load_average": os.getloadavg()[0], "datasets": {},
+        "l2": args.l2, "load_average": os.getloadavg()[0], "datasets": {},
     }
     for name, X, y, Xv, yv in load_data(args.data_dir, args.seed):
         for variant, reg_intercept in (("intercept_regularized", True), ("default", False)):
@@ -165,10 +165,7 @@ def main() -> None:
                   f"pyDVL {res['seconds_pydvl']:.4f} s -> {res['time_ratio_pydvl_over_ours']:.0f}x")
     result["load_average_end"] = os.getloadavg()[0]
     print(f"load average {result['load_average']:.2f} -> {result['load_average_end']:.2f}")
-    out = Path(__file__).resolve().parent / "results" / "bench_pydvl.json"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"wrote {out}")
+    write("bench_pydvl", result)
 
 
 if __name__ == "__main__":

@@ -14,8 +14,6 @@ Run: ``python benchmarks/bench_sfd.py [--n 1000000]``.
 from __future__ import annotations
 
 import argparse
-import json
-import platform
 import resource
 import time
 import tracemalloc
@@ -23,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from _common import write
 from robustfair.cluster import FairKCenter, FairletDecomposition, ScalableFairletDecomposition
 
 TARGET_SECONDS = 60.0  # the target for SFD at 1,000,000 points
@@ -67,7 +66,7 @@ def main() -> None:
     ap.add_argument("--out", default=str(Path(__file__).parent / "results" / "bench_sfd.json"))
     args = ap.parse_args()
 
-    results: dict = {"host": platform.node(), "python": platform.python_version()}
+    results: dict = {}
 
     X, s = data(args.n, 5, 0.3, 0)
     input_mib = (X.nbytes + s.nbytes) / 2**20
@@ -100,8 +99,7 @@ def main() -> None:
 
     results["max_rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(results, indent=2) + "\n")
-    print("wrote", args.out)
+    write("bench_sfd", results, out=args.out)
 
 
 if __name__ == "__main__":

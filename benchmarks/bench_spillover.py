@@ -18,15 +18,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import time
 from pathlib import Path
 
+from _common import write
 from robustfair.attacks import SpillOverPoisoning
 from robustfair.attacks._spillover import misclustered
 from robustfair.cluster import make_clusterer
-from robustfair.datasets import _spillover_data  # noqa: F401  (registers spillover-reference)
-from robustfair.datasets import load_dataset
+from robustfair.datasets import (
+    _spillover_data,  # noqa: F401  (registers spillover-reference)
+    load_dataset,
+)
 
 # thesis Tables 2.1, 2.2 and sections 2.2.6.4-2.2.6.5: (misclustered samples, depth quantile)
 PUBLISHED = {
@@ -98,11 +100,7 @@ def main() -> None:
     previous = json.loads(out.read_text())["rows"] if out.exists() else []
     keep = [r for r in previous if (r["case"], r["method"], r["seed"]) not in
             {(r2["case"], r2["method"], r2["seed"]) for r2 in rows}]
-    out.write_text(json.dumps({
-        "benchmark": "spillover", "max_queries": args.max_queries, "python": platform.python_version(),
-        "machine": platform.machine(), "rows": keep + rows,
-    }, indent=2))
-    print(f"wrote {out}")
+    write("bench_spillover", {"max_queries": args.max_queries, "rows": keep + rows}, out=out)
 
 
 if __name__ == "__main__":
