@@ -1,7 +1,7 @@
 """Mutation testing of the metrics, the exact fair assignment and the fairness attack (mutmut).
 
 Runs ``mutmut run`` with the ``[tool.mutmut]`` settings of ``pyproject.toml`` (it mutates
-``src/robustfair/metrics/``, ``src/robustfair/cluster/fair_assignment.py`` and
+``src/robustfair/metrics/``, ``src/robustfair/cluster/dfdc_assignment.py`` and
 ``src/robustfair/attacks/_fairness_attack.py``; each mutant runs only the selected tests that
 reach the mutated function), then counts the outcome of every mutant per target and writes
 ``benchmarks/results/mutation.json``. ``--stage`` names the run (``before`` the tests written
@@ -31,7 +31,7 @@ from _common import RESULTS, write
 ROOT = Path(__file__).resolve().parent.parent
 TARGETS = {
     "metrics": "robustfair.metrics.",
-    "cluster/fair_assignment.py": "robustfair.cluster.fair_assignment.",
+    "cluster/dfdc_assignment.py": "robustfair.cluster.dfdc_assignment.",
     "attacks/_fairness_attack.py": "robustfair.attacks._fairness_attack.",
 }
 # Survivors by the kind of change, a heuristic on the mutated line (``mutmut show``); the
