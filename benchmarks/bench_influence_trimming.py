@@ -20,7 +20,7 @@ over seeds.
     cd benchmarks && ROBUSTFAIR_DATA=/path/to/data python bench_influence_trimming.py [--seeds 5] [--parts toy,trim,adaptive]
 
 ``--parts`` reruns only the parts named and keeps the others from the existing file; the
-command and time of each part are in ``part_runs``.
+command (``part_command``) and time of each part are in ``part_runs``.
 
 Writes ``benchmarks/results/influence_trimming.json`` (read by ``docs/influence.md``'s
 table, checked by ``tests/influence/test_trimming_results.py``) and
@@ -217,7 +217,7 @@ def main() -> None:
     payload = {k: previous.get(k, {}) for k in ("toy_regions", "trimming", "adaptive_evasion", "part_runs")}
     if previous and not payload["part_runs"]:  # a file from before part_runs: its parts ran under its command
         payload["part_runs"] = {
-            part: {"command": previous["command"], "seconds": previous.get("seconds")}
+            part: {"part_command": previous["command"], "seconds": previous.get("seconds")}
             for part in ("toy", "trim", "adaptive")
             if previous.get({"toy": "toy_regions", "trim": "trimming", "adaptive": "adaptive_evasion"}[part])
         }
@@ -270,7 +270,7 @@ def main() -> None:
     from _common import command
 
     for part in parts:
-        payload["part_runs"][part] = {"command": command(), "seconds": time.perf_counter() - start}
+        payload["part_runs"][part] = {"part_command": command(), "seconds": time.perf_counter() - start}
     write("influence_trimming", {"published": PUBLISHED, "seeds": seeds, **payload})
 
 

@@ -237,6 +237,10 @@ SOURCED = {
     ("testing.md", "target | mutants"),
     ("summarize.md", "group type | agreement"),
     ("testing.md", "kind of surviving change"),
+    # checked against benchmarks/results/influence_trimming.json and influence_baselines.json by
+    # tests/influence/test_trimming_results.py and tests/influence/test_baselines_results.py
+    ("influence.md", "experiment | data | quantity | published | paper protocol"),
+    ("influence.md", "experiment | data | quantity | published | ours"),
 }
 # Tables of measured numbers whose source is not committed: real-data experiments (the data
 # cannot be committed and the runs take minutes to hours) that were run before results were
@@ -258,14 +262,15 @@ UNSOURCED = {
 }
 # Tables whose numbers are definitions, shapes or settings rather than measurements.
 NOT_MEASURED = {
+    ("README.md", "extra | brings | for"),
     ("attacks-spillover.md", "`depth=` | function"),
     ("cluster-fair-assignment.md", "class | registry name"),
     ("cluster-fairlets.md", "class | registry name"),
     ("datasets.md", "name | shape"),
     ("datasets.md", "name | file"),
     ("dfdc.md", "step | what"),
-    ("fair-assignment.md", " | "),
-    ("fair-assignment.md", "attribute | meaning"),
+    ("dfdc-assignment.md", " | "),
+    ("dfdc-assignment.md", "attribute | meaning"),
     ("influence.md", "name | objective f on the validation set (paper eq.)"),
     ("influence.md", "name | reproduces"),
     ("metrics.md", "function | definition"),

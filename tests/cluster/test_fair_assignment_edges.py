@@ -2,7 +2,7 @@
 
 Written against the mutants that survived the first mutation run (docs/testing.md): an
 argument name matched as a substring ("rho" is also inside the eps message), ``rho`` and
-``cluster_sizes`` dropped by ``fair_assignment_lp``, boundaries of ``eps``/``rho``/
+``cluster_sizes`` dropped by ``dfdc_assignment_lp``, boundaries of ``eps``/``rho``/
 ``cluster_sizes`` off by one, and the ``feasible`` flag never seen False.
 """
 
@@ -13,8 +13,8 @@ import time
 import numpy as np
 import pytest
 
-from robustfair.cluster import fair_assignment as fa
-from robustfair.cluster.fair_assignment import fair_assignment_lp, solve_fair_assignment
+from robustfair.cluster import dfdc_assignment as fa
+from robustfair.cluster.dfdc_assignment import dfdc_assignment_lp, solve_dfdc_assignment
 
 
 def _instance(n=100, k=3, seed=15):
@@ -44,30 +44,30 @@ def _instance(n=100, k=3, seed=15):
 def test_bad_arguments_name_the_argument_as_a_word(kwargs, argument):
     Y, groups = _instance()
     with pytest.raises(ValueError, match=rf"\b{argument}\b"):
-        solve_fair_assignment(Y, groups, **kwargs)
+        solve_dfdc_assignment(Y, groups, **kwargs)
 
 
 def test_the_bounds_of_eps_rho_and_cluster_sizes_are_allowed():
     Y, groups = _instance()
-    assert solve_fair_assignment(Y, groups, eps=1.0).feasible  # eps is in [0, 1], 1 included
-    res = solve_fair_assignment(Y, groups, cluster_sizes=[0, 50, 50])  # an empty cluster is allowed
+    assert solve_dfdc_assignment(Y, groups, eps=1.0).feasible  # eps is in [0, 1], 1 included
+    res = solve_dfdc_assignment(Y, groups, cluster_sizes=[0, 50, 50])  # an empty cluster is allowed
     assert res.feasible and res.counts[0].sum() == 0
-    res = solve_fair_assignment(Y, groups, rho=[0.0, 1.0], eps=0.5)  # a zero share is allowed
+    res = solve_dfdc_assignment(Y, groups, rho=[0.0, 1.0], eps=0.5)  # a zero share is allowed
     np.testing.assert_array_equal(res.rho, [0.0, 1.0])
 
 
 def test_infeasible_constraints_blame_eps_when_it_is_set_else_rho():
     Y, groups = _instance()
     with pytest.raises(ValueError, match=r"^rho: the fairness constraints cannot be met"):
-        solve_fair_assignment(Y, groups, rho=[0.9, 0.1])
+        solve_dfdc_assignment(Y, groups, rho=[0.9, 0.1])
     with pytest.raises(ValueError, match=r"^eps: the fairness constraints cannot be met"):
-        solve_fair_assignment(Y, groups, rho=[0.9, 0.1], eps=0.1)
+        solve_dfdc_assignment(Y, groups, rho=[0.9, 0.1], eps=0.1)
 
 
 def test_the_lp_form_passes_rho_eps_and_cluster_sizes_on():
     Y, groups = _instance()
-    flow = solve_fair_assignment(Y, groups, rho=[0.6, 0.4], eps=0.2, cluster_sizes=[40, 30, 30])
-    lp = fair_assignment_lp(Y, groups, rho=[0.6, 0.4], eps=0.2, cluster_sizes=[40, 30, 30])
+    flow = solve_dfdc_assignment(Y, groups, rho=[0.6, 0.4], eps=0.2, cluster_sizes=[40, 30, 30])
+    lp = dfdc_assignment_lp(Y, groups, rho=[0.6, 0.4], eps=0.2, cluster_sizes=[40, 30, 30])
     assert lp.method == "linprog" and flow.method == "flow"
     np.testing.assert_array_equal(lp.cluster_sizes, [40, 30, 30])
     np.testing.assert_array_equal(lp.rho, [0.6, 0.4])
@@ -79,7 +79,7 @@ def test_the_lp_form_passes_rho_eps_and_cluster_sizes_on():
 def test_result_reports_the_data_proportions_and_its_own_wall_time():
     Y, groups = _instance()
     start = time.perf_counter()
-    res = solve_fair_assignment(Y, groups)
+    res = solve_dfdc_assignment(Y, groups)
     elapsed = time.perf_counter() - start
     assert 0.0 <= res.seconds <= elapsed
     np.testing.assert_array_equal(res.rho, [0.5, 0.5])
