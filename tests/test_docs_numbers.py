@@ -297,3 +297,39 @@ def test_every_table_of_numbers_is_sourced_or_listed():
             found.add(max(listed, key=lambda k: len(k[1])))
     stale = (SOURCED | set(UNSOURCED) | NOT_MEASURED) - found
     assert not stale, f"listed tables no longer in the docs: {sorted(stale)}"
+
+
+UNSOURCED_MARK = "*Unsourced:"
+
+
+def _tables_with_next_line(text: str) -> list[tuple[str, str]]:
+    """(joined header, first non-blank line after the table) for every table of ``text``."""
+    lines = text.splitlines()
+    out, i = [], 0
+    while i < len(lines):
+        if lines[i].startswith("|"):
+            j = i
+            while j < len(lines) and lines[j].startswith("|"):
+                j += 1
+            header = " | ".join(c.strip() for c in lines[i].strip().strip("|").split("|"))
+            k = j
+            while k < len(lines) and not lines[k].strip():
+                k += 1
+            out.append((header, lines[k] if k < len(lines) else ""))
+            i = j
+        else:
+            i += 1
+    return out
+
+
+def test_unsourced_tables_say_so_to_the_reader_and_sourced_ones_do_not():
+    """A reader sees which tables are not yet backed by a committed result: each table in
+    UNSOURCED is followed by the *Unsourced:* note, and no other table is."""
+    for page in sorted(DOCS.glob("*.md")):
+        for header, after in _tables_with_next_line(page.read_text()):
+            unsourced = any(p == page.name and header.startswith(prefix) for p, prefix in UNSOURCED)
+            marked = after.startswith(UNSOURCED_MARK)
+            assert marked == unsourced, (
+                f"{page.name}: table {header[:50]!r} "
+                + ("is unsourced but not marked" if unsourced else "is marked unsourced but is not listed")
+            )
