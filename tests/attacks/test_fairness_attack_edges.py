@@ -31,7 +31,7 @@ def test_metrics_are_measured_on_the_defender_samples_only():
         "acc": clustering_accuracy(y[D], lab[D]),
     })
     after = res.info["labels_after"]
-    assert res.metrics_after["balance"] == pytest.approx(balance(after[D], sensitive_features=res.X_adv[D]))
+    assert res.metrics_after["balance"] == pytest.approx(balance(after[D], sensitive_features=res.sensitive_features_adv[D]))
 
 
 def test_a_single_group_defender_set_has_nan_balance_and_entropy():
@@ -48,7 +48,7 @@ def test_the_unattacked_result_has_every_field():
     res = FairnessAttack(SideSplitClusterer(), attacker_fraction=0.2, budget=0, random_state=0).attack(
         X, sensitive_features=s)
     elapsed = time.perf_counter() - start
-    np.testing.assert_array_equal(res.X_adv, s)
+    np.testing.assert_array_equal(res.sensitive_features_adv, s)
     assert res.changed.size == 0 and res.history.shape == (0,) and res.info["objective"] == "none"
     A, D = res.info["attacker_idx"], res.info["defender_idx"]
     assert A.size == 8 and D.size == 32
@@ -65,7 +65,7 @@ def test_defaults_attack_fifteen_percent_with_thirty_queries():
     assert A.size == 6 and np.unique(A).size == 6  # round(0.15 * 40), drawn without replacement
     assert res.n_queries == 31
     same = FairnessAttack(SideSplitClusterer(), random_state=0).attack(X, sensitive_features=s)
-    np.testing.assert_array_equal(same.X_adv, res.X_adv)  # random_state is used
+    np.testing.assert_array_equal(same.sensitive_features_adv, res.sensitive_features_adv)  # random_state is used
 
 
 def test_attacker_draws_are_distinct_samples():
@@ -135,7 +135,7 @@ def test_random_attack_draws_again_after_a_rejection_and_gives_up_after_max_draw
     res = RandomFairnessAttack(_RejectFirst(), attacker_fraction=0.5, random_state=0).attack(X, sensitive_features=s)
     assert res.info["objective"] == "random" and res.history.shape == (1,)
     A = res.info["attacker_idx"]
-    assert res.changed.size > 0 and set(res.X_adv[A].tolist()) == {0, 1}  # both groups drawn
+    assert res.changed.size > 0 and set(res.sensitive_features_adv[A].tolist()) == {0, 1}  # both groups drawn
 
     class RejectAll(SideSplitClusterer):
         def fit(self, X, sensitive_features=None):
