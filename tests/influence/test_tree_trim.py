@@ -61,12 +61,16 @@ def test_tree_without_labels_predicts_from_features_only(regression_data):
 
 
 def test_tree_plot_draws(regression_data):
-    import matplotlib
+    from robustfair.report.figures.influence import plot_influence_tree
 
-    matplotlib.use("Agg")
     X, y, influence = regression_data
-    ax = InfluenceTree(1.0, max_depth=2, random_state=0).fit(X, y, influence=influence).plot()
+    tree = InfluenceTree(1.0, max_depth=2, random_state=0).fit(X, y, influence=influence)
+    ax = plot_influence_tree(tree)
     assert ax.texts
+    with pytest.raises(ValueError, match="tree: this InfluenceTree is not fitted"):
+        plot_influence_tree(InfluenceTree())
+    with pytest.warns(DeprecationWarning, match="plot_influence_tree"):
+        assert tree.plot().texts  # the old method, for one release
 
 
 def test_trim_removes_only_negative_points_up_to_budget():

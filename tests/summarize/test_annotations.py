@@ -3,12 +3,12 @@
 import numpy as np
 import pytest
 
-from robustfair.summarize import (
-    cronbach_alpha,
+from robustfair.report.figures.video import (
     plot_annotator_heatmap,
     plot_group_violins,
     plot_importance_with_groups,
 )
+from robustfair.summarize import cronbach_alpha
 
 
 def test_cronbach_alpha_matches_hand_computation():
@@ -31,10 +31,15 @@ def test_alpha_needs_two_annotators():
         cronbach_alpha(np.ones((5, 1)))
 
 
-def test_figures_are_returned():
-    import matplotlib
+def test_the_old_figure_names_warn_and_give_the_moved_functions():
+    import robustfair.summarize as summarize
 
-    matplotlib.use("Agg")
+    with pytest.warns(DeprecationWarning, match="robustfair.report.figures.video"):
+        assert summarize.plot_group_violins is plot_group_violins
+    assert "plot_group_violins" not in summarize.__all__
+
+
+def test_figures_are_returned():
     from matplotlib.figure import Figure
 
     rng = np.random.default_rng(0)

@@ -189,27 +189,19 @@ class InfluenceTree(RegressorMixin, BaseEstimator):
         return "\n".join(f"{v:+.{decimals}g} (n={n}) : {rule}" for rule, v, n in self.rules(decimals=decimals))
 
     def plot(self, ax: Any = None, *, max_depth: int | None = 3, fontsize: int = 8):
-        """Draw the tree with its shrunk node values (matplotlib, imported here)."""
-        import matplotlib.pyplot as plt
-        from sklearn.tree import plot_tree
+        """Deprecated: use :func:`robustfair.report.figures.influence.plot_influence_tree`.
 
-        if not hasattr(self, "node_values_"):
-            raise ValueError("this InfluenceTree is not fitted; call fit first.")
-        if ax is None:
-            _, ax = plt.subplots(figsize=(10, 6))
-        # plot_tree reads tree_.value: show the shrunk values on a copy of the estimator.
-        from copy import deepcopy
+        Draws the tree with its shrunk node values; removed in the next release (figures
+        live in the report layer).
+        """
+        import warnings
+        from importlib import import_module
 
-        shown = deepcopy(self.estimator_)
-        shown.tree_.value[:, 0, 0] = self.node_values_
-        plot_tree(
-            shown,
-            ax=ax,
-            max_depth=max_depth,
-            feature_names=list(self.feature_names_),
-            filled=True,
-            impurity=False,
-            fontsize=fontsize,
-            precision=4,
+        warnings.warn(
+            "InfluenceTree.plot is deprecated and will be removed in the next release; use "
+            "robustfair.report.figures.influence.plot_influence_tree(tree).",
+            DeprecationWarning,
+            stacklevel=2,
         )
-        return ax
+        figures = import_module("robustfair.report.figures.influence")  # the one upward arrow, for one release
+        return figures.plot_influence_tree(self, ax=ax, max_depth=max_depth, fontsize=fontsize)

@@ -20,6 +20,7 @@ import numpy as np
 from ._base import figure_for, subplots
 
 __all__ = [
+    "plot_influence_tree",
     "predict_from_nodes",
     "region_figures",
     "tree_figures",
@@ -470,3 +471,46 @@ def bench_influence_figures(records: list[dict[str, Any]]) -> list[tuple[str, An
             fig,
         )
     ]
+
+
+def plot_influence_tree(tree: Any, ax: Any = None, *, max_depth: int | None = 3, fontsize: int = 8) -> Any:
+    """Draw a fitted :class:`robustfair.influence.InfluenceTree` with its shrunk node values.
+
+    Parameters
+    ----------
+    tree : InfluenceTree
+        Fitted.
+    ax : matplotlib Axes, optional
+        Where to draw; default a new bare ``Figure``'s axes.
+    max_depth, fontsize : int
+        Passed to :func:`sklearn.tree.plot_tree`.
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    from copy import deepcopy
+
+    from sklearn.tree import plot_tree
+
+    if not hasattr(tree, "node_values_"):
+        raise ValueError("tree: this InfluenceTree is not fitted; call fit first.")
+    if ax is None:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        fig, ax = subplots(figsize=(10, 6))
+        FigureCanvasAgg(fig)  # plot_tree measures text, which needs a renderer; no backend is set
+    # plot_tree reads tree_.value: show the shrunk values on a copy of the estimator.
+    shown = deepcopy(tree.estimator_)
+    shown.tree_.value[:, 0, 0] = tree.node_values_
+    plot_tree(
+        shown,
+        ax=ax,
+        max_depth=max_depth,
+        feature_names=list(tree.feature_names_),
+        filled=True,
+        impurity=False,
+        fontsize=fontsize,
+        precision=4,
+    )
+    return ax

@@ -1,15 +1,23 @@
-"""Figures of ``video-fairness`` (thesis 3.2): the fair summarizer's utility-fairness front."""
+"""Figures of video summarization (thesis 3.2): the fair summarizer's utility-fairness front
+(``video-fairness``) and the annotation figures of thesis 3.2.4."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
+from ..._validation import check_array, check_group_matrix
 from ...experiments.video_fairness import GROUP_TYPES
 from ._base import figure_for, subplots
 
-__all__ = ["video_fairness_figures"]
+__all__ = [
+    "plot_annotator_heatmap",
+    "plot_group_violins",
+    "plot_importance_with_groups",
+    "video_fairness_figures",
+]
 
 
 @figure_for("video-fairness")
@@ -63,3 +71,92 @@ def video_fairness_figures(records: list[dict[str, Any]]) -> list[tuple[str, Any
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7)
     return [("fair summarizer: utility-fairness front on the TVSum-annotated FairVidSum videos", fig)]
+
+
+def plot_annotator_heatmap(ratings: Any, *, title: str | None = None) -> Any:
+    """Annotator-by-frame heatmap of importance scores (thesis Figure 3.8).
+
+    Parameters
+    ----------
+    ratings : array-like of shape (n_frames, n_annotators)
+    """
+    r = check_array(ratings, "ratings", ndim=2)
+    fig, ax = subplots(figsize=(8, 0.25 * r.shape[1] + 1.2))
+    im = ax.imshow(r.T, aspect="auto", interpolation="nearest", cmap="viridis")
+    ax.set_xlabel("frame")
+    ax.set_ylabel("annotator")
+    fig.colorbar(im, ax=ax, label="importance")
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_group_violins(
+    videos: Mapping[str, Any],
+    *,
+    group_names: Mapping[str, Sequence[str]] | None = None,
+    title: str | None = None,
+    n_cols: int = 4,
+) -> Any:
+    """Violin plots of where each group appears along each video (thesis Figures 3.3-3.6).
+
+    Parameters
+    ----------
+    videos : mapping of video name -> group-label matrix (n_frames, n_groups)
+    group_names : mapping of video name -> column names, optional
+    """
+    if not videos:
+        raise ValueError("videos is empty; pass at least one video's group labels.")
+    names = list(videos)
+    n_cols = max(1, min(int(n_cols), len(names)))
+    n_rows = -(-len(names) // n_cols)
+    fig, axes = subplots(n_rows, n_cols, figsize=(3.2 * n_cols, 2.6 * n_rows), squeeze=False)
+    for ax, name in zip(axes.ravel(), names):
+        g = check_group_matrix(videos[name], f"videos[{name!r}]")
+        cols = list(group_names[name]) if group_names and name in group_names else [str(i) for i in range(g.shape[1])]
+        data = [np.flatnonzero(g[:, j]) for j in range(g.shape[1])]
+        keep = [j for j, d in enumerate(data) if d.size > 1]
+        if keep:
+            ax.violinplot([data[j] for j in keep], positions=range(len(keep)), showmedians=True)
+            ax.set_xticks(range(len(keep)))
+            ax.set_xticklabels([cols[j] for j in keep], rotation=45, fontsize=7)
+        ax.set_title(name, fontsize=9)
+        ax.set_ylabel("frame", fontsize=8)
+    for ax in axes.ravel()[len(names) :]:
+        ax.set_visible(False)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_importance_with_groups(
+    importance: Any, group_labels: Any, *, group_names: Sequence[str] | None = None, title: str | None = None
+) -> Any:
+    """Mean importance along a video with the frames of each group marked (thesis Figure 3.7)."""
+    s = check_array(importance, "importance", ndim=1)
+    g = check_group_matrix(group_labels, "group_labels", n_frames=s.shape[0], length_name="importance")
+    names = list(group_names) if group_names is not None else [str(i) for i in range(g.shape[1])]
+    if len(names) != g.shape[1]:
+        raise ValueError(f"group_names has {len(names)} names but group_labels has {g.shape[1]} columns.")
+    from matplotlib import rcParams
+
+    fig, ax = subplots(figsize=(8, 3))
+    frames = np.arange(s.shape[0])
+    ax.plot(frames, s, color="black", lw=1, label="mean importance")
+    lo, hi = float(s.min()), float(s.max())
+    band = (hi - lo or 1.0) * 0.06
+    colors = rcParams["axes.prop_cycle"].by_key()["color"]
+    for j, name in enumerate(names):
+        base = lo - band * (j + 1.5)
+        ax.fill_between(
+            frames, base, base + band * 0.8, where=g[:, j] > 0, color=colors[j % len(colors)], step="mid", label=name
+        )
+    ax.set_xlabel("frame")
+    ax.set_ylabel("importance")
+    ax.legend(fontsize=7, ncol=min(len(names) + 1, 6), loc="upper right")
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return fig
