@@ -9,30 +9,12 @@ shifts, the baselines lower |DP| below vanilla, and trimming does not raise thei
 accuracy (the paper's Figure 4 says it does).
 """
 
-import importlib
-import json
-import sys
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[2]
-RESULTS = ROOT / "benchmarks" / "results" / "influence_baselines.json"
+BENCHMARK = "bench_influence_baselines"  # the payload and bench fixtures (conftest.py) read these
+RESULT = "influence_baselines"
 SHIFTS = ("dist-shift-adult-time", "dist-shift-adult-loc", "dist-shift-adult")
-
-
-@pytest.fixture(scope="module")
-def payload():
-    return json.loads(RESULTS.read_text())
-
-
-@pytest.fixture(scope="module")
-def bench():
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    try:
-        yield importlib.import_module("bench_influence_baselines")
-    finally:
-        sys.path.remove(str(ROOT / "benchmarks"))
 
 
 def test_docs_table_is_the_one_printed_from_the_results(payload, bench):

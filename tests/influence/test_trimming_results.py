@@ -6,29 +6,13 @@ authors' draw, beats random removal of the same size, and the Bank and adaptive-
 gains appear only with the paper's no-intercept model.
 """
 
-import importlib
-import json
-import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-RESULTS = ROOT / "benchmarks" / "results" / "influence_trimming.json"
-
-
-@pytest.fixture(scope="module")
-def payload():
-    return json.loads(RESULTS.read_text())
-
-
-@pytest.fixture(scope="module")
-def bench():
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    try:
-        yield importlib.import_module("bench_influence_trimming")
-    finally:
-        sys.path.remove(str(ROOT / "benchmarks"))
+BENCHMARK = "bench_influence_trimming"  # the payload and bench fixtures (conftest.py) read these
+RESULT = "influence_trimming"
 
 
 def test_docs_table_is_the_one_printed_from_the_results(payload, bench):

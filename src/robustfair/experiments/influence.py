@@ -103,6 +103,18 @@ def evaluate(model: Any, X: np.ndarray, y: np.ndarray, s: np.ndarray, X_adv: np.
     }
 
 
+def trim_records(
+    dataset: str, method: str, keys: dict[str, Any], metrics: dict[str, float], scores: np.ndarray, keep: np.ndarray
+) -> list[Record]:
+    """One trimming cell's records: each test metric, and the summed influence of the removed points."""
+    removed = ~keep
+    out = [Record(dataset, method, metric, value, keys) for metric, value in metrics.items()]
+    out.append(
+        Record(dataset, method, "trimmed_influence", float(scores[removed].sum()) if removed.any() else 0.0, keys)
+    )
+    return out
+
+
 def _load(config: Any, name: str, seed: int, **overrides: Any):
     _ensure_datasets()
     return load_config_dataset(config, seed=seed, dataset=name, **overrides)

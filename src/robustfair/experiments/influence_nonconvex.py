@@ -14,7 +14,7 @@ import numpy as np
 from pydantic import Field
 
 from ._registry import ExperimentConfig, Record, register
-from .influence import binary_groups, evaluate
+from .influence import binary_groups, evaluate, trim_records
 from .influence_trimming import _trim_splits
 
 # InfDataSel NNLastLayerIF(l2_reg=1e-4): SGD weight decay 1e-4 on the mean loss and the
@@ -172,17 +172,6 @@ def influence_mlp_trim(config: InfluenceMLPTrimConfig, seed: int) -> list[Record
                     keys = {"objective": objective, "budget": fraction}
                     values = evaluate(model, te.X, te.y, s_test, te.X)
                     values.pop("robust_accuracy")  # no attack on the MLP itself
-                    for metric, value in values.items():
-                        records.append(Record(tr.name, method, metric, value, keys))
-                    removed = ~keep
-                    records.append(
-                        Record(
-                            tr.name,
-                            method,
-                            "trimmed_influence",
-                            float(scores[objective][removed].sum()) if removed.any() else 0.0,
-                            keys,
-                        )
-                    )
-                    records.append(Record(tr.name, method, "n_trimmed", float(removed.sum()), keys))
+                    records += trim_records(tr.name, method, keys, values, scores[objective], keep)
+                    records.append(Record(tr.name, method, "n_trimmed", float((~keep).sum()), keys))
     return records

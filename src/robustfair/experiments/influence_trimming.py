@@ -12,7 +12,15 @@ import numpy as np
 from pydantic import Field
 
 from ._registry import ExperimentConfig, Record, register
-from .influence import _load, binary_groups, evaluate, split_train_val_test, standardize_parts, subsample
+from .influence import (
+    _load,
+    binary_groups,
+    evaluate,
+    split_train_val_test,
+    standardize_parts,
+    subsample,
+    trim_records,
+)
 
 
 def _refit(l2: float, n_full: int, X: np.ndarray, y: np.ndarray, init: np.ndarray, fit_intercept: bool = True):
@@ -113,18 +121,8 @@ def influence_trim(config: InfluenceTrimConfig, seed: int) -> list[Record]:
                     fitted = _refit(options["l2"], n, tr.X[keep], tr.y[keep], theta, options["fit_intercept"])
                     theta = fitted.theta_  # warm start the next, larger budget
                     keys = {"objective": objective, "budget": fraction}
-                    for metric, value in evaluate(fitted, te.X, te.y, s_test, X_adv).items():
-                        records.append(Record(tr.name, method, metric, value, keys))
-                    removed = ~keep
-                    records.append(
-                        Record(
-                            tr.name,
-                            method,
-                            "trimmed_influence",
-                            float(scores[objective][removed].sum()) if removed.any() else 0.0,
-                            keys,
-                        )
-                    )
+                    metrics = evaluate(fitted, te.X, te.y, s_test, X_adv)
+                    records += trim_records(tr.name, method, keys, metrics, scores[objective], keep)
     return records
 
 
