@@ -85,6 +85,25 @@ def test_scaling_table_is_the_committed_benchmark():
     assert line in (DOCS / "cluster-fairlets.md").read_text()
 
 
+# ------------------------------------------------------------------ antidote timing
+def test_antidote_timing_table_is_the_committed_benchmark():
+    """docs/antidote.md: seconds and speedups of one/threads/processes, from bench_antidote.json."""
+    result = load("bench_antidote")
+    rows = table("antidote.md", "cell | one job | two threads")
+    assert len(rows) == len(result["cells"])
+    for row, cell in zip(rows, result["cells"], strict=True):
+        assert row[0] == f"{cell['dataset']} #{cell['combination']} ({cell['n']:,} x {cell['d']}, {cell['clusterer']})"
+        assert cell["same_result"], row[0]
+        expected = [cell["seconds"]["one_job"], cell["seconds"]["threads"], cell["speedup"]["threads"],
+                    cell["seconds"]["processes"], cell["speedup"]["processes"]]
+        shown = [x for c in row[1:] for x in numbers(c)]
+        assert len(shown) == len(expected), row
+        for text, value in zip(shown, expected):
+            assert within_rounding(text, value), (row[0], text, value)
+    m = result["machine"]
+    assert f"machine: {m['cpu_count']} cores, {m['date_utc']} `{result['command']}`" in (DOCS / "antidote.md").read_text()
+
+
 # ------------------------------------------------------------------ the fair summarizer
 def test_summarizer_table_and_readme_claim_are_the_committed_benchmark():
     result = load("bench_fair_summarizer")
@@ -235,6 +254,7 @@ def test_testing_page_shows_the_committed_mutation_counts():
 SOURCED = {
     ("cluster-fairlets.md", "method | n = 1,000: s (x k-means), MiB"),
     ("testing.md", "target | mutants"),
+    ("antidote.md", "cell | one job"),
     ("summarize.md", "group type | agreement"),
     ("testing.md", "kind of surviving change"),
     # checked against benchmarks/results/influence_trimming.json and influence_baselines.json by
@@ -249,7 +269,6 @@ UNSOURCED = {
     ("antidote.md", "dataset | #1 k-means + balance"): "antidote experiment on adult/bank/creditcard, no export",
     ("antidote.md", "cell |  | V"): "antidote-vs-baseline runs, no export",
     ("antidote.md", "seed | #1 vanilla → ours (Bera)"): "per-seed antidote runs on adult, no export",
-    ("antidote.md", "cell | one job"): "benchmarks/bench_antidote.py (needs the data); its JSON is not committed",
     ("attacks-fairness.md", "dataset (seeds) | plain CFC"): "CFC attack runs on image data, no export",
     ("attacks-fairness.md", "dataset (seeds) | balance before"): "CFC attack runs, no export",
     ("attacks-fairness.md", "dataset | SFD"): "KS p-values of attack runs, no export",
