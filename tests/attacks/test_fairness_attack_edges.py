@@ -159,3 +159,57 @@ def test_ks_compare_uses_every_value_and_validates_its_input():
             ks_compare(bad, b)
     with pytest.raises(ValueError, match=r"\bresults_b\b.*\bnmi\b"):
         ks_compare([{"nmi": 0.1}], [{"balance": 0.2}], metric="nmi")
+
+
+class _Recorder(SideSplitClusterer):
+    """SideSplitClusterer that keeps every group assignment it is queried with."""
+
+    def __init__(self):
+        super().__init__()
+        self.queries = []
+
+    def fit(self, X, sensitive_features=None):
+        self.queries.append(np.asarray(sensitive_features).copy())
+        return super().fit(X, sensitive_features=sensitive_features)
+
+
+@pytest.mark.parametrize("objective", ["balance", "entropy"])
+def test_the_search_scores_each_query_by_its_objective_and_keeps_the_best(objective):
+    # Second mutation run (docs/testing.md): the entropy tie-break subtracted or divided, the
+    # balance/entropy branches swapped, and the best value never updated (so the *last*
+    # improving query, not the best, was reported) all survived.
+    X, s = _line_data(40)
+    victim = _Recorder()
+    res = FairnessAttack(victim, attacker_fraction=0.3, objective=objective, budget=12, random_state=0).attack(
+        X, sensitive_features=s)
+    D = res.info["defender_idx"]
+    expected = []
+    for s_q in victim.queries[1:]:  # the first query is the unattacked clustering
+        labels = SideSplitClusterer().fit(X, sensitive_features=s_q).labels_
+        m = defender_metrics(labels, s_q, D)
+        expected.append(m["balance"] + 1e-6 * m["fairness_entropy"] if objective == "balance" else m["fairness_entropy"])
+    np.testing.assert_allclose(res.history, expected, rtol=0, atol=1e-12)
+    assert len(set(np.round(expected, 9))) > 2, "the queries should not all score the same"
+    key = "balance" if objective == "balance" else "fairness_entropy"
+    unattacked = res.metrics_before[key] + (1e-6 * res.metrics_before["fairness_entropy"] if key == "balance" else 0)
+    improving = [v for v in expected if v < unattacked]
+    assert len(improving) >= 2 and improving[-1] > min(improving), "the best query should not be the last improving one"
+    reported = res.metrics_after[key] + (1e-6 * res.metrics_after["fairness_entropy"] if key == "balance" else 0)
+    assert reported == pytest.approx(min(expected), abs=1e-12)
+
+
+def test_ks_compare_reads_attack_results_and_names_what_is_wrong():
+    X, s = _line_data()
+    runs = [RandomFairnessAttack(SideSplitClusterer(), attacker_fraction=0.3, random_state=i).attack(
+        X, sensitive_features=s) for i in range(4)]
+    got = ks_compare(runs, [0.0, 0.1], alternative="greater")
+    expected = ks_2samp([r.metrics_after["balance"] for r in runs], [0.0, 0.1], alternative="greater")
+    assert got.pvalue == pytest.approx(expected.pvalue) and got.statistic == pytest.approx(expected.statistic)
+    with pytest.raises(ValueError, match="non-empty sequence"):
+        ks_compare("0.5", [0.1])
+    with pytest.raises(ValueError, match=r"results_a\[1\] must be .* got object"):
+        ks_compare([0.1, object()], [0.1])
+    with pytest.raises(ValueError, match=r"it has: nmi, acc\."):
+        ks_compare([{"nmi": 0.1, "acc": 0.2}], [0.1])
+    with pytest.raises(ValueError, match=r"results_b holds NaN or infinite balance values"):
+        ks_compare([0.1], [float("nan")])
