@@ -90,3 +90,21 @@ def test_a_length_mismatch_names_the_short_argument_with_its_length(fn, kwargs, 
     assert re.search(rf"\b{N - 1}\b", message) and re.search(rf"\b{N}\b", message), message
     named = rf"\b{name}\b" if name == "sensitive_features" or "predictions" not in message else r"\bpredictions\b"
     assert re.search(named, message), message
+
+
+def _with_nan(name, value):
+    bad = np.asarray(value, dtype=float).copy()
+    bad.flat[0] = np.nan
+    return bad
+
+
+NAN_CASES = [(fn, kw, name) for fn, kw in CASES for name in kw]
+
+
+@pytest.mark.parametrize("fn, kwargs, name", NAN_CASES, ids=[f"{f.__name__}-{n}" for f, _, n in NAN_CASES])
+def test_a_nan_entry_is_named_in_the_error(fn, kwargs, name):
+    # Second mutation run: the names passed to check_array / check_labels / _encode for the
+    # non-finite check (not the shape check above) could be dropped or set to None unnoticed.
+    with pytest.raises(ValueError, match=rf"\b{name}\b"):
+        _call(fn, {**kwargs, name: _with_nan(name, kwargs[name])})
+

@@ -146,3 +146,35 @@ def test_silhouette_rejects_bad_sample_size(blobs):
     X, labels = blobs
     with pytest.raises(ValueError, match="sample_size"):
         silhouette(X, labels, sample_size=0)
+
+
+def test_silhouette_sample_is_the_seeded_draw_without_replacement_and_keeps_the_metric(blobs):
+    # Second mutation run: sampling on X.shape[1] instead of the number of points, drawing
+    # with replacement, dropping `metric=`, and never sampling above 10,000 points survived.
+    from robustfair._validation import check_random_state
+
+    X, labels = blobs
+    codes = np.unique(labels, return_inverse=True)[1]
+    idx = check_random_state(1).choice(X.shape[0], size=40, replace=False)
+    assert silhouette(X, labels, sample_size=40, random_state=1) == pytest.approx(
+        skm.silhouette_score(X[idx], codes[idx]), abs=1e-12)
+    assert silhouette(X, labels, sample_size=40, random_state=1) != pytest.approx(silhouette(X, labels), abs=1e-6)
+    for metric in ("manhattan", "cosine"):
+        assert silhouette(X, labels, metric=metric) == pytest.approx(skm.silhouette_score(X, codes, metric=metric))
+    assert silhouette(X, labels, metric="cosine") != pytest.approx(silhouette(X, labels), abs=1e-3)
+    rng = np.random.default_rng(0)
+    big = rng.normal(size=(10_500, 2))
+    big_labels = (big[:, 0] + 0.3 * big[:, 1] > 0).astype(int)
+    idx = check_random_state(0).choice(big.shape[0], size=10_000, replace=False)
+    assert silhouette(big, big_labels, random_state=0) == pytest.approx(
+        skm.silhouette_score(big[idx], big_labels[idx]), abs=1e-12)
+
+
+@pytest.mark.parametrize("average_method", ["arithmetic", "geometric", "min", "max"])
+def test_nmi_passes_its_average_method_to_sklearn(average_method):
+    y = np.array([0, 0, 0, 1, 1, 1, 2, 2, 2, 2])
+    labels = np.array([0, 0, 0, 0, 1, 1, 1, 1, 1, 0])
+    expected = skm.normalized_mutual_info_score(y, labels, average_method=average_method)
+    assert normalized_mutual_info(y, labels, average_method=average_method) == pytest.approx(expected, abs=1e-12)
+    if average_method != "arithmetic":
+        assert expected != pytest.approx(skm.normalized_mutual_info_score(y, labels), abs=1e-6)
