@@ -12,10 +12,13 @@ def test_deep_evasion_is_registered_with_gpu_resources_and_figures():
     assert figures_for("deep-evasion")
     config = exp.make_config({"dataset": "digits", "victim": "dec", "eps": "0.1", "modes": ["white-box"]})
     assert config.victim == "dec" and config.eps == [0.1]
+    assert config.objective == "eq2.6"  # thesis eq. 2.6 is the default objective
+    assert exp.make_config({"objective": "targeted-ce"}).objective == "targeted-ce"
     assert draw_figures("deep-evasion", []) == []
 
 
-@pytest.mark.parametrize("values", [{"victim": "resnet"}, {"eps": "0"}, {"eps": "2"}, {"modes": ["grey-box"]}])
+@pytest.mark.parametrize("values", [{"victim": "resnet"}, {"eps": "0"}, {"eps": "2"}, {"modes": ["grey-box"]},
+                                    {"objective": "log"}])
 def test_deep_evasion_rejects_bad_settings(values):
     with pytest.raises(ValueError):
         get_experiment("deep-evasion").make_config(values)
