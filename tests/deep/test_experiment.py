@@ -36,7 +36,7 @@ def tiny_run():
 
     settings = {"dataset": "digits", "victim": "dec", "eps": "0.1,0.3", "modes": "black-box", "n_samples": 200,
                 "victim_epochs": 1, "attack_epochs": 1, "n_directions": 1, "transfer": True,
-                "adversarial_training": True}
+                "adversarial_training": True, "ssd": True, "ssd_epochs": 1}
     return run_experiment("deep-evasion", settings, seeds=1).records
 
 
@@ -45,6 +45,9 @@ def test_eps_list_sweeps_one_victim_and_records_every_budget(tiny_run):
     assert sorted(r["eps"] for r in post) == [0.1, 0.3]
     assert len([r for r in tiny_run if r["metric"] == "victim_seconds"]) == 1  # one victim for the sweep
     assert {r["eps"] for r in tiny_run if r["metric"] == "detection_rate"} == {0.1, 0.3}
+    for metric in ("ssd_detection_rate", "ssd_noise_detection_rate", "ssd_false_positive_rate"):
+        assert sorted(r["eps"] for r in tiny_run if r["metric"] == metric) == [0.1, 0.3]
+    assert len([r for r in tiny_run if r["metric"] == "ssd_seconds"]) == 1  # one SSD for the sweep
 
 
 def test_transfer_and_adversarial_training_records(tiny_run):

@@ -4,8 +4,8 @@ Trains a deep clustering victim (CC or DEC) on an image dataset, trains the atta
 generator against it (black-box: memberships only, zeroth-order gradients; white-box:
 backpropagation through the victim, for comparison) and records NMI/ARI/ACC before and
 after, with the number of victim queries, for every budget in ``eps`` (the perturbation-norm
-sweep of Fig 2.10). Optionally measures the Mahalanobis (SSD-style) detector's detection
-rate on a 50/50 benign/adversarial mix, scores the adversarial images on the other victim
+sweep of Fig 2.10). Optionally measures the Mahalanobis detector's (victim features) and
+SSD's (self-supervised features, ``ssd``) detection rates on 50/50 benign/adversarial mixes, scores the adversarial images on the other victim
 architecture (``transfer``, Fig 2.11) and attacks an adversarially retrained copy of the
 victim (``adversarial_training``, Fig 2.12a).
 
@@ -59,6 +59,12 @@ class DeepEvasionConfig(ExperimentConfig):
     attack_epochs: int = Field(default=8, ge=1)
     n_directions: int = Field(default=5, ge=1, description="antithetic NES/SPSA pairs per image per step")
     detector: bool = Field(default=True, description="also measure the Mahalanobis detector's detection rate")
+    ssd: bool = Field(
+        default=False,
+        description="also fit SSD (SimCLR features, k-means, nearest-cluster Mahalanobis; victim-independent) "
+        "and record its detection rate on adversarial and on sign-noise images (Fig 2.12a)",
+    )
+    ssd_epochs: int = Field(default=30, ge=1, description="SimCLR training epochs of the SSD detector")
     transfer: bool = Field(
         default=False,
         description="also train the other victim architecture and score the "
@@ -152,6 +158,15 @@ def deep_evasion(config: DeepEvasionConfig, seed: int) -> list[Record]:
     def scores(metrics: dict, keys: dict) -> list[Record]:
         return [Record(data.name, method, name, metrics[name], keys) for name in ("nmi", "ari", "acc")]
 
+    ssd_detector = None
+    if config.ssd:  # one detector for every budget: it never sees the victim or the attack
+        from ..defenses import SSDDetector
+
+        start = time.perf_counter()
+        ssd_detector = SSDDetector(
+            k, encoder_options={"epochs": config.ssd_epochs, "width": 8, "feature_dim": 32}, random_state=seed
+        ).fit(X)
+        records.append(Record(data.name, method, "ssd_seconds", time.perf_counter() - start))
     adversarial: dict[float, np.ndarray] = {}  # eps -> images of the first mode, for transfer
     for eps in config.eps:
         for mode in config.modes:
@@ -181,6 +196,11 @@ def deep_evasion(config: DeepEvasionConfig, seed: int) -> list[Record]:
                     .detection_rate(X, result.X_adv, random_state=seed)
                 )
                 records.append(Record(data.name, method, "detection_rate", rate, keys))
+            if ssd_detector is not None:  # thesis 2.3.6.5: 100 random 50/50 mixes
+                for name, images in (("ssd_detection_rate", result.X_adv), ("ssd_noise_detection_rate", noise)):
+                    mix = ssd_detector.evaluate(X, images, n_trials=100, random_state=seed)
+                    records.append(Record(data.name, method, name, mix["detection_rate"], keys))
+                records.append(Record(data.name, method, "ssd_false_positive_rate", mix["false_positive_rate"], keys))
 
     if config.transfer:  # Fig 2.11: the images made against `victim`, scored on the other architecture
         for other in ("cc", "dec"):
