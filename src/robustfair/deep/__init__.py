@@ -14,6 +14,7 @@ _LAZY = {
     "ContrastiveClustering": "._cc",
     "DEC": "._dec",
     "SimCLR": "._simclr",
+    "SCAN": "._scan",
     "resolve_device": "._device",
     "seed_torch": "._device",
     "augment": "._training",

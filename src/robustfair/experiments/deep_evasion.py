@@ -1,13 +1,14 @@
 """``deep-evasion``: GAN-based black-box evasion attack on deep clustering (thesis 2.3).
 
-Trains a deep clustering victim (CC or DEC) on an image dataset, trains the attack's
+Trains a deep clustering victim (CC, DEC or SCAN) on an image dataset, trains the attack's
 generator against it (black-box: memberships only, zeroth-order gradients; white-box:
 backpropagation through the victim, for comparison) and records NMI/ARI/ACC before and
 after, with the number of victim queries, for every budget in ``eps`` (the perturbation-norm
 sweep of Fig 2.10). Optionally measures the Mahalanobis detector's (victim features) and
-SSD's (self-supervised features, ``ssd``) detection rates on 50/50 benign/adversarial mixes, scores the adversarial images on the other victim
-architecture (``transfer``, Fig 2.11) and attacks an adversarially retrained copy of the
-victim (``adversarial_training``, Fig 2.12a).
+SSD's (self-supervised features, ``ssd``) detection rates on 50/50 benign/adversarial mixes,
+scores the adversarial images on the other victim architectures (``transfer``, Fig 2.11)
+and attacks an adversarially retrained copy of the victim (``adversarial_training``,
+Fig 2.12a).
 
 The attack objective is thesis eq. 2.6 by default (``objective="eq2.6"``: the generator
 maximises ``||M_i - C(x_i + G(x_i))||``, untargeted); ``objective="targeted-ce"`` is the
@@ -31,11 +32,14 @@ _PCA_POINTS = 100
 
 
 _MODES: tuple[Literal["black-box", "white-box"], ...] = ("black-box", "white-box")
+_VICTIMS = ("cc", "dec", "scan")
 
 
 class DeepEvasionConfig(ExperimentConfig):
     dataset: str = "mnist-usps"
-    victim: Literal["cc", "dec"] = Field(default="cc", description="deep clustering model attacked: cc or dec")
+    victim: Literal["cc", "dec", "scan"] = Field(
+        default="cc", description="deep clustering model attacked: cc, dec or scan (SimCLR pretext + SCAN head)"
+    )
     eps: list[float] = Field(
         default_factory=lambda: [0.3],
         min_length=1,
@@ -67,7 +71,7 @@ class DeepEvasionConfig(ExperimentConfig):
     ssd_epochs: int = Field(default=30, ge=1, description="SimCLR training epochs of the SSD detector")
     transfer: bool = Field(
         default=False,
-        description="also train the other victim architecture and score the "
+        description="also train every other victim architecture and score the "
         "adversarial images on it (transferability, Fig 2.11)",
     )
     adversarial_training: bool = Field(
@@ -93,10 +97,13 @@ class DeepEvasionConfig(ExperimentConfig):
 
 
 def _make_victim(config: Any, k: int, seed: int, dataset: str, kind: str | None = None):
-    from ..deep import DEC, ContrastiveClustering
+    from ..deep import DEC, SCAN, ContrastiveClustering
 
-    if (kind or config.victim) == "cc":
+    kind = kind or config.victim
+    if kind == "cc":
         return ContrastiveClustering(k, epochs=config.victim_epochs or 30, flip=dataset == "yale", random_state=seed)
+    if kind == "scan":
+        return SCAN(k, pretext_epochs=20, epochs=config.victim_epochs or 30, random_state=seed)
     return DEC(k, pretrain_epochs=30, epochs=config.victim_epochs or 20, hidden=(500, 500), random_state=seed)
 
 
@@ -111,7 +118,7 @@ def _scaled_images(X: np.ndarray) -> np.ndarray:
 @register(
     "deep-evasion",
     config=DeepEvasionConfig,
-    description="GAN black-box evasion of deep clustering (CC, DEC): NMI/ARI/ACC pre/post, queries, detection",
+    description="GAN black-box evasion of deep clustering (CC, DEC, SCAN): NMI/ARI/ACC pre/post, queries, detection",
     cites="thesis 2.3.4-2.3.6, Tables 2.3 and 2.4, Figures 2.9-2.12",
     published=(
         {"dataset": "cifar-10", "method": "cc", "metric": "nmi", "phase": "pre", "value": 0.70},
@@ -202,8 +209,8 @@ def deep_evasion(config: DeepEvasionConfig, seed: int) -> list[Record]:
                     records.append(Record(data.name, method, name, mix["detection_rate"], keys))
                 records.append(Record(data.name, method, "ssd_false_positive_rate", mix["false_positive_rate"], keys))
 
-    if config.transfer:  # Fig 2.11: the images made against `victim`, scored on the other architecture
-        for other in ("cc", "dec"):
+    if config.transfer:  # Fig 2.11: the images made against `victim`, scored on every other architecture
+        for other in _VICTIMS:
             if other == config.victim:
                 continue
             target = _make_victim(config, k, seed, data.name, kind=other)
