@@ -53,7 +53,7 @@ def test_eps_list_sweeps_one_victim_and_records_every_budget(tiny_run):
 def test_transfer_and_adversarial_training_records(tiny_run):
     transfer = [r for r in tiny_run if r.get("mode") == "transfer" and r["metric"] == "nmi"]
     assert {(r["source"], r["target"], r["eps"], r["phase"]) for r in transfer} == {
-        ("dec", "cc", e, p) for e in (0.1, 0.3) for p in ("pre", "post")}
+        ("dec", t, e, p) for t in ("cc", "scan") for e in (0.1, 0.3) for p in ("pre", "post")}  # every other victim
     robust = [r for r in tiny_run if r.get("mode") == "adv-trained" and r["metric"] == "nmi"]
     assert {(r["eps"], r["phase"]) for r in robust} == {(e, p) for e in (0.1, 0.3) for p in ("pre", "post")}
     assert all(0 <= r["value"] <= 1 for r in transfer + robust)

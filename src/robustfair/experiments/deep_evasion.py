@@ -59,7 +59,9 @@ class DeepEvasionConfig(ExperimentConfig):
     modes: list[Literal["black-box", "white-box"]] = Field(
         default_factory=lambda: list(_MODES), min_length=1, description="attacker knowledge: black-box, white-box"
     )
-    victim_epochs: int | None = Field(default=None, ge=1, description="CC epochs / DEC clustering epochs")
+    victim_epochs: int | None = Field(
+        default=None, ge=1, description="CC epochs / DEC clustering epochs / SCAN pretext and clustering epochs"
+    )
     attack_epochs: int = Field(default=8, ge=1)
     n_directions: int = Field(default=5, ge=1, description="antithetic NES/SPSA pairs per image per step")
     detector: bool = Field(default=True, description="also measure the Mahalanobis detector's detection rate")
@@ -103,7 +105,7 @@ def _make_victim(config: Any, k: int, seed: int, dataset: str, kind: str | None 
     if kind == "cc":
         return ContrastiveClustering(k, epochs=config.victim_epochs or 30, flip=dataset == "yale", random_state=seed)
     if kind == "scan":
-        return SCAN(k, pretext_epochs=20, epochs=config.victim_epochs or 30, random_state=seed)
+        return SCAN(k, pretext_epochs=config.victim_epochs or 20, epochs=config.victim_epochs or 30, random_state=seed)
     return DEC(k, pretrain_epochs=30, epochs=config.victim_epochs or 20, hidden=(500, 500), random_state=seed)
 
 
