@@ -261,6 +261,8 @@ SOURCED = {
     # tests/influence/test_trimming_results.py and tests/influence/test_baselines_results.py
     ("influence.md", "experiment | data | quantity | published | paper protocol"),
     ("influence.md", "experiment | data | quantity | published | ours"),
+    # checked against benchmarks/results/deep_evasion_table.json by tests/test_docs_numbers_deep_evasion.py
+    ("deep-evasion.md", "victim | eps"),
 }
 # Tables of measured numbers whose source is not committed: real-data experiments (the data
 # cannot be committed and the runs take minutes to hours) that were run before results were
@@ -272,7 +274,6 @@ UNSOURCED = {
     ("attacks-fairness.md", "dataset (seeds) | plain CFC"): "CFC attack runs on image data, no export",
     ("attacks-fairness.md", "dataset (seeds) | balance before"): "CFC attack runs, no export",
     ("attacks-fairness.md", "dataset | SFD"): "KS p-values of attack runs, no export",
-    ("deep-evasion.md", "victim | eps"): "GAN evasion runs (CPU, hours), no export",
     ("dfdc.md", "dataset (ours) | optimal bal."): "DFDC runs on image data, no export",
     ("dfdc.md", "dataset | train"): "DFDC train/test runs, no export",
     ("dfdc.md", "dataset | k-means (ours / paper)"): "DFDC tabular runs, no export",

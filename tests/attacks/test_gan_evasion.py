@@ -124,3 +124,45 @@ def test_bad_input_raises_value_error(setup, kwargs, X_kind, match):
     bad = {"ok": X[:20], "range": X[:20] * 16, "shape": X[:20, :63]}[X_kind]
     with pytest.raises(ValueError, match=match):
         GANEvasionAttack(victim, epochs=1, device="cpu", **kwargs).attack(bad)
+
+
+class _GradientTrapVictim:
+    """A victim that answers memberships but whose gradients raise: any backward pass through its
+    network, any use of its membership_module (the white-box door) and any attribute other than
+    predict_proba fails. It counts the images it is sent itself."""
+
+    def __init__(self, net):
+        self.net = net
+        self.images_seen = 0
+        for p in self.net.parameters():
+            p.register_hook(self._trap)
+
+    @staticmethod
+    def _trap(grad):
+        raise AssertionError("black-box attack backpropagated into the victim")
+
+    def predict_proba(self, X):
+        X = np.asarray(X)
+        assert isinstance(X, np.ndarray) and X.ndim == 2  # numpy images in, never tensors
+        self.images_seen += X.shape[0]
+        x = torch.as_tensor(X, dtype=torch.float32)
+        return torch.softmax(self.net(x), 1).detach().numpy()  # graph built, then cut by the victim
+
+    def membership_module(self):
+        raise AssertionError("black-box attack asked for the victim's network")
+
+
+@pytest.mark.parametrize("gradient", ["nes", "spsa", "surrogate"])
+def test_black_box_never_touches_victim_gradients_and_counts_queries_per_image(setup, gradient):
+    X, y, victim = setup
+    torch.manual_seed(0)
+    trap = _GradientTrapVictim(torch.nn.Sequential(torch.nn.Linear(64, 16), torch.nn.Tanh(), torch.nn.Linear(16, 4)))
+    result = GANEvasionAttack(trap, eps=EPS, gradient=gradient, n_directions=2, epochs=1, batch_size=60,
+                              distill_epochs=1, random_state=0, device="cpu").attack(X, y=y)
+    assert result.n_queries == trap.images_seen  # every image the victim saw was counted, nothing else
+    assert result.info["queries_per_image"] == trap.images_seen / X.shape[0]
+    assert all(p.grad is None for p in trap.net.parameters())
+    assert result.info["objective"] == "eq2.6"  # the default is thesis eq. 2.6
+    # the trap does fire on a backward pass: the check above is not vacuous
+    with pytest.raises(AssertionError, match="backpropagated"):
+        trap.net(torch.as_tensor(X[:2], dtype=torch.float32)).sum().backward()

@@ -12,10 +12,13 @@ def test_deep_evasion_is_registered_with_gpu_resources_and_figures():
     assert figures_for("deep-evasion")
     config = exp.make_config({"dataset": "digits", "victim": "dec", "eps": "0.1", "modes": ["white-box"]})
     assert config.victim == "dec" and config.eps == [0.1]
+    assert config.objective == "eq2.6"  # thesis eq. 2.6 is the default objective
+    assert exp.make_config({"objective": "targeted-ce"}).objective == "targeted-ce"
     assert draw_figures("deep-evasion", []) == []
 
 
-@pytest.mark.parametrize("values", [{"victim": "resnet"}, {"eps": "0"}, {"eps": "2"}, {"modes": ["grey-box"]}])
+@pytest.mark.parametrize("values", [{"victim": "resnet"}, {"eps": "0"}, {"eps": "2"}, {"modes": ["grey-box"]},
+                                    {"objective": "log"}])
 def test_deep_evasion_rejects_bad_settings(values):
     with pytest.raises(ValueError):
         get_experiment("deep-evasion").make_config(values)
@@ -33,7 +36,7 @@ def tiny_run():
 
     settings = {"dataset": "digits", "victim": "dec", "eps": "0.1,0.3", "modes": "black-box", "n_samples": 200,
                 "victim_epochs": 1, "attack_epochs": 1, "n_directions": 1, "transfer": True,
-                "adversarial_training": True}
+                "adversarial_training": True, "ssd": True, "ssd_epochs": 1}
     return run_experiment("deep-evasion", settings, seeds=1).records
 
 
@@ -42,12 +45,15 @@ def test_eps_list_sweeps_one_victim_and_records_every_budget(tiny_run):
     assert sorted(r["eps"] for r in post) == [0.1, 0.3]
     assert len([r for r in tiny_run if r["metric"] == "victim_seconds"]) == 1  # one victim for the sweep
     assert {r["eps"] for r in tiny_run if r["metric"] == "detection_rate"} == {0.1, 0.3}
+    for metric in ("ssd_detection_rate", "ssd_noise_detection_rate", "ssd_false_positive_rate"):
+        assert sorted(r["eps"] for r in tiny_run if r["metric"] == metric) == [0.1, 0.3]
+    assert len([r for r in tiny_run if r["metric"] == "ssd_seconds"]) == 1  # one SSD for the sweep
 
 
 def test_transfer_and_adversarial_training_records(tiny_run):
     transfer = [r for r in tiny_run if r.get("mode") == "transfer" and r["metric"] == "nmi"]
     assert {(r["source"], r["target"], r["eps"], r["phase"]) for r in transfer} == {
-        ("dec", "cc", e, p) for e in (0.1, 0.3) for p in ("pre", "post")}
+        ("dec", t, e, p) for t in ("cc", "scan") for e in (0.1, 0.3) for p in ("pre", "post")}  # every other victim
     robust = [r for r in tiny_run if r.get("mode") == "adv-trained" and r["metric"] == "nmi"]
     assert {(r["eps"], r["phase"]) for r in robust} == {(e, p) for e in (0.1, 0.3) for p in ("pre", "post")}
     assert all(0 <= r["value"] <= 1 for r in transfer + robust)

@@ -8,8 +8,14 @@ the L-inf (``eps * tanh``) or L2 (radial projection) norm; a discriminator ``D``
     L_attack     = E_i || M_i - C(x_i + G(x_i)) ||,
     L_constraint = E_i min{eps - ||G(x_i)||, 0},
 
-where ``M_i`` are the victim's soft memberships of the clean image. Footnote 5's targeted
-variant replaces ``M_i`` with the one-hot vector of ``target_cluster`` and pulls towards it.
+where ``M_i`` are the victim's soft memberships of the clean image and ``||.||`` the
+Euclidean norm: per image this is thesis eq. 2.6, ``max_delta ||M_i - C(x_i + delta)||``
+s.t. ``||delta|| <= eps``, the default objective (``loss="distance"``, ``targeted=False``).
+Footnote 5's targeted variant replaces ``M_i`` with the one-hot vector of
+``target_cluster`` and pulls towards it; ``loss="log"`` swaps the distance for a
+cross-entropy. ``loss="log", targeted=True`` is the *targeted cross-entropy* objective
+(``-log C_t(x + delta)`` minimised), which the experiments used before eq. 2.6 became the
+default (``objective="targeted-ce"`` of the ``deep-evasion`` experiment).
 
 In black-box mode the victim is reached only through :class:`MembershipOracle`, which
 returns numpy arrays (autograd cannot pass through it), and the generator's gradient of
@@ -163,8 +169,11 @@ class GANEvasionAttack(EvasionAttack):
         Finite-difference radius of NES/SPSA.
     lr : float, default=1e-3
     loss : {"distance", "log"}, default="distance"
-        ``L_attack`` per image: the thesis' membership distance, or the cross-entropy to the
-        clean memberships (see ``_attack_objective``).
+        ``L_attack`` per image: ``"distance"`` is eq. 2.6's membership distance
+        ``||M_i - C(x_i + delta)||_2`` (the default; with ``targeted=False`` this is eq. 2.6
+        exactly); ``"log"`` the cross-entropy ``-log <M_i, C(x_i + delta)>`` to the clean
+        memberships. ``loss="log", targeted=True`` is the targeted cross-entropy
+        ``-log C_t(x_i + delta)`` (see ``_attack_objective``).
     tile : int, default=4
         NES/SPSA directions are drawn on a grid of ``tile`` x ``tile`` pixel blocks.
     distill_epochs : int, default=5
@@ -478,6 +487,8 @@ class GANEvasionAttack(EvasionAttack):
             history=np.asarray(history),
             info={
                 "mode": mode,
+                "objective": _objective_name(str(self.loss), bool(self.targeted)),
+                "queries_per_image": int(victim.n_queries) / x.shape[0],
                 "white_box": bool(self.white_box),
                 "gradient": self.gradient,
                 "training_queries": training_queries,
@@ -490,6 +501,13 @@ class GANEvasionAttack(EvasionAttack):
                 "target_cluster": self.target_cluster,
             },
         )
+
+
+def _objective_name(loss: str, targeted: bool) -> str:
+    """``"eq2.6"`` for the thesis' objective, ``"targeted-ce"`` for the targeted cross-entropy."""
+    if loss == "distance":
+        return "targeted-distance" if targeted else "eq2.6"
+    return "targeted-ce" if targeted else "ce"
 
 
 def _surrogate_net(image_shape: tuple[int, int], k: int) -> Any:

@@ -13,6 +13,8 @@ from .._lazy import attach
 _LAZY = {
     "ContrastiveClustering": "._cc",
     "DEC": "._dec",
+    "SimCLR": "._simclr",
+    "SCAN": "._scan",
     "resolve_device": "._device",
     "seed_torch": "._device",
     "augment": "._training",

@@ -2,6 +2,8 @@
 
 * :class:`MahalanobisDetector` - pre-processing: SSD-style anomaly detection in the
   victim's feature space; ``detection_rate`` on a 50/50 benign/adversarial mix.
+* :class:`SSDDetector` - pre-processing: SSD (Sehwag et al. 2021), Mahalanobis distance to
+  the nearest k-means cluster of self-supervised (SimCLR) features; victim-independent.
 * :class:`AdversarialTraining` - in-processing: retrain the victim on the attack's
   generated images with a consistency loss.
 """
@@ -10,6 +12,7 @@ from .._lazy import attach
 
 _LAZY = {
     "MahalanobisDetector": "._detector",
+    "SSDDetector": "._ssd",
     "AdversarialTraining": "._adversarial_training",
 }
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from .._validation import check_array, check_fraction, check_n_clusters, check_random_state, seed_from
 
-__all__ = ["MahalanobisDetector"]
+__all__ = ["MahalanobisDetector", "mixed_detection"]
 
 
 class MahalanobisDetector:
@@ -96,25 +96,43 @@ class MahalanobisDetector:
         """1 for flagged (adversarial / anomalous), 0 for accepted."""
         return (self.score_samples(X) > self.threshold_).astype(np.int64)
 
-    def evaluate(self, X_benign: Any, X_adv: Any, *, random_state: Any = None) -> dict[str, float]:
+    def evaluate(self, X_benign: Any, X_adv: Any, *, n_trials: int = 1, random_state: Any = None) -> dict[str, float]:
         """Thesis 2.3.6.5 protocol: each image is, uniformly at random, benign or its adversarial twin.
 
         Returns the detection rate (flagged adversarial / adversarial) and the false positive
-        rate (flagged benign / benign) on that 50/50 mix.
+        rate (flagged benign / benign) on that 50/50 mix, averaged over ``n_trials`` mixes.
         """
-        X_benign = np.asarray(X_benign, dtype=np.float64)
-        X_adv = np.asarray(X_adv, dtype=np.float64)
-        if X_benign.shape != X_adv.shape:
-            raise ValueError(f"X_benign {X_benign.shape} and X_adv {X_adv.shape} must have the same shape.")
-        rng = check_random_state(random_state)
-        is_adv = rng.random(X_benign.shape[0]) < 0.5
-        mix = np.where(is_adv.reshape(-1, *([1] * (X_benign.ndim - 1))), X_adv, X_benign)
-        flagged = self.predict(mix).astype(bool)
-        return {
-            "detection_rate": float(flagged[is_adv].mean()) if is_adv.any() else float("nan"),
-            "false_positive_rate": float(flagged[~is_adv].mean()) if (~is_adv).any() else float("nan"),
-        }
+        return mixed_detection(self.predict, X_benign, X_adv, n_trials=n_trials, random_state=random_state)
 
-    def detection_rate(self, X_benign: Any, X_adv: Any, *, random_state: Any = None) -> float:
+    def detection_rate(self, X_benign: Any, X_adv: Any, *, n_trials: int = 1, random_state: Any = None) -> float:
         """Share of adversarial images flagged on a 50/50 benign/adversarial mix."""
-        return self.evaluate(X_benign, X_adv, random_state=random_state)["detection_rate"]
+        return self.evaluate(X_benign, X_adv, n_trials=n_trials, random_state=random_state)["detection_rate"]
+
+
+def mixed_detection(
+    predict: Any, X_benign: Any, X_adv: Any, *, n_trials: int = 1, random_state: Any = None
+) -> dict[str, float]:
+    """Detection and false positive rates of ``predict`` on random 50/50 benign/adversarial mixes.
+
+    Each trial draws, for every image, whether the detector sees it or its adversarial twin
+    (thesis 2.3.6.5); the rates are averaged over ``n_trials``. ``predict`` scores each image
+    on its own, so both sets are scored once and the trials only redraw the mix.
+    """
+    X_benign = np.asarray(X_benign, dtype=np.float64)
+    X_adv = np.asarray(X_adv, dtype=np.float64)
+    if X_benign.shape != X_adv.shape:
+        raise ValueError(f"X_benign {X_benign.shape} and X_adv {X_adv.shape} must have the same shape.")
+    if isinstance(n_trials, bool) or not isinstance(n_trials, (int, np.integer)) or n_trials < 1:
+        raise ValueError(f"n_trials must be an int >= 1; got {n_trials!r}.")
+    rng = check_random_state(random_state)
+    flag_benign = np.asarray(predict(X_benign)).astype(bool)
+    flag_adv = np.asarray(predict(X_adv)).astype(bool)
+    is_adv = rng.random((int(n_trials), X_benign.shape[0])) < 0.5  # (trials, n)
+    n_adv, n_ben = is_adv.sum(1), (~is_adv).sum(1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        detection = (is_adv & flag_adv).sum(1) / n_adv
+        false_pos = (~is_adv & flag_benign).sum(1) / n_ben
+    return {
+        "detection_rate": float(np.nanmean(detection)) if n_adv.any() else float("nan"),
+        "false_positive_rate": float(np.nanmean(false_pos)) if n_ben.any() else float("nan"),
+    }

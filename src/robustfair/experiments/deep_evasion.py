@@ -1,13 +1,19 @@
 """``deep-evasion``: GAN-based black-box evasion attack on deep clustering (thesis 2.3).
 
-Trains a deep clustering victim (CC or DEC) on an image dataset, trains the attack's
+Trains a deep clustering victim (CC, DEC or SCAN) on an image dataset, trains the attack's
 generator against it (black-box: memberships only, zeroth-order gradients; white-box:
 backpropagation through the victim, for comparison) and records NMI/ARI/ACC before and
 after, with the number of victim queries, for every budget in ``eps`` (the perturbation-norm
-sweep of Fig 2.10). Optionally measures the Mahalanobis (SSD-style) detector's detection
-rate on a 50/50 benign/adversarial mix, scores the adversarial images on the other victim
-architecture (``transfer``, Fig 2.11) and attacks an adversarially retrained copy of the
-victim (``adversarial_training``, Fig 2.12a).
+sweep of Fig 2.10). Optionally measures the Mahalanobis detector's (victim features) and
+SSD's (self-supervised features, ``ssd``) detection rates on 50/50 benign/adversarial mixes,
+scores the adversarial images on the other victim architectures (``transfer``, Fig 2.11)
+and attacks an adversarially retrained copy of the victim (``adversarial_training``,
+Fig 2.12a).
+
+The attack objective is thesis eq. 2.6 by default (``objective="eq2.6"``: the generator
+maximises ``||M_i - C(x_i + G(x_i))||``, untargeted); ``objective="targeted-ce"`` is the
+targeted cross-entropy ``-log C_t(x_i + G(x_i))`` towards ``target_cluster``, the default
+before.
 """
 
 from __future__ import annotations
@@ -26,11 +32,14 @@ _PCA_POINTS = 100
 
 
 _MODES: tuple[Literal["black-box", "white-box"], ...] = ("black-box", "white-box")
+_VICTIMS = ("cc", "dec", "scan")
 
 
 class DeepEvasionConfig(ExperimentConfig):
     dataset: str = "mnist-usps"
-    victim: Literal["cc", "dec"] = Field(default="cc", description="deep clustering model attacked: cc or dec")
+    victim: Literal["cc", "dec", "scan"] = Field(
+        default="cc", description="deep clustering model attacked: cc, dec or scan (SimCLR pretext + SCAN head)"
+    )
     eps: list[float] = Field(
         default_factory=lambda: [0.3],
         min_length=1,
@@ -40,20 +49,31 @@ class DeepEvasionConfig(ExperimentConfig):
     gradient: Literal["nes", "spsa", "surrogate"] = Field(
         default="surrogate", description="black-box gradient: NES or SPSA estimates, or a distilled surrogate"
     )
-    loss: Literal["distance", "log"] = Field(default="log", description="attack loss: membership distance or log")
+    objective: Literal["eq2.6", "targeted-ce"] = Field(
+        default="eq2.6",
+        description="attack objective: eq2.6 (thesis: push memberships away, max ||M_i - C(x + delta)||) "
+        "or targeted-ce (footnote 5 with a cross-entropy: pull every image to target_cluster)",
+    )
     alpha_gan: float = Field(default=0.1, ge=0, description="weight of the generator's GAN term (0: no discriminator)")
-    targeted: bool = Field(default=True, description="footnote 5: pull every image to target_cluster")
-    target_cluster: int = Field(default=0, ge=0, description="cluster a targeted attack pulls images to")
+    target_cluster: int = Field(default=0, ge=0, description="cluster the targeted-ce objective pulls images to")
     modes: list[Literal["black-box", "white-box"]] = Field(
         default_factory=lambda: list(_MODES), min_length=1, description="attacker knowledge: black-box, white-box"
     )
-    victim_epochs: int | None = Field(default=None, ge=1, description="CC epochs / DEC clustering epochs")
+    victim_epochs: int | None = Field(
+        default=None, ge=1, description="CC epochs / DEC clustering epochs / SCAN pretext and clustering epochs"
+    )
     attack_epochs: int = Field(default=8, ge=1)
     n_directions: int = Field(default=5, ge=1, description="antithetic NES/SPSA pairs per image per step")
     detector: bool = Field(default=True, description="also measure the Mahalanobis detector's detection rate")
+    ssd: bool = Field(
+        default=False,
+        description="also fit SSD (SimCLR features, k-means, nearest-cluster Mahalanobis; victim-independent) "
+        "and record its detection rate on adversarial and on sign-noise images (Fig 2.12a)",
+    )
+    ssd_epochs: int = Field(default=30, ge=1, description="SimCLR training epochs of the SSD detector")
     transfer: bool = Field(
         default=False,
-        description="also train the other victim architecture and score the "
+        description="also train every other victim architecture and score the "
         "adversarial images on it (transferability, Fig 2.11)",
     )
     adversarial_training: bool = Field(
@@ -79,10 +99,13 @@ class DeepEvasionConfig(ExperimentConfig):
 
 
 def _make_victim(config: Any, k: int, seed: int, dataset: str, kind: str | None = None):
-    from ..deep import DEC, ContrastiveClustering
+    from ..deep import DEC, SCAN, ContrastiveClustering
 
-    if (kind or config.victim) == "cc":
+    kind = kind or config.victim
+    if kind == "cc":
         return ContrastiveClustering(k, epochs=config.victim_epochs or 30, flip=dataset == "yale", random_state=seed)
+    if kind == "scan":
+        return SCAN(k, pretext_epochs=config.victim_epochs or 20, epochs=config.victim_epochs or 30, random_state=seed)
     return DEC(k, pretrain_epochs=30, epochs=config.victim_epochs or 20, hidden=(500, 500), random_state=seed)
 
 
@@ -97,7 +120,7 @@ def _scaled_images(X: np.ndarray) -> np.ndarray:
 @register(
     "deep-evasion",
     config=DeepEvasionConfig,
-    description="GAN black-box evasion of deep clustering (CC, DEC): NMI/ARI/ACC pre/post, queries, detection",
+    description="GAN black-box evasion of deep clustering (CC, DEC, SCAN): NMI/ARI/ACC pre/post, queries, detection",
     cites="thesis 2.3.4-2.3.6, Tables 2.3 and 2.4, Figures 2.9-2.12",
     published=(
         {"dataset": "cifar-10", "method": "cc", "metric": "nmi", "phase": "pre", "value": 0.70},
@@ -130,13 +153,13 @@ def deep_evasion(config: DeepEvasionConfig, seed: int) -> list[Record]:
             norm=config.norm,
             gradient=config.gradient,
             white_box=mode == "white-box",
-            targeted=config.targeted,
+            targeted=config.objective == "targeted-ce",
             target_cluster=min(config.target_cluster, k - 1),
             epochs=config.attack_epochs,
             n_directions=config.n_directions,
             batch_size=64,
             lr=3e-3,
-            loss=config.loss,
+            loss="distance" if config.objective == "eq2.6" else "log",
             alpha_gan=config.alpha_gan,
             random_state=seed,
         ).attack(X, y=data.y)
@@ -144,6 +167,15 @@ def deep_evasion(config: DeepEvasionConfig, seed: int) -> list[Record]:
     def scores(metrics: dict, keys: dict) -> list[Record]:
         return [Record(data.name, method, name, metrics[name], keys) for name in ("nmi", "ari", "acc")]
 
+    ssd_detector = None
+    if config.ssd:  # one detector for every budget: it never sees the victim or the attack
+        from ..defenses import SSDDetector
+
+        start = time.perf_counter()
+        ssd_detector = SSDDetector(
+            k, encoder_options={"epochs": config.ssd_epochs, "width": 8, "feature_dim": 32}, random_state=seed
+        ).fit(X)
+        records.append(Record(data.name, method, "ssd_seconds", time.perf_counter() - start))
     adversarial: dict[float, np.ndarray] = {}  # eps -> images of the first mode, for transfer
     for eps in config.eps:
         for mode in config.modes:
@@ -173,9 +205,14 @@ def deep_evasion(config: DeepEvasionConfig, seed: int) -> list[Record]:
                     .detection_rate(X, result.X_adv, random_state=seed)
                 )
                 records.append(Record(data.name, method, "detection_rate", rate, keys))
+            if ssd_detector is not None:  # thesis 2.3.6.5: 100 random 50/50 mixes
+                for name, images in (("ssd_detection_rate", result.X_adv), ("ssd_noise_detection_rate", noise)):
+                    mix = ssd_detector.evaluate(X, images, n_trials=100, random_state=seed)
+                    records.append(Record(data.name, method, name, mix["detection_rate"], keys))
+                records.append(Record(data.name, method, "ssd_false_positive_rate", mix["false_positive_rate"], keys))
 
-    if config.transfer:  # Fig 2.11: the images made against `victim`, scored on the other architecture
-        for other in ("cc", "dec"):
+    if config.transfer:  # Fig 2.11: the images made against `victim`, scored on every other architecture
+        for other in _VICTIMS:
             if other == config.victim:
                 continue
             target = _make_victim(config, k, seed, data.name, kind=other)

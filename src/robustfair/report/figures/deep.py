@@ -77,6 +77,8 @@ def _sweep_figures(records: list[dict]) -> list:
     post = _mean_by(records, "nmi", phase="post")
     pre = _mean_by(records, "nmi", phase="pre")
     detection = _mean_by(records, "detection_rate")
+    ssd = _mean_by(records, "ssd_detection_rate")
+    ssd_noise = _mean_by(records, "ssd_noise_detection_rate")
     for dataset, method in sorted({(k[0], k[1]) for k in post}):
         modes = [
             m
@@ -94,9 +96,14 @@ def _sweep_figures(records: list[dict]) -> list:
         axes[0].set_ylabel("NMI after the attack")
         axes[0].legend(fontsize=7)
         axes[0].grid(alpha=0.3)
-        pts = sorted((k[3], v) for k, v in detection.items() if k[:2] == (dataset, method))
-        if pts:
-            axes[1].plot([p[0] for p in pts], [p[1] for p in pts], "-o", ms=4)
+        for i, (label, rates) in enumerate(
+            (("Mahalanobis (victim features)", detection), ("SSD", ssd), ("SSD on sign noise", ssd_noise))
+        ):
+            pts = sorted((k[3], v) for k, v in rates.items() if k[:2] == (dataset, method))
+            if pts:
+                axes[1].plot([p[0] for p in pts], [p[1] for p in pts], "-o", ms=4, color=f"C{i}", label=label)
+        if axes[1].lines:
+            axes[1].legend(fontsize=7)
         axes[1].set_ylim(0, 1.02)
         axes[1].set_xlabel("perturbation budget eps")
         axes[1].set_ylabel("detection rate (50/50 mix)")
