@@ -241,6 +241,8 @@ SOURCED = {
     # tests/influence/test_trimming_results.py and tests/influence/test_baselines_results.py
     ("influence.md", "experiment | data | quantity | published | paper protocol"),
     ("influence.md", "experiment | data | quantity | published | ours"),
+    # checked against benchmarks/results/influence_shapley.json by tests/influence/test_shapley_results.py
+    ("influence.md", "quantity | published | paper protocol | ours"),
 }
 # Tables of measured numbers whose source is not committed: real-data experiments (the data
 # cannot be committed and the runs take minutes to hours) that were run before results were

@@ -130,7 +130,7 @@ def tmc_shapley_values(
     majority = float(np.mean(y_val == classes[np.argmax(counts)]))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # pyDVL's deprecation notices and sklearn's one-class fits
-        valuation = require("pydvl.valuation", "influence-shapley (TMC-Shapley by pyDVL)")
+        valuation = require("pydvl.valuation", "influence-shapley (TMC-Shapley by pyDVL 0.10, which needs numpy<2)")
         train, val = valuation.Dataset(X, y), valuation.Dataset(X_val, y_val)
         penalty = {"C": C} if np.isfinite(C) else {"penalty": None}
         model = LogisticRegression(**penalty, fit_intercept=fit_intercept, max_iter=1000)
