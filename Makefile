@@ -55,9 +55,9 @@ shapley-venv:
 	test -x $(SHAPLEY_VENV)/bin/python || $(PYTHON) -m venv $(SHAPLEY_VENV)
 	$(SHAPLEY_VENV)/bin/python -m pip install -q "numpy<2" -e ".[shapley]" "pytest>=8"
 
-# The tests that call pyDVL (skipped in the numpy 2 .venv), a few seconds once built
+# The tests that call pyDVL (skipped in the numpy 2 .venv) and the experiment on numpy 1.x, under a minute once built
 test-shapley: shapley-venv
-	$(SHAPLEY_VENV)/bin/python -m pytest -q -p no:cacheprovider tests/influence/test_shapley_pydvl.py
+	$(SHAPLEY_VENV)/bin/python -m pytest -q -p no:cacheprovider tests/influence/test_shapley_pydvl.py tests/influence/test_shapley_experiment.py
 
 # Mutation testing of metrics/, cluster/fair_assignment.py and attacks/_fairness_attack.py
 # (docs/testing.md): about 30 min on two cores; writes benchmarks/results/mutation.json.

@@ -119,7 +119,8 @@ def test_unknown_methods_and_budgets_are_refused_by_name():
 
 
 def test_without_pydvl_tmc_shapley_names_the_shapley_extra(monkeypatch):
-    monkeypatch.setitem(sys.modules, "pydvl", None)  # an import of pydvl now fails as if missing
+    for name in ["pydvl", "pydvl.valuation", *[m for m in sys.modules if m.startswith("pydvl.")]]:
+        monkeypatch.setitem(sys.modules, name, None)  # an import of pydvl now fails as if missing
     with pytest.raises(ImportError, match=r"pip install 'robustfair\[shapley\]'"):
         EXP.func(config(), 0)
     # The other two methods need no pyDVL.
