@@ -1,13 +1,16 @@
 # Two entry points on a fresh machine (needs python3 >= 3.11 and make):
 #   make demo   -- create .venv, install robustfair, run `robustfair demo`
 #   make test   -- create .venv, install robustfair with every extra and the test tools (torch CPU),
-#                  then lint (ruff, mypy), build the docs site (warnings are errors) and run the tests
+#                  then lint (ruff, mypy), build the docs site (warnings are errors), run the
+#                  pyDVL tests in their own numpy<2 venv (test-shapley) and run the tests
 PYTHON ?= python3
 VENV ?= .venv
+# pyDVL 0.10 (the [shapley] extra, TMC-Shapley) needs numpy<2, which [all] cannot share.
+SHAPLEY_VENV ?= .venv-shapley
 PIP := $(VENV)/bin/python -m pip
 PYTEST_ARGS ?= -q
 
-.PHONY: demo test lint docs mutation install install-test clean
+.PHONY: demo test lint docs mutation install install-test clean shapley-venv test-shapley
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,8 +47,17 @@ demo: install
 	$(VENV)/bin/robustfair demo
 
 test: install-test
-	$(MAKE) --no-print-directory lint docs
+	$(MAKE) --no-print-directory lint docs test-shapley
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+
+# robustfair[shapley] beside numpy<2 (resolved together, so pip keeps numpy 1.x), and pytest
+shapley-venv:
+	test -x $(SHAPLEY_VENV)/bin/python || $(PYTHON) -m venv $(SHAPLEY_VENV)
+	$(SHAPLEY_VENV)/bin/python -m pip install -q "numpy<2" -e ".[shapley]" "pytest>=8"
+
+# The tests that call pyDVL (skipped in the numpy 2 .venv) and the experiment on numpy 1.x, under a minute once built
+test-shapley: shapley-venv
+	$(SHAPLEY_VENV)/bin/python -m pytest -q -p no:cacheprovider tests/influence/test_shapley_pydvl.py tests/influence/test_shapley_experiment.py
 
 # Mutation testing of metrics/, cluster/fair_assignment.py and attacks/_fairness_attack.py
 # (docs/testing.md): about 30 min on two cores; writes benchmarks/results/mutation.json.
@@ -54,4 +66,4 @@ mutation: install-test
 	$(VENV)/bin/python benchmarks/mutation.py --stage after --fresh
 
 clean:
-	rm -rf $(VENV) site robustfair-results.db* robustfair-report.html mutants
+	rm -rf $(VENV) $(SHAPLEY_VENV) site robustfair-results.db* robustfair-report.html mutants

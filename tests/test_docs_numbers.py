@@ -263,6 +263,8 @@ SOURCED = {
     ("influence.md", "experiment | data | quantity | published | ours"),
     # checked against benchmarks/results/deep_evasion_table.json by tests/test_docs_numbers_deep_evasion.py
     ("deep-evasion.md", "victim | eps"),
+    # checked against benchmarks/results/influence_shapley.json by tests/influence/test_shapley_results.py
+    ("influence.md", "quantity | published | paper protocol | ours"),
 }
 # Tables of measured numbers whose source is not committed: real-data experiments (the data
 # cannot be committed and the runs take minutes to hours) that were run before results were

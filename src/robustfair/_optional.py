@@ -26,6 +26,7 @@ EXTRAS: dict[str, tuple[str, str]] = {
     "distributed": ("dask[distributed]", "dist"),
     "fairlearn": ("fairlearn", "fairlearn"),
     "pyarrow": ("pyarrow", "parquet"),
+    "pydvl": ("pydvl", "shapley"),
 }
 
 

@@ -278,6 +278,19 @@ def test_z_order_keeps_every_quadtree_cell_contiguous(d):
             assert first_seen.setdefault(kk, runs[i]) == runs[i]
 
 
+@pytest.mark.parametrize("d, depth", [(8, 30), (5, 40), (70, 12)])
+def test_z_order_is_the_morton_order_when_the_key_spans_several_words(d, depth):
+    # 8 x 30 and 5 x 40 bits need several 62-bit words; the near-duplicates stay tied past the first.
+    from robustfair.cluster._fairlet_tree import _z_order
+
+    rng = np.random.default_rng(d)
+    cells = rng.integers(0, 2**depth, size=(400, d)) // rng.integers(1, 64)
+    cells[200:] = cells[:200] ^ (rng.random((200, d)) < 0.02)
+    bits = np.stack([(cells >> (depth - m)) & 1 for m in range(1, depth + 1)], axis=1).reshape(400, -1)
+    reference = np.lexsort(bits.T[::-1])  # depth 1 first, dimensions in order within a depth
+    assert np.array_equal(bits[_z_order(cells, depth)], bits[reference])
+
+
 @pytest.mark.parametrize("t,minority,bottleneck", [(1, 0.5, False), (2, 0.4, False), (3, 0.3, False), (2, 0.4, True)])
 def test_sparse_candidate_flow_is_exact_on_a_complete_candidate_graph_and_close_on_ten_neighbours(t, minority, bottleneck):
     X, s = _data(n=600, d=2, minority=minority, seed=t)

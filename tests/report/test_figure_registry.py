@@ -25,6 +25,7 @@ EXPECTED = {
     "fairness-audit": ["fairness_audit_figures"],
     "influence-regions": ["region_figures", "tree_figures"],
     "influence-mlp-trim": ["mlp_trim_curve_figures"],
+    "influence-shapley": ["shapley_trim_figures"],
     "influence-trim": ["trim_curve_figures"],
     "label-only-transfer": ["label_only_transfer_figures"],
     "online-learning": ["online_learning_figures"],

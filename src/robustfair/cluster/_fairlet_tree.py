@@ -185,7 +185,7 @@ def _z_order(cells: np.ndarray, depth: int) -> np.ndarray:
     else:
         per_word, dim_chunks = 1, [(j, min(j + 62, d)) for j in range(0, d, 62)]
     order = np.arange(n, dtype=np.int64)
-    tied = order  # positions (in ``order``) of points that share a run with another
+    tied = np.arange(n, dtype=np.int64)  # positions (in ``order``) of points that share a run with another
     run = np.zeros(n, dtype=np.int64)
     tables: dict = {}
     for m0 in range(1, depth + 1, per_word):  # words of the key: few, and usually one

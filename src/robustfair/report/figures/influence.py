@@ -26,6 +26,7 @@ __all__ = [
     "tree_figures",
     "trim_curve_figures",
     "mlp_trim_curve_figures",
+    "shapley_trim_figures",
     "online_learning_figures",
     "active_learning_figures",
     "distribution_shift_figures",
@@ -44,6 +45,7 @@ _METHOD_COLOURS = {
     "sgd+trim": "#1f5fbf",
     "vanilla": "#999999",
     "vanilla+trim": "#1f5fbf",
+    "tmc-shapley": "#2ca02c",
 }
 # Objective -> the test metric it targets (thesis Figure 4.8 panels).
 METRIC_OF = {"utility": "accuracy", "dp": "dp", "eop": "eop", "robust": "robust_accuracy"}
@@ -356,6 +358,38 @@ def mlp_trim_curve_figures(records: list[dict[str, Any]]) -> list[tuple[str, Any
     """Thesis Figure 4.9 / paper Figure 8: the curves of :func:`trim_curve_figures` for the MLP
     learner (surrogate influence on its last hidden layer), ours vs random."""
     return [(f"MLP learner, {title}", fig) for title, fig in trim_curve_figures(records)]
+
+
+# ---------------------------------------------------------------------------- influence-shapley
+@figure_for("influence-shapley")
+def shapley_trim_figures(records: list[dict[str, Any]]) -> list[tuple[str, Any]]:
+    """Paper Figure 10: per dataset, test accuracy against the trimming budget when the
+    training set is trimmed by influence, by TMC-Shapley values and at random (mean over
+    seeds; the band is min to max over seeds when there are several)."""
+    rows = [r for r in _finite(records) if r["metric"] == "accuracy" and "budget" in r]
+    figs = []
+    for dataset in sorted({r["dataset"] for r in rows}):
+        here = [r for r in rows if r["dataset"] == dataset]
+        fig, ax = subplots(figsize=(4.6, 3.2))
+        for method in [m for m in ("influence", "tmc-shapley", "random") if any(r["method"] == m for r in here)]:
+            by_budget: dict[float, list[float]] = defaultdict(list)
+            for r in here:
+                if r["method"] == method:
+                    by_budget[float(r["budget"])].append(float(r["value"]))
+            b = sorted(by_budget)
+            colour = _METHOD_COLOURS.get(method)
+            ax.plot(b, [np.mean(by_budget[k]) for k in b], "o-", ms=3, color=colour, label=method)
+            if any(len(v) > 1 for v in by_budget.values()):
+                lo, hi = [min(by_budget[k]) for k in b], [max(by_budget[k]) for k in b]
+                ax.fill_between(b, lo, hi, color=colour, alpha=0.12, lw=0)
+        ax.set_xlabel("budget (fraction of the training set trimmed)", fontsize=8)
+        ax.set_ylabel("test accuracy", fontsize=8)
+        ax.tick_params(labelsize=7)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7)
+        fig.tight_layout()
+        figs.append((f"{dataset}: test accuracy vs trimming budget, influence vs TMC-Shapley vs random", fig))
+    return figs
 
 
 # ---------------------------------------------------------------------------- online / active learning
