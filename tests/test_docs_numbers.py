@@ -104,6 +104,32 @@ def test_antidote_timing_table_is_the_committed_benchmark():
     assert f"machine: {m['cpu_count']} cores, {m['date_utc']} `{result['command']}`" in (DOCS / "antidote.md").read_text()
 
 
+# ------------------------------------------------------------------ fairness attack vs random flips
+def test_fairness_attack_ks_table_is_the_committed_benchmark():
+    """docs/attacks-fairness.md: KS p-value, metric, before/ours/random means per pair (fairness_attack_ks.json)."""
+    result = load("fairness_attack_ks")
+    names = {"inverted-digits": "inverted digits", "mnist-usps": "MNIST-USPS", "office-caltech": "Office-Caltech",
+             "yale": "Yale"}
+    rows = table("attacks-fairness.md", "dataset | SFD | KFC | FSC")
+    assert [r[0] for r in rows] == [names[d] for d in result["datasets"]]
+    significant = 0
+    for row, pairs in zip(rows, (d["pairs"] for d in result["datasets"].values()), strict=True):
+        for cell, method in zip(row[1:], ("sfd", "kfc", "fsc"), strict=True):
+            pair = pairs[method]
+            assert ("balance" if pair["metric"] == "balance" else "entropy") in cell, (row[0], method)
+            shown = numbers(cell)
+            expected = [pair["p_value"], pair["before_mean"], pair["ours_mean"], pair["random_mean"]]
+            assert len(shown) == 4, cell
+            for text, value in zip(shown, expected):
+                assert within_rounding(text, value), (row[0], method, text, value)
+            assert cell.startswith("**") == (pair["p_value"] < 0.01), cell
+            significant += pair["p_value"] < 0.01
+    text = " ".join((DOCS / "attacks-fairness.md").read_text().split())
+    assert f"p < 0.01 on {significant} of 12 pairs" in text
+    s = result["settings"]
+    assert f"over {s['seeds']} seeds" in text and f"fractions={s['fraction']}" in text and f"budget={s['budget']}" in text
+
+
 # ------------------------------------------------------------------ the fair summarizer
 def test_summarizer_table_and_readme_claim_are_the_committed_benchmark():
     result = load("bench_fair_summarizer")
@@ -255,6 +281,7 @@ SOURCED = {
     ("cluster-fairlets.md", "method | n = 1,000: s (x k-means), MiB"),
     ("testing.md", "target | mutants"),
     ("antidote.md", "cell | one job"),
+    ("attacks-fairness.md", "dataset | SFD"),
     ("summarize.md", "group type | agreement"),
     ("testing.md", "kind of surviving change"),
     # checked against benchmarks/results/influence_trimming.json and influence_baselines.json by
@@ -275,7 +302,6 @@ UNSOURCED = {
     ("antidote.md", "seed | #1 vanilla → ours (Bera)"): "per-seed antidote runs on adult, no export",
     ("attacks-fairness.md", "dataset (seeds) | plain CFC"): "CFC attack runs on image data, no export",
     ("attacks-fairness.md", "dataset (seeds) | balance before"): "CFC attack runs, no export",
-    ("attacks-fairness.md", "dataset | SFD"): "KS p-values of attack runs, no export",
     ("dfdc.md", "dataset (ours) | optimal bal."): "DFDC runs on image data, no export",
     ("dfdc.md", "dataset | train"): "DFDC train/test runs, no export",
     ("dfdc.md", "dataset | k-means (ours / paper)"): "DFDC tabular runs, no export",
