@@ -241,14 +241,15 @@ SOURCED = {
     # tests/influence/test_trimming_results.py and tests/influence/test_baselines_results.py
     ("influence.md", "experiment | data | quantity | published | paper protocol"),
     ("influence.md", "experiment | data | quantity | published | ours"),
+    # rendered from benchmarks/results/antidote_tables.json by tests/test_docs_numbers_antidote.py
+    ("antidote.md", "dataset | #1 k-means + balance"),
+    ("antidote.md", "cell |  | V"),
+    ("antidote.md", "seed | #1 vanilla → ours (Bera)"),
 }
 # Tables of measured numbers whose source is not committed: real-data experiments (the data
 # cannot be committed and the runs take minutes to hours) that were run before results were
 # recorded as files. Each needs a `robustfair run ... --json` export or a benchmark JSON.
 UNSOURCED = {
-    ("antidote.md", "dataset | #1 k-means + balance"): "antidote experiment on adult/bank/creditcard, no export",
-    ("antidote.md", "cell |  | V"): "antidote-vs-baseline runs, no export",
-    ("antidote.md", "seed | #1 vanilla → ours (Bera)"): "per-seed antidote runs on adult, no export",
     ("antidote.md", "cell | one job"): "benchmarks/bench_antidote.py (needs the data); its JSON is not committed",
     ("attacks-fairness.md", "dataset (seeds) | plain CFC"): "CFC attack runs on image data, no export",
     ("attacks-fairness.md", "dataset (seeds) | balance before"): "CFC attack runs, no export",
