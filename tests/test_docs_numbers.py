@@ -292,14 +292,15 @@ SOURCED = {
     ("deep-evasion.md", "victim | eps"),
     # checked against benchmarks/results/influence_shapley.json by tests/influence/test_shapley_results.py
     ("influence.md", "quantity | published | paper protocol | ours"),
+    # rendered from benchmarks/results/antidote_tables.json by tests/test_docs_numbers_antidote.py
+    ("antidote.md", "dataset | #1 k-means + balance"),
+    ("antidote.md", "cell |  | V"),
+    ("antidote.md", "seed | #1 vanilla → ours (Bera)"),
 }
 # Tables of measured numbers whose source is not committed: real-data experiments (the data
 # cannot be committed and the runs take minutes to hours) that were run before results were
 # recorded as files. Each needs a `robustfair run ... --json` export or a benchmark JSON.
 UNSOURCED = {
-    ("antidote.md", "dataset | #1 k-means + balance"): "antidote experiment on adult/bank/creditcard, no export",
-    ("antidote.md", "cell |  | V"): "antidote-vs-baseline runs, no export",
-    ("antidote.md", "seed | #1 vanilla → ours (Bera)"): "per-seed antidote runs on adult, no export",
     ("attacks-fairness.md", "dataset (seeds) | plain CFC"): "CFC attack runs on image data, no export",
     ("attacks-fairness.md", "dataset (seeds) | balance before"): "CFC attack runs, no export",
     ("dfdc.md", "dataset (ours) | optimal bal."): "DFDC runs on image data, no export",
