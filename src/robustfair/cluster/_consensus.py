@@ -9,10 +9,12 @@ preservation loss against a reference fair clustering J (eq. 4.4); hard labels a
 off the soft assignments (argmax, or a group-balanced rounding, the default).
 
 Memory: :math:`S` is kept as its sparse factor :math:`H` (n x r k, one 1 per sample and
-partition), :math:`S = H H^\\top`; training reads only batch blocks of :math:`S^R`. No n x n
-array is ever built during a fit; :meth:`ConsensusFairClustering.coassociation_matrix`
-returns the non-zero pairs as a sparse matrix (all of them up to 20,000 samples, a uniform
-sample of pairs beyond).
+partition), :math:`S = H H^\\top`; training reads only batch blocks of :math:`S^R`. Up to
+5,000 samples the whole graph :math:`S^R` is computed once as a dense n x n float32 array
+(at most 100 MB) and each batch gathers its block from it; beyond, every batch computes its
+block from :math:`H`, and no n x n array is built.
+:meth:`ConsensusFairClustering.coassociation_matrix` returns the non-zero pairs as a sparse
+matrix (all of them up to 20,000 samples, a uniform sample of pairs beyond).
 """
 
 from __future__ import annotations
