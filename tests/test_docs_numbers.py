@@ -241,6 +241,10 @@ SOURCED = {
     # tests/influence/test_trimming_results.py and tests/influence/test_baselines_results.py
     ("influence.md", "experiment | data | quantity | published | paper protocol"),
     ("influence.md", "experiment | data | quantity | published | ours"),
+    # rendered from benchmarks/results/cfc_protocols.json by tests/test_docs_numbers_cfc.py
+    ("attacks-fairness.md", "dataset (seeds) | plain CFC"),
+    ("attacks-fairness.md", "dataset (seeds) | balance before"),
+    ("attacks-fairness.md", "data set (seeds) | CFC | epochs"),
 }
 # Tables of measured numbers whose source is not committed: real-data experiments (the data
 # cannot be committed and the runs take minutes to hours) that were run before results were
@@ -250,8 +254,6 @@ UNSOURCED = {
     ("antidote.md", "cell |  | V"): "antidote-vs-baseline runs, no export",
     ("antidote.md", "seed | #1 vanilla → ours (Bera)"): "per-seed antidote runs on adult, no export",
     ("antidote.md", "cell | one job"): "benchmarks/bench_antidote.py (needs the data); its JSON is not committed",
-    ("attacks-fairness.md", "dataset (seeds) | plain CFC"): "CFC attack runs on image data, no export",
-    ("attacks-fairness.md", "dataset (seeds) | balance before"): "CFC attack runs, no export",
     ("attacks-fairness.md", "dataset | SFD"): "KS p-values of attack runs, no export",
     ("deep-evasion.md", "victim | eps"): "GAN evasion runs (CPU, hours), no export",
     ("dfdc.md", "dataset (ours) | optimal bal."): "DFDC runs on image data, no export",

@@ -106,8 +106,8 @@ class ConsensusFairClustering(FairClusteringMixin, BaseEstimator):
         visible in the features (inverted vs. plain digits, MNIST vs. USPS); where they are
         not, the vote is mixed and nothing changes. The repaired groups feed the reference
         J, the fairness loss and the balanced rounding. ``None`` trusts the given groups.
-        0.8 held balance under a 15% label attack at post/pre 1.00 on inverted digits and
-        0.93 on MNIST-USPS (docs/attacks-fairness.md); on data where the groups are not
+        docs/attacks-fairness.md ("Measured") gives the balance post/pre of 0.8 under a 15%
+        label attack on both digit data sets, from committed runs; on data where the groups are not
         visible in the features (Yale's lighting poses) it moves clean labels, so check
         ``n_groups_repaired_`` on data you trust first.
     device : str, default="auto"
