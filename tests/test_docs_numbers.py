@@ -296,13 +296,15 @@ SOURCED = {
     ("antidote.md", "dataset | #1 k-means + balance"),
     ("antidote.md", "cell |  | V"),
     ("antidote.md", "seed | #1 vanilla → ours (Bera)"),
+    # rendered from benchmarks/results/cfc_protocols.json by tests/test_docs_numbers_cfc.py
+    ("attacks-fairness.md", "dataset (seeds) | plain CFC"),
+    ("attacks-fairness.md", "dataset (seeds) | balance before"),
+    ("attacks-fairness.md", "data set (seeds) | CFC | epochs"),
 }
 # Tables of measured numbers whose source is not committed: real-data experiments (the data
 # cannot be committed and the runs take minutes to hours) that were run before results were
 # recorded as files. Each needs a `robustfair run ... --json` export or a benchmark JSON.
 UNSOURCED = {
-    ("attacks-fairness.md", "dataset (seeds) | plain CFC"): "CFC attack runs on image data, no export",
-    ("attacks-fairness.md", "dataset (seeds) | balance before"): "CFC attack runs, no export",
     ("dfdc.md", "dataset (ours) | optimal bal."): "DFDC runs on image data, no export",
     ("dfdc.md", "dataset | train"): "DFDC train/test runs, no export",
     ("dfdc.md", "dataset | k-means (ours / paper)"): "DFDC tabular runs, no export",

@@ -227,3 +227,62 @@ def test_importing_the_cluster_package_does_not_import_torch():
     code = "import sys, robustfair.cluster; robustfair.cluster.list_methods(); print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def _contrast_reference(z, gamma, tau):
+    """eq. 4.2 written out with autograd's element-wise nodes (the implementation before the fused one)."""
+    import torch
+
+    zn = torch.nn.functional.normalize(z, dim=1)
+    E = torch.exp(zn @ zn.T / tau) * (1.0 - torch.eye(z.shape[0]))
+    pos, den = (E * gamma).sum(dim=1), E.sum(dim=1)
+    keep = pos > 0
+    return -torch.log(pos[keep] / den[keep]).mean()
+
+
+def test_fused_contrast_loss_has_the_value_and_gradient_of_eq_4_2():
+    # the hand-written backward of _contrast_loss against autograd on the written-out loss;
+    # a wrong sign, a dropped 1/tau, the diagonal left in or the keep mask ignored all fail here
+    torch = pytest.importorskip("torch")
+    from robustfair.cluster._consensus_net import _contrast_loss
+
+    gen = torch.Generator().manual_seed(0)
+    z0 = torch.randn(40, 6, generator=gen, dtype=torch.float64)
+    g = torch.rand(40, 40, generator=gen, dtype=torch.float64) * (torch.rand(40, 40, generator=gen) < 0.3)
+    gamma = (g + g.T) / 2
+    gamma[:5] = 0.0  # rows without a co-associated neighbour: no positive term, out of the mean
+    gamma[:, :5] = 0.0
+    for tau in (2.0, 0.5):
+        got_z, want_z = z0.clone().requires_grad_(True), z0.clone().requires_grad_(True)
+        got, want = _contrast_loss(got_z, gamma, tau), _contrast_reference(want_z, gamma, tau)
+        got.backward()
+        want.backward()
+        assert float(got.detach()) == pytest.approx(float(want.detach()), rel=1e-12)
+        np.testing.assert_allclose(got_z.grad.numpy(), want_z.grad.numpy(), rtol=1e-9, atol=1e-12)
+    assert torch.autograd.gradcheck(lambda z: _contrast_loss(z, gamma, 2.0), (z0.clone().requires_grad_(True),))
+    none = z0[:5].clone().requires_grad_(True)
+    loss = _contrast_loss(none, torch.zeros(5, 5, dtype=torch.float64), 2.0)  # no positive pair at all
+    loss.backward()
+    assert float(loss.detach()) == 0.0 and float(none.grad.abs().sum()) == 0.0
+
+
+def test_training_shortcuts_leave_the_loss_curve_unchanged(monkeypatch):
+    # the cached n x n graph (batch blocks gathered, not recomputed) gives the very same run,
+    # and the fused contrast loss the same loss curve and labels as autograd's written-out one
+    pytest.importorskip("torch")
+    import robustfair.cluster._consensus_net as net
+
+    X, y, s = _blobs(70)
+    params = {**FAST, "batch_size": 64, "epochs": 8}
+    fast = ConsensusFairClustering(3, **params).fit(X, sensitive_features=s)
+    monkeypatch.setattr(net, "_MAX_CACHED_GAMMA", 0)  # every batch block from the sparse factor
+    uncached = ConsensusFairClustering(3, **params).fit(X, sensitive_features=s)
+    np.testing.assert_array_equal(uncached.history_, fast.history_)
+    np.testing.assert_array_equal(uncached.soft_labels_, fast.soft_labels_)
+    monkeypatch.setattr(net, "_contrast_loss", _contrast_reference)
+    written_out = ConsensusFairClustering(3, **params).fit(X, sensitive_features=s)
+    np.testing.assert_allclose(written_out.history_, fast.history_, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(written_out.soft_labels_, fast.soft_labels_, atol=1e-4)
+    np.testing.assert_array_equal(written_out.labels_, fast.labels_)
+    other = ConsensusFairClustering(3, **{**params, "tau": 0.5}).fit(X, sensitive_features=s)
+    assert np.abs(other.history_[:, 0] - fast.history_[:, 0]).max() > 1e-3  # the curve does depend on the loss

@@ -8,7 +8,8 @@ The three losses, per mini-batch :math:`B`:
 * eq. 4.2, neighbour contrast over the R-hop co-association graph
   :math:`\\gamma = S^R`; the batch block :math:`\\gamma_{BB}` is computed from the sparse
   partition-indicator factor :math:`H` (:math:`S = H H^\\top`) as
-  :math:`H_B (H^\\top H)^{R-1} H_B^\\top`, never from an n x n matrix;
+  :math:`H_B (H^\\top H)^{R-1} H_B^\\top`; up to 5,000 samples the whole n x n graph is
+  computed once that way and batches gather their blocks from it (the same float32 sums);
 * eq. 4.3, Student-t soft assignments against the per-group target distribution, whose
   group-wise cluster frequencies :math:`\\sum_{x' \\in H_g} p_{x'k}` come from the whole
   dataset (recomputed every epoch) when the batch is smaller than the data, so the target
@@ -61,6 +62,9 @@ def _build_model(n_features: int, hidden: int, n_clusters: int, dropout: float):
 
 #: Largest n x (r k) float32 product H (H^T H)^(R-1) kept in memory (about 200 MB).
 _MAX_CACHED_LEFT = 50_000_000
+#: Largest n x n float32 graph gamma = S^R kept in memory for mini-batch training (about 100 MB,
+#: n up to 5,000): a batch then gathers its block instead of recomputing it every step.
+_MAX_CACHED_GAMMA = 25_000_000
 
 
 def _gamma_block(H_rows, M_power, r: int, hops: int, n: int, left=None):
@@ -74,7 +78,9 @@ def _gamma_block(H_rows, M_power, r: int, hops: int, n: int, left=None):
         if left is None:
             left = np.asarray(H_rows @ M_power)  # (b, r k), dense
         block = np.asarray(H_rows @ left.T).T  # (b, b): sparse @ dense, no n x n object
-    return (block / (float(r) ** hops * float(n) ** (hops - 1))).astype(np.float32)
+    # C order: the transposed product is F-ordered, and torch's element-wise kernels are several
+    # times slower on such strided operands
+    return np.ascontiguousarray((block / (float(r) ** hops * float(n) ** (hops - 1))).astype(np.float32))
 
 
 def _struct_loss(P, J_onehot):
@@ -192,8 +198,16 @@ def _train(
     left_all = None
     if M_power is not None and not full_batch and n * M_power.shape[0] <= _MAX_CACHED_LEFT:
         left_all = np.asarray(H @ M_power, dtype=np.float32)
+    gamma_all = None
     if full_batch:
         cached_gamma = torch.as_tensor(_gamma_block(H, M_power, r, hops, n), device=dev)
+    elif n * n <= _MAX_CACHED_GAMMA:
+        # every batch block of gamma is a sub-block of this one, entry for entry the same
+        # float32 sums (each entry is one row of H against one row of H (H^T H)^(R-1))
+        gamma_all = _gamma_block(H, M_power, r, hops, n, left_all)
+        left_all = None
+        if dev.type != "cpu":
+            gamma_all = torch.as_tensor(gamma_all, device=dev)
     history = np.zeros((epochs, 3))
     start = time.perf_counter()
     for epoch in range(epochs):
@@ -212,13 +226,18 @@ def _train(
             z = model(Xt[idx_t])
             P = model.soft_assign(z)
             g = g_t[idx_t]
-            gamma = (
-                cached_gamma
-                if cached_gamma is not None
-                else torch.as_tensor(
+            if cached_gamma is not None:
+                gamma = cached_gamma
+            elif gamma_all is not None:  # numpy's take: a C-ordered block, faster than torch's gather on a CPU
+                gamma = (
+                    torch.from_numpy(np.take(gamma_all[idx], idx, axis=1))
+                    if isinstance(gamma_all, np.ndarray)
+                    else gamma_all.index_select(0, idx_t).index_select(1, idx_t)
+                )
+            else:
+                gamma = torch.as_tensor(
                     _gamma_block(H[idx], M_power, r, hops, n, None if left_all is None else left_all[idx]), device=dev
                 )
-            )
             loss_c = _contrast_loss(z, gamma, tau)
             f = freq if freq is not None else _batch_frequencies(P.detach(), g, n_groups)
             loss_f, loss_p = 0.0, 0.0
@@ -301,20 +320,65 @@ def _batch_frequencies(P, g, n_groups: int):
 
 
 def _contrast_loss(z, gamma, tau: float):
-    """eq. 4.2: -mean_i log( sum_{a != i} gamma_ia e^{sim_ia / tau} / sum_{b != i} e^{sim_ib / tau} )."""
+    """eq. 4.2: -mean_i log( sum_{a != i} gamma_ia e^{sim_ia / tau} / sum_{b != i} e^{sim_ib / tau} ).
+
+    ``sim`` is the cosine similarity of the embeddings. The (batch x batch) part runs in one
+    autograd node with a hand-written gradient (:class:`_ContrastFn`), about a third of the
+    passes over b x b arrays that autograd's chain of element-wise nodes makes; the value is
+    the same float32 sums, the gradient equal up to float rounding.
+    """
     import torch
 
     zn = torch.nn.functional.normalize(z, dim=1)
-    sim = zn @ zn.T
-    E = torch.exp(sim / tau)
-    off = 1.0 - torch.eye(z.shape[0], device=z.device)
-    E = E * off
-    pos = (E * gamma * off).sum(dim=1)
-    den = E.sum(dim=1)
-    keep = pos > 0  # a sample without a co-associated neighbour in the batch has no positive term
-    if not bool(keep.any()):
-        return (sim * 0.0).sum()
-    return -torch.log(pos[keep] / den[keep]).mean()
+    return _contrast_fn().apply(zn, gamma, float(tau))
+
+
+_CONTRAST_FN: Any = None
+
+
+def _contrast_fn():
+    """The autograd Function of eq. 4.2 on normalized embeddings (built once, torch imported lazily)."""
+    global _CONTRAST_FN
+    if _CONTRAST_FN is not None:
+        return _CONTRAST_FN
+    import torch
+
+    class _ContrastFn(torch.autograd.Function):
+        # loss = -(1/m) sum_{i in keep} log(pos_i / den_i), pos_i = sum_j gamma_ij E_ij,
+        # den_i = sum_j E_ij, E_ij = exp(zn_i . zn_j / tau) off the diagonal (0 on it), keep
+        # the rows with pos_i > 0. d loss / d sim_ij = E_ij (c_i - gamma_ij / (m pos_i)) / tau
+        # with c_i = 1 / (m den_i) and a_i = -1 / (m pos_i) on kept rows (0 elsewhere);
+        # d sim / d zn gives (G + G^T) zn.
+        @staticmethod
+        def forward(ctx, zn, gamma, tau):
+            E = zn @ zn.T
+            E.div_(tau).exp_()
+            E.fill_diagonal_(0.0)
+            pos = (E * gamma).sum(dim=1)
+            den = E.sum(dim=1)
+            keep = pos > 0  # a sample without a co-associated neighbour in the batch has no positive term
+            m = int(keep.sum())
+            ctx.m, ctx.tau = m, tau
+            if m == 0:
+                ctx.save_for_backward(zn)
+                return zn.new_zeros(())
+            ctx.save_for_backward(zn, gamma, E, pos, den, keep)
+            return -torch.log(pos[keep] / den[keep]).mean()
+
+        @staticmethod
+        def backward(ctx, grad):
+            if ctx.m == 0:
+                return torch.zeros_like(ctx.saved_tensors[0]), None, None
+            zn, gamma, E, pos, den, keep = ctx.saved_tensors
+            scale = grad / (ctx.m * ctx.tau)
+            a = torch.where(keep, -scale / pos, 0.0)
+            c = torch.where(keep, scale / den, 0.0)
+            G = gamma * a[:, None]
+            G.add_(c[:, None]).mul_(E)
+            return torch.addmm(G @ zn, G.T, zn), None, None
+
+    _CONTRAST_FN = _ContrastFn
+    return _CONTRAST_FN
 
 
 def _num(value: Any) -> float:
