@@ -130,6 +130,31 @@ def test_fairness_attack_ks_table_is_the_committed_benchmark():
     assert f"over {s['seeds']} seeds" in text and f"fractions={s['fraction']}" in text and f"budget={s['budget']}" in text
 
 
+# ------------------------------------------------------------------ label-only transfer
+def test_label_only_transfer_table_is_the_committed_benchmark():
+    """docs/deep-evasion.md: service NMI before / transferred attack / sign noise (label_only_transfer.json)."""
+    result = load("label_only_transfer")
+    names = {"mnist-usps": "MNIST-USPS", "yale": "Yale"}
+    rows = table("deep-evasion.md", "data set, service | eps | NMI before")
+    expected = [(f"{names[c['dataset']]}, `{c['service']}`", e, v) for c in result["cells"].values()
+                for e, v in c["eps"].items()]
+    assert len(rows) == len(expected)
+    below = []
+    for row, (label, eps, v) in zip(rows, expected, strict=True):
+        assert row[0] == label and row[1] == eps, row
+        for cell, key in zip(row[2:5], ("pre_mean", "post_mean", "random-noise_mean"), strict=True):
+            (shown,) = numbers(cell)
+            assert within_rounding(shown, v[key]), (row, key, v[key])
+        beats = v["post_mean"] < v["random-noise_mean"]
+        assert row[5] == ("yes" if beats else "no") and row[3].startswith("**") == beats, row
+        if beats:
+            below.append(f"{label.split(',')[0]} {label.split(', ')[1]} at eps {eps}")
+    text = " ".join((DOCS / "deep-evasion.md").read_text().split())
+    assert f"below sign noise of the same budget in {len(below)} of {len(rows)} cells: " + " and ".join(below) in text
+    m = result["machine"]
+    assert f"machine: {m['cpu_count']} cores, {m['date_utc']} `{result['command']}`" in text
+
+
 # ------------------------------------------------------------------ the fair summarizer
 def test_summarizer_table_and_readme_claim_are_the_committed_benchmark():
     result = load("bench_fair_summarizer")
@@ -282,6 +307,7 @@ SOURCED = {
     ("testing.md", "target | mutants"),
     ("antidote.md", "cell | one job"),
     ("attacks-fairness.md", "dataset | SFD"),
+    ("deep-evasion.md", "data set, service | eps"),
     ("summarize.md", "group type | agreement"),
     ("testing.md", "kind of surviving change"),
     # checked against benchmarks/results/influence_trimming.json and influence_baselines.json by
