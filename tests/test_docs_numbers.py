@@ -241,6 +241,12 @@ SOURCED = {
     # tests/influence/test_trimming_results.py and tests/influence/test_baselines_results.py
     ("influence.md", "experiment | data | quantity | published | paper protocol"),
     ("influence.md", "experiment | data | quantity | published | ours"),
+    # rendered from benchmarks/results/dfdc_tables.json by tests/test_docs_numbers_dfdc.py
+    ("dfdc.md", "dataset (ours) | optimal bal."),
+    ("dfdc.md", "dataset | train"),
+    ("dfdc.md", "dataset | k-means (ours / paper)"),
+    ("dfdc.md", "eps | paper MNIST-USPS"),
+    ("dfdc.md", "beta | 0"),
 }
 # Tables of measured numbers whose source is not committed: real-data experiments (the data
 # cannot be committed and the runs take minutes to hours) that were run before results were
@@ -254,11 +260,6 @@ UNSOURCED = {
     ("attacks-fairness.md", "dataset (seeds) | balance before"): "CFC attack runs, no export",
     ("attacks-fairness.md", "dataset | SFD"): "KS p-values of attack runs, no export",
     ("deep-evasion.md", "victim | eps"): "GAN evasion runs (CPU, hours), no export",
-    ("dfdc.md", "dataset (ours) | optimal bal."): "DFDC runs on image data, no export",
-    ("dfdc.md", "dataset | train"): "DFDC train/test runs, no export",
-    ("dfdc.md", "dataset | k-means (ours / paper)"): "DFDC tabular runs, no export",
-    ("dfdc.md", "eps | paper MNIST-USPS"): "DFDC eps sweep, no export",
-    ("dfdc.md", "beta | 0"): "DFDC beta sweep, no export",
 }
 # Tables whose numbers are definitions, shapes or settings rather than measurements.
 NOT_MEASURED = {
