@@ -326,16 +326,17 @@ SOURCED = {
     ("attacks-fairness.md", "dataset (seeds) | plain CFC"),
     ("attacks-fairness.md", "dataset (seeds) | balance before"),
     ("attacks-fairness.md", "data set (seeds) | CFC | epochs"),
+    # rendered from benchmarks/results/dfdc_tables.json by tests/test_docs_numbers_dfdc.py
+    ("dfdc.md", "dataset (ours) | optimal bal."),
+    ("dfdc.md", "dataset | train"),
+    ("dfdc.md", "dataset | k-means (ours / paper)"),
+    ("dfdc.md", "eps | paper MNIST-USPS"),
+    ("dfdc.md", "beta | 0"),
 }
 # Tables of measured numbers whose source is not committed: real-data experiments (the data
 # cannot be committed and the runs take minutes to hours) that were run before results were
 # recorded as files. Each needs a `robustfair run ... --json` export or a benchmark JSON.
 UNSOURCED = {
-    ("dfdc.md", "dataset (ours) | optimal bal."): "DFDC runs on image data, no export",
-    ("dfdc.md", "dataset | train"): "DFDC train/test runs, no export",
-    ("dfdc.md", "dataset | k-means (ours / paper)"): "DFDC tabular runs, no export",
-    ("dfdc.md", "eps | paper MNIST-USPS"): "DFDC eps sweep, no export",
-    ("dfdc.md", "beta | 0"): "DFDC beta sweep, no export",
 }
 # Tables whose numbers are definitions, shapes or settings rather than measurements.
 NOT_MEASURED = {
