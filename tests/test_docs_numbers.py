@@ -316,6 +316,8 @@ SOURCED = {
     ("influence.md", "experiment | data | quantity | published | ours"),
     # checked against benchmarks/results/deep_evasion_table.json by tests/test_docs_numbers_deep_evasion.py
     ("deep-evasion.md", "victim | eps"),
+    # checked against benchmarks/results/deep_evasion_ruc.json by tests/test_docs_numbers_deep_evasion_ruc.py
+    ("deep-evasion.md", "model | eps | NMI before"),
     # checked against benchmarks/results/influence_shapley.json by tests/influence/test_shapley_results.py
     ("influence.md", "quantity | published | paper protocol | ours"),
     # rendered from benchmarks/results/antidote_tables.json by tests/test_docs_numbers_antidote.py

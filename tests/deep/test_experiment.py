@@ -36,7 +36,7 @@ def tiny_run():
 
     settings = {"dataset": "digits", "victim": "dec", "eps": "0.1,0.3", "modes": "black-box", "n_samples": 200,
                 "victim_epochs": 1, "attack_epochs": 1, "n_directions": 1, "transfer": True,
-                "adversarial_training": True, "ssd": True, "ssd_epochs": 1}
+                "adversarial_training": True, "ssd": True, "ssd_epochs": 1, "ruc": True, "ruc_epochs": 1}
     return run_experiment("deep-evasion", settings, seeds=1).records
 
 
@@ -57,6 +57,16 @@ def test_transfer_and_adversarial_training_records(tiny_run):
     robust = [r for r in tiny_run if r.get("mode") == "adv-trained" and r["metric"] == "nmi"]
     assert {(r["eps"], r["phase"]) for r in robust} == {(e, p) for e in (0.1, 0.3) for p in ("pre", "post")}
     assert all(0 <= r["value"] <= 1 for r in transfer + robust)
+
+
+def test_ruc_defense_records_clean_and_attacked_scores_per_budget(tiny_run):
+    ruc = [r for r in tiny_run if r.get("mode") == "ruc" and r["metric"] in ("nmi", "ari", "acc")]
+    assert {(r["metric"], r["eps"], r["phase"]) for r in ruc} == {
+        (m, e, p) for m in ("nmi", "ari", "acc") for e in (0.1, 0.3) for p in ("pre", "post")}
+    assert all(0 <= r["value"] <= 1 for r in ruc)
+    assert {r["eps"] for r in tiny_run if r.get("mode") == "ruc" and r["metric"] == "queries"} == {0.1, 0.3}
+    (clean,) = [r["value"] for r in tiny_run if r["metric"] == "ruc_clean_fraction"]
+    assert 0 < clean < 1  # the victim's confidence split the data
 
 
 def test_sweep_and_transfer_figures(tiny_run):

@@ -6,9 +6,9 @@ backpropagation through the victim, for comparison) and records NMI/ARI/ACC befo
 after, with the number of victim queries, for every budget in ``eps`` (the perturbation-norm
 sweep of Fig 2.10). Optionally measures the Mahalanobis detector's (victim features) and
 SSD's (self-supervised features, ``ssd``) detection rates on 50/50 benign/adversarial mixes,
-scores the adversarial images on the other victim architectures (``transfer``, Fig 2.11)
-and attacks an adversarially retrained copy of the victim (``adversarial_training``,
-Fig 2.12a).
+scores the adversarial images on the other victim architectures (``transfer``, Fig 2.11),
+attacks an adversarially retrained copy of the victim (``adversarial_training``,
+Fig 2.12a) and attacks RUC fitted on top of the victim (``ruc``, Table 2.3's RUC rows).
 
 The attack objective is thesis eq. 2.6 by default (``objective="eq2.6"``: the generator
 maximises ``||M_i - C(x_i + G(x_i))||``, untargeted); ``objective="targeted-ce"`` is the
@@ -80,6 +80,15 @@ class DeepEvasionConfig(ExperimentConfig):
         default=False,
         description="also retrain a copy of the victim adversarially and attack it again (defense, Fig 2.12a)",
     )
+    ruc: bool = Field(
+        default=False,
+        description="also fit RUC (Park et al. 2021) on the victim's pseudo-labels and attack the RUC "
+        "model (robust deep clustering as a defense, thesis 2.3.6.4, Table 2.3's RUC rows)",
+    )
+    ruc_selection: Literal["confidence", "metric", "hybrid"] = Field(
+        default="confidence", description="RUC's clean-set rule: victim confidence, kNN agreement, or both"
+    )
+    ruc_epochs: int = Field(default=20, ge=1, description="epochs per RUC co-training round (3 rounds)")
     n_samples: int | None = Field(default=None, ge=20)
 
     dataset_option_fields = ("n_samples",)
@@ -239,6 +248,20 @@ def deep_evasion(config: DeepEvasionConfig, seed: int) -> list[Record]:
             adv_keys: dict[str, Any] = {"mode": "adv-trained", "eps": eps}
             for phase, metrics in (("pre", result.metrics_before), ("post", result.metrics_after)):
                 records += scores(metrics, {**adv_keys, "phase": phase})
+
+    if config.ruc:  # thesis 2.3.6.4: RUC on top of the victim, attacked like any clustering model
+        from ..defenses import RUC
+
+        start = time.perf_counter()
+        ruc = RUC(victim, selection=config.ruc_selection, epochs=config.ruc_epochs, random_state=seed).fit(X)
+        records.append(Record(data.name, method, "ruc_seconds", time.perf_counter() - start))
+        records.append(Record(data.name, method, "ruc_clean_fraction", float(ruc.clean_mask_.mean())))
+        for eps in config.eps:
+            result = attack(ruc, eps, config.modes[0])
+            ruc_keys: dict[str, Any] = {"mode": "ruc", "eps": eps}
+            for phase, metrics in (("pre", result.metrics_before), ("post", result.metrics_after)):
+                records += scores(metrics, {**ruc_keys, "phase": phase})
+            records.append(Record(data.name, method, "queries", result.n_queries, ruc_keys))
     return records
 
 

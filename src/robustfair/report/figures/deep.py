@@ -70,8 +70,8 @@ def _mean_by(records: list[dict], metric: str, **keys: object) -> dict[tuple, fl
 
 
 def _sweep_figures(records: list[dict]) -> list:
-    """Fig 2.10 (post-attack NMI against the budget, with the defenses: adversarial training
-    and the detector's detection rate) and Fig 2.11 (transferability: post/pre NMI of the
+    """Fig 2.10 (post-attack NMI against the budget, with the defenses: adversarial training,
+    RUC and the detectors' detection rates) and Fig 2.11 (transferability: post/pre NMI of the
     victim in each row's images scored by each column's model)."""
     figures = []
     post = _mean_by(records, "nmi", phase="post")
@@ -82,7 +82,7 @@ def _sweep_figures(records: list[dict]) -> list:
     for dataset, method in sorted({(k[0], k[1]) for k in post}):
         modes = [
             m
-            for m in ("black-box", "white-box", "random-noise", "adv-trained")
+            for m in ("black-box", "white-box", "random-noise", "adv-trained", "ruc")
             if any(k[:3] == (dataset, method, m) for k in post)
         ]
         fig, axes = subplots(1, 2, figsize=(8.4, 3.3))
