@@ -95,7 +95,7 @@ def summarize(cells: dict) -> dict:
         entry = {"seeds": [r["seed"] for r in rows], "n_seeds": len(rows), "epochs": rows[0]["epochs"], "mean": mean,
                  "balance_post_over_pre": mean["ours"]["balance"] / mean["none"]["balance"]
                  if mean["none"]["balance"] > 0 else None,
-                 "nmi_change": mean["ours"]["nmi"] / mean["none"]["nmi"] - 1.0,
+                 "nmi_change": mean["ours"]["nmi"] / mean["none"]["nmi"] - 1.0 if mean["none"]["nmi"] > 0 else None,
                  "per_seed_balance_ratio": [r["metrics"]["ours"]["balance"] / r["metrics"]["none"]["balance"]
                                             if r["metrics"]["none"]["balance"] > 0 else None for r in rows],
                  "seconds": float(sum(r["seconds"] for r in rows))}
