@@ -105,7 +105,9 @@ def summarize(cells: dict) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cells", required=True, help="comma-separated dataset:variant, run in this order")
+    parser.add_argument("--cells", default="", help="comma-separated dataset:variant, run in this order")
+    parser.add_argument("--merge", nargs="*", default=[],
+                        help="result files of split runs (--out) whose cells to add to --out's file")
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--seed-from", type=int, default=0, help="run seeds seed_from..seeds-1 (split a run in two)")
     parser.add_argument("--thesis-epochs", type=int, default=THESIS_EPOCHS)
@@ -113,9 +115,14 @@ def main() -> None:
     parser.add_argument("--out", default=str(OUT))
     args = parser.parse_args()
     out = Path(args.out)
+    if not args.cells and not args.merge:
+        raise SystemExit("give --cells to run or --merge files to add")
+    for part in args.merge:  # split runs (e.g. --seed-from on two processes) written to their own files
+        for key, cell in json.loads(Path(part).read_text())["cells"].items():
+            _save(out, key, cell)
     cells: dict = json.loads(out.read_text())["cells"] if out.exists() else {}
     start = time.perf_counter()
-    for item in args.cells.split(","):
+    for item in filter(None, args.cells.split(",")):
         dataset, variant = item.split(":")
         if variant not in VARIANTS:
             raise SystemExit(f"unknown variant {variant!r}; known: {', '.join(VARIANTS)}")
